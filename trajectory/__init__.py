@@ -1,0 +1,105 @@
+"""Trajectory: Social Return trajectories the Oosterschelde way.
+
+``create_app`` wires configuration, extensions, the access mechanism and the
+feature blueprints. There is no global app object.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from trajectory.config import load_config
+from trajectory.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+__version__ = "0.1.0"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the application; ``config`` overrides the environment (tests)."""
+    app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
+    if config:
+        app.testing = bool(config.get("TESTING", False))
+        app.debug = bool(config.get("DEBUG", app.debug))
+    load_config(app, config)
+
+    from trajectory.logs import configure_logging
+
+    configure_logging(app)
+    _register_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+
+    if app.config["PROXY_FIX_X_FOR"] or app.config["PROXY_FIX_X_PROTO"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"],
+                                x_proto=app.config["PROXY_FIX_X_PROTO"])
+    return app
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """SQLite needs foreign keys switched on per connection; WAL lets readers run."""
+    module = type(dbapi_connection).__module__
+    if not module.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def _register_extensions(app: Flask) -> None:
+    from trajectory import security
+    from trajectory.audit.trail import install_listeners
+    from trajectory.i18n import init_i18n, select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories="translations")
+    limiter.init_app(app)
+    install_listeners()
+    init_i18n(app)
+    security.init_security(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from trajectory.admin.views import bp as admin_bp
+    from trajectory.auth.access import enforce_access
+    from trajectory.auth.views import bp as auth_bp
+    from trajectory.main.errors import init_errors
+    from trajectory.main.views import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+    # Runs after the idle-timeout check registered by init_security.
+    app.before_request(enforce_access)
+    init_errors(app)
+
+    from trajectory.ui import init_ui
+
+    init_ui(app)
+    # Home panels register themselves on import.
+    import trajectory.admin.panels
+    import trajectory.main.panels  # noqa: F401
+
+
+def _register_cli(app: Flask) -> None:
+    from trajectory.cli import user_cli
+    from trajectory.demo.cli import demo_command
+
+    app.cli.add_command(user_cli)
+    app.cli.add_command(demo_command)
+    try:
+        from trajectory.valuation.cli import sroi_cli
+    except ImportError:  # the valuation feature is optional while it is being built
+        return
+    app.cli.add_command(sroi_cli)

@@ -1,0 +1,69 @@
+"""Forms for managing accounts and organisations."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from trajectory.auth.roles import Role
+from trajectory.organisations.models import KIND_LABELS, OrganisationKind
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as checkboxes (rendered by the fieldset macro)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def role_choices() -> list[SelectChoice]:
+    return [SelectChoice(role.value, role.label) for role in Role]
+
+
+class UserForm(FlaskForm):
+    username = StringField(
+        _l("User name"),
+        validators=[DataRequired(), Length(min=3, max=64),
+                    Regexp(r"^[a-z0-9._-]+$",
+                           message=_l("Use lower-case letters, digits, dots and hyphens only."))],
+        description=_l("Lower-case letters, digits, dots and hyphens, e.g. j.devries."),
+        render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"},
+    )
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)],
+                            render_kw={"autocomplete": "off"})
+    email = StringField(_l("Email address"),
+                        validators=[Optional(), Email(message=_l("Enter an email address such as naam@goes.nl.")),
+                                    Length(max=254)],
+                        render_kw={"autocomplete": "off", "type": "email"})
+    organisation_id = SelectField(_l("Organisation"), coerce=int,
+                                  validators=[DataRequired()])
+    roles = MultiCheckboxField(_l("Roles"), choices=role_choices,
+                               validators=[DataRequired(message=_l("Choose at least one role."))],
+                               description=_l("A user may hold several roles."))
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    kind = RadioField(
+        _l("Kind of organisation"),
+        choices=[SelectChoice(kind.value, str(KIND_LABELS[kind])) for kind in OrganisationKind],
+        validators=[DataRequired(message=_l("Choose the kind of organisation."))],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: gives POST-only actions their CSRF token."""
+
+
+class UserFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a search form: GET, no state change
+
+    q = StringField(_l("Search by name or user name"), validators=[Optional(), Length(max=100)])
+    organisation = SelectField(_l("Organisation"), validators=[Optional()])
+    role = SelectField(_l("Role"), validators=[Optional()])
+    status = SelectField(_l("Status"), validators=[Optional()])

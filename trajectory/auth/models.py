@@ -1,0 +1,105 @@
+"""User accounts and their roles."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_login import UserMixin
+
+from trajectory.auth.roles import Role
+from trajectory.extensions import db
+from trajectory.organisations.models import Organisation
+from trajectory.timeutil import utcnow
+
+
+def new_session_token() -> str:
+    """A fresh per-user token; changing it ends every session of that user."""
+    return secrets.token_urlsafe(24)
+
+
+class User(UserMixin, db.Model):
+    """A person who logs in. Belongs to one organisation, holds one or more roles."""
+
+    __tablename__ = "user_account"
+    __audit__ = True
+    __audit_redact__ = frozenset({"password_hash", "session_token"})
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    username: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    full_name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    email: so.Mapped[str | None] = so.mapped_column(sa.String(254))
+    organisation_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("organisation.id"), index=True
+    )
+    password_hash: so.Mapped[str] = so.mapped_column(sa.String(255))
+    session_token: so.Mapped[str] = so.mapped_column(sa.String(64), default=new_session_token)
+    must_change_password: so.Mapped[bool] = so.mapped_column(default=False)
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    last_login_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+
+    organisation: so.Mapped[Organisation] = so.relationship(lazy="joined")
+    role_rows: so.Mapped[list[UserRole]] = so.relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def __repr__(self) -> str:
+        return f"<User {self.username!r}>"
+
+    # Flask-Login: the id carries the session token, so a changed token makes
+    # every earlier cookie useless (logout everywhere, password change).
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.active and self.organisation.active
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(row.role for row in self.role_rows)
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    def set_roles(self, roles: set[Role]) -> None:
+        keep = [row for row in self.role_rows if row.role in roles]
+        present = {row.role for row in keep}
+        self.role_rows = keep + [UserRole(role=r) for r in sorted(roles - present)]
+
+    def end_all_sessions(self) -> None:
+        self.session_token = new_session_token()
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [role.label for role in sorted(self.roles)]
+
+    @property
+    def is_regional(self) -> bool:
+        """Works for the region itself, so sees across organisations where a role allows."""
+        return self.organisation.is_region
+
+    @classmethod
+    def scope_filter(cls, user: User) -> sa.ColumnElement[bool]:
+        """Accounts an administrator may manage: the region's see all, others their own."""
+        if user.is_regional:
+            return sa.true()
+        return cls.organisation_id == user.organisation_id
+
+
+class UserRole(db.Model):
+    """One role held by one user."""
+
+    __tablename__ = "user_role"
+
+    user_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: so.Mapped[Role] = so.mapped_column(
+        sa.Enum(Role, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]),
+        primary_key=True,
+    )
+    user: so.Mapped[User] = so.relationship(back_populates="role_rows")

@@ -1,0 +1,106 @@
+"""Configuration: safe defaults, overridden by the environment.
+
+Every setting can be given as ``TRAJECTORY_<NAME>`` or ``FLASK_<NAME>``
+(``app.config.from_prefixed_env``); values are JSON-decoded when they parse
+as JSON, so ``TRAJECTORY_IDLE_TIMEOUT_MINUTES=15`` is an int. The table in
+README.md lists the settings people change.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+
+# Known development keys: never acceptable outside debug/testing.
+_MIN_SECRET_LENGTH = 32
+
+
+class ConfigurationError(RuntimeError):
+    """The app refuses to start with an unsafe or broken configuration."""
+
+
+DEFAULTS: dict[str, object] = {
+    "SECRET_KEY": None,
+    "SQLALCHEMY_DATABASE_URI": None,  # set from DATABASE_URL or the instance folder
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "BABEL_DEFAULT_LOCALE": "nl",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
+    "LANGUAGES": ["nl", "en"],
+    "IDLE_TIMEOUT_MINUTES": 30,
+    "LOGIN_RATE_LIMIT": "5 per minute",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": False,
+    "PASSWORD_MIN_LENGTH": 12,
+    # argon2id parameters; None means the argon2-cffi defaults (RFC 9106 low-memory).
+    "ARGON2_TIME_COST": None,
+    "ARGON2_MEMORY_COST": None,
+    "ARGON2_PARALLELISM": None,
+    "DEMO_MODE": False,
+    "PROXY_FIX_X_FOR": 0,
+    "PROXY_FIX_X_PROTO": 0,
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": None,  # True outside debug/testing unless set
+    "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+    "LOG_LEVEL": "INFO",
+    "LOG_JSON": True,
+    "PER_PAGE": 25,
+    "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+    "ORGANISATION_NAME": "Regio Oosterschelde",
+}
+
+
+def load_config(app: Flask, overrides: dict | None) -> None:
+    """Fill ``app.config``: defaults, then the environment, then ``overrides``."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_prefixed_env("FLASK")
+    app.config.from_prefixed_env("TRAJECTORY")
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if overrides:
+        app.config.update(overrides)
+
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        db_path = Path(app.instance_path) / "trajectory.sqlite"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+
+    relaxed = app.debug or app.testing
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        app.config["SESSION_COOKIE_SECURE"] = not relaxed
+    _ensure_secret_key(app, relaxed)
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs written the usual way."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def _ensure_secret_key(app: Flask, relaxed: bool) -> None:
+    key = app.config.get("SECRET_KEY")
+    if key and len(str(key)) >= _MIN_SECRET_LENGTH:
+        return
+    if not relaxed:
+        raise ConfigurationError(
+            "TRAJECTORY_SECRET_KEY ontbreekt of is korter dan 32 tekens; "
+            "de applicatie start niet zonder echte geheime sleutel "
+            "(maak er een met: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )
+    if key:
+        return  # tests may use a short fixed key
+    # Debug without a key: keep one in the instance folder so sessions survive reloads.
+    key_file = Path(app.instance_path) / "dev-secret-key"
+    key_file.parent.mkdir(parents=True, exist_ok=True)
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    app.config["SECRET_KEY"] = key_file.read_text().strip()

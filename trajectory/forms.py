@@ -1,0 +1,66 @@
+"""Form fields shared by every feature."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from babel.numbers import NumberFormatError, parse_decimal
+from flask_babel import lazy_gettext as _l
+from wtforms import StringField
+from wtforms.validators import ValidationError
+
+
+class DutchDecimalField(StringField):
+    """A money or number field that accepts Dutch notation ("1.500,50").
+
+    WTForms' DecimalField rejects "1.500,00"; this one parses with Babel in
+    the ``nl`` locale, strictly, and also takes a plain "1500.50" that a
+    spreadsheet or a browser's number keyboard may produce.
+    """
+
+    def __init__(self, label=None, validators=None, places: int = 2, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.places = places
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if not valuelist or not valuelist[0].strip():
+            return
+        raw = valuelist[0].strip().replace("€", "").replace("\xa0", "").replace(" ", "")
+        self.raw_text = valuelist[0]
+        try:
+            value = parse_decimal(raw, locale="nl", strict=True)
+        except NumberFormatError:
+            if raw.count(".") == 1 and "," not in raw:
+                try:
+                    value = Decimal(raw)
+                except ArithmeticError:
+                    value = None
+            else:
+                value = None
+        if value is None or not value.is_finite():
+            self.data = None
+            raise ValueError(_l("Enter an amount such as 1.500,50."))
+        quantum = Decimal(1).scaleb(-self.places)
+        if value != value.quantize(quantum):
+            raise ValueError(_l("Use at most %(n)d decimals.", n=self.places))
+        self.data = value.quantize(quantum)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        return format_dutch_decimal(self.data, self.places)
+
+
+def format_dutch_decimal(value: Decimal, places: int = 2) -> str:
+    """``Decimal('1500.5')`` → ``'1.500,50'`` for prefilling inputs."""
+    text = f"{value:,.{places}f}"
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
+
+
+def not_blank(form, field):
+    """Reject input that is only spaces (DataRequired lets '  ' through after strip?)."""
+    if field.data is not None and isinstance(field.data, str) and not field.data.strip():
+        raise ValidationError(_l("This field is required."))

@@ -1,0 +1,57 @@
+"""Language choice and the Dutch formats for money, dates and numbers."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from flask import Flask, current_app, session
+from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
+
+from trajectory.timeutil import as_utc
+
+
+def select_locale() -> str:
+    """Dutch unless the user chose another offered language."""
+    chosen = session.get("lang")
+    if chosen in current_app.config["LANGUAGES"]:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def money(value: Decimal | int | None) -> str:
+    """``€ 1.500.000,00`` (with a no-break space, as CLDR writes it)."""
+    if value is None:
+        return "–"
+    return format_currency(Decimal(value), "EUR")
+
+
+def day(value: date | datetime | None) -> str:
+    """``31-03-2026``."""
+    if value is None:
+        return "–"
+    if isinstance(value, datetime):
+        return format_datetime(as_utc(value), "dd-MM-yyyy")
+    return format_date(value, "dd-MM-yyyy")
+
+
+def moment(value: datetime | None) -> str:
+    """``31-03-2026 14:05`` in Europe/Amsterdam."""
+    if value is None:
+        return "–"
+    return format_datetime(as_utc(value), "dd-MM-yyyy HH:mm")
+
+
+def quarter(value: date) -> str:
+    """``K1 2026``."""
+    return format_date(value, "QQQ yyyy")
+
+
+def number(value, places: int = 2) -> str:
+    return format_decimal(value, format="#,##0." + "0" * places if places else "#,##0")
+
+
+def init_i18n(app: Flask) -> None:
+    app.jinja_env.filters.update(money=money, day=day, moment=moment, quarter=quarter,
+                                 number=number)
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())

@@ -1,0 +1,61 @@
+"""JSON logs on stdout, one line per event, each with the request id.
+
+Never log note text, BSN, passwords or tokens: log ids and outcomes only.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import time
+import uuid
+
+from flask import Flask, g, has_request_context, request
+from pythonjsonlogger.json import JsonFormatter
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+QUIET_PATHS = frozenset({"/healthz", "/readyz"})
+
+
+class RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = g.get("request_id") if has_request_context() else None
+        return True
+
+
+def configure_logging(app: Flask) -> None:
+    handler = logging.StreamHandler(sys.stdout)
+    if app.config["LOG_JSON"]:
+        handler.setFormatter(JsonFormatter(
+            "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            rename_fields={"asctime": "time", "levelname": "level"},
+        ))
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+    handler.addFilter(RequestIdFilter())
+    app.logger.handlers[:] = [handler]
+    app.logger.setLevel(app.config["LOG_LEVEL"])
+    app.logger.propagate = False
+
+    @app.before_request
+    def assign_request_id() -> None:
+        given = request.headers.get("X-Request-ID", "")
+        g.request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        g.request_started = time.perf_counter()
+
+    @app.after_request
+    def log_request(response):
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        if request.path not in QUIET_PATHS and not request.path.startswith("/static/"):
+            from flask_login import current_user
+
+            app.logger.info("request", extra={
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - g.get("request_started", 0)) * 1000, 1),
+                "user_id": current_user.get_id().split(":")[0]
+                if current_user and current_user.is_authenticated else None,
+            })
+        return response

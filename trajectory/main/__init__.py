@@ -1,0 +1,1 @@
+"""Home pages per role, language switch, health checks and error pages."""

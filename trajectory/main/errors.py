@@ -1,0 +1,60 @@
+"""Dutch error pages; never a traceback."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from trajectory.extensions import db
+
+
+def _messages() -> dict[int, tuple[str, str]]:
+    return {
+        400: (_("Something went wrong with your request"),
+              _("The request could not be processed. Go back and try again.")),
+        403: (_("You do not have access to this page"),
+              _("Your role does not allow this. Ask your administrator if you think you need it.")),
+        404: (_("Page not found"),
+              _("This page does not exist, or you do not have access to it. "
+                "Check the address or go back to the home page.")),
+        405: (_("This action is not possible here"),
+              _("Go back and use the buttons on the page.")),
+        413: (_("The file is too large"),
+              _("Choose a smaller file and try again.")),
+        429: (_("Too many attempts"),
+              _("You tried too often in a short time. Wait a minute and try again.")),
+        500: (_("Something went wrong on our side"),
+              _("The error has been logged. Try again later; if it keeps happening, "
+                "contact your administrator.")),
+    }
+
+
+def render_error(code: int):
+    title, message = _messages().get(code, _messages()[500])
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def init_errors(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        title = _("The form has expired")
+        message = _("For your safety the form was no longer valid. Go back, reload the page "
+                    "and submit it again.")
+        return render_template("errors/error.html", code=400, title=title,
+                               message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code is None or error.code < 400:
+            return error
+        return render_error(error.code if error.code in _messages() else 500)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        db.session.rollback()
+        app.logger.exception("unhandled error", exc_info=error)
+        return render_error(InternalServerError.code)

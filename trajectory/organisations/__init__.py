@@ -1,0 +1,1 @@
+"""Organisations: the region, its municipalities and the care providers."""

@@ -1,0 +1,101 @@
+"""What every page needs: the navigation for the user's roles, sorting and paging.
+
+Features add their menu items with ``register_nav`` so the base layout
+never has to know the features.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from trajectory.auth.roles import Role
+from trajectory.extensions import db
+
+
+@dataclass(frozen=True)
+class NavItem:
+    endpoint: str
+    label: Any
+    roles: frozenset[Role] | None  # None: every logged-in user
+    order: int
+
+
+_NAV: list[NavItem] = []
+
+
+def register_nav(endpoint: str, label: Any, roles: set[Role] | None = None,
+                 order: int = 100) -> None:
+    if any(item.endpoint == endpoint for item in _NAV):
+        return
+    _NAV.append(NavItem(endpoint, label, frozenset(roles) if roles else None, order))
+    _NAV.sort(key=lambda item: item.order)
+
+
+def nav_for(user: Any) -> list[dict[str, Any]]:
+    if not user.is_authenticated:
+        return []
+    items = []
+    for item in _NAV:
+        if item.roles is None or user.has_role(*item.roles):
+            href = url_for(item.endpoint)
+            current = request.path == href or (href != "/" and request.path.startswith(href))
+            items.append({"href": href, "label": item.label, "current": current})
+    return items
+
+
+def sort_link(column: str) -> dict[str, Any]:
+    """The URL and state of a sortable column header (sorting works without JavaScript)."""
+    args = request.args.to_dict()
+    current = args.get("sort", "")
+    descending = current == f"-{column}"
+    active = current in (column, f"-{column}")
+    args["sort"] = column if (not active or descending) else f"-{column}"
+    args.pop("page", None)
+    return {
+        "href": url_for(request.endpoint, **(request.view_args or {}), **args),
+        "active": active,
+        "descending": descending,
+    }
+
+
+def apply_sort(stmt: sa.Select, columns: dict[str, Any], default: str) -> sa.Select:
+    """Order ``stmt`` by the ``sort`` query argument, limited to ``columns``."""
+    key = request.args.get("sort", default)
+    name = key.lstrip("-")
+    if name not in columns:
+        key, name = default, default.lstrip("-")
+    column = columns[name]
+    return stmt.order_by(column.desc() if key.startswith("-") else column.asc())
+
+
+def paginate(stmt: sa.Select, per_page: int | None = None):
+    """A page of results (Flask-SQLAlchemy's pagination, two queries)."""
+    from flask import current_app
+
+    return db.paginate(stmt, per_page=per_page or current_app.config["PER_PAGE"],
+                       max_per_page=200, error_out=False)
+
+
+def page_url(page: int) -> str:
+    args = request.args.to_dict()
+    args["page"] = str(page)
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def init_ui(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
+    register_nav("main.home", _l("Home"), None, order=0)
+
+    # Globals, not a context processor: imported macros see globals only.
+    app.jinja_env.globals.update(sort_link=sort_link, page_url=page_url,
+                                 app_name="Trajectory", Role=Role)
+
+    @app.context_processor
+    def ui_context() -> dict[str, Any]:
+        return {"nav_items": nav_for(current_user)}
