@@ -70,26 +70,33 @@ def _register_extensions(app: Flask) -> None:
     security.init_security(app)
 
 
+# Feature packages, each with a ``views.bp`` blueprint. A feature's
+# ``panels`` (home page) and ``demo`` (demo data) modules, when present,
+# register themselves on import.
+FEATURES = (
+    "trajectory.main",
+    "trajectory.auth",
+    "trajectory.admin",
+)
+
+
 def _register_blueprints(app: Flask) -> None:
-    from trajectory.admin.views import bp as admin_bp
+    import importlib
+    import importlib.util
+
     from trajectory.auth.access import enforce_access
-    from trajectory.auth.views import bp as auth_bp
     from trajectory.main.errors import init_errors
-    from trajectory.main.views import bp as main_bp
-
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(admin_bp)
-    # Runs after the idle-timeout check registered by init_security.
-    app.before_request(enforce_access)
-    init_errors(app)
-
     from trajectory.ui import init_ui
 
     init_ui(app)
-    # Home panels register themselves on import.
-    import trajectory.admin.panels
-    import trajectory.main.panels  # noqa: F401
+    for feature in FEATURES:
+        app.register_blueprint(importlib.import_module(f"{feature}.views").bp)
+        for extra in ("panels", "demo"):
+            if importlib.util.find_spec(f"{feature}.{extra}") is not None:
+                importlib.import_module(f"{feature}.{extra}")
+    # Runs after the idle-timeout check registered by init_security.
+    app.before_request(enforce_access)
+    init_errors(app)
 
 
 def _register_cli(app: Flask) -> None:

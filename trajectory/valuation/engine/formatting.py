@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 from math import floor
 
@@ -53,7 +53,7 @@ def format_percent(value: Decimal) -> str:
 
 
 def format_months(months: Number) -> str:
-    """"1 maand", "3 maanden", "1,52 maanden"."""
+    """ "1 maand", "3 maanden", "1,52 maanden"."""
     text = format_quantity(months)
     return f"{text} maand" if text == "1" else f"{text} maanden"
 

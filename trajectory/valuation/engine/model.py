@@ -60,7 +60,9 @@ def _quantity(field: str, value: Decimal | int) -> None:
 
 def _period(prefix: str, start: date, end: date) -> None:
     if end < start:
-        raise InputError(f"{prefix}.end", f"{end.isoformat()} is before {prefix}.start {start.isoformat()}")
+        raise InputError(
+            f"{prefix}.end", f"{end.isoformat()} is before {prefix}.start {start.isoformat()}"
+        )
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,9 @@ class Stage:
             raise InputError("stage.level", "only bbl and bol have a level")
         if self.kind in HOUR_KINDS:
             if self.hours is None:
-                raise InputError("stage.hours", f"required for {self.kind}: it is valued by the hour")
+                raise InputError(
+                    "stage.hours", f"required for {self.kind}: it is valued by the hour"
+                )
             _quantity("stage.hours", self.hours)
         elif self.hours is not None:
             raise InputError("stage.hours", "only intake and coaching are valued by hours")

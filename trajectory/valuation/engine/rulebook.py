@@ -169,7 +169,9 @@ class _Table:
         try:
             amount = Decimal(str(value))
         except InvalidOperation:
-            raise self.fail(key, "must be a decimal amount written as a string, e.g. \"30000.00\"") from None
+            raise self.fail(
+                key, 'must be a decimal amount written as a string, e.g. "30000.00"'
+            ) from None
         if not amount.is_finite() or amount < 0:
             raise self.fail(key, "must be a finite amount, not negative")
         return amount
@@ -181,7 +183,14 @@ class _Table:
         return _Table(self.source, self._where(key), self.raw[key])
 
     def subtables(self) -> list[tuple[str, _Table]]:
-        return [(k, _Table(self.source, self._where(k), v)) for k, v in self.raw.items() if k not in self.seen]
+        """Every key not read yet, each as a table (in file order)."""
+        rest = [
+            (k, _Table(self.source, self._where(k), v))
+            for k, v in self.raw.items()
+            if k not in self.seen
+        ]
+        self.seen.update(k for k, _ in rest)
+        return rest
 
     def done(self) -> None:
         unknown = sorted(set(self.raw) - self.seen)
@@ -197,8 +206,16 @@ def _block(key: str, t: _Table) -> LabourBlock:
     if unit not in UNITS:
         raise t.fail("unit", f"must be one of {', '.join(sorted(UNITS))}")
     counted_for = t.get("counted_for", (int, str))
-    if isinstance(counted_for, int) and counted_for < 1 or isinstance(counted_for, str) and counted_for not in OPEN_PERIODS:
-        raise t.fail("counted_for", f"must be a number of months (1 or more) or one of {', '.join(sorted(OPEN_PERIODS))}")
+    if (
+        isinstance(counted_for, int)
+        and counted_for < 1
+        or isinstance(counted_for, str)
+        and counted_for not in OPEN_PERIODS
+    ):
+        raise t.fail(
+            "counted_for",
+            f"must be a number of months (1 or more) or one of {', '.join(sorted(OPEN_PERIODS))}",
+        )
     levels = tuple(t.get("levels", list, []))
     if any(isinstance(x, bool) or x not in LEVELS for x in levels):
         raise t.fail("levels", "must hold only the levels 1-4")
@@ -343,7 +360,9 @@ def load_rulebook(name: str, directory: Path | None = None) -> Rulebook:
     folder = directory or RULEBOOK_DIR
     path = folder / f"{name}.toml"
     if not _NAME.match(name) or not path.is_file():
-        raise KeyError(f"unknown rulebook '{name}'; available: {', '.join(available_rulebooks(directory))}")
+        raise KeyError(
+            f"unknown rulebook '{name}'; available: {', '.join(available_rulebooks(directory))}"
+        )
     return load_rulebook_file(path)
 
 

@@ -1,0 +1,72 @@
+# Trajectory: the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+FLASK := $(BIN)/flask --app trajectory
+SECRET_FILE := instance/secret-key
+# Local runs: a generated secret key, plain http on 127.0.0.1, the demo accounts listed.
+RUN_ENV = TRAJECTORY_SECRET_KEY="$$(cat $(SECRET_FILE))" TRAJECTORY_SESSION_COOKIE_SECURE=false TRAJECTORY_DEMO_MODE=true
+
+.PHONY: run dev test test-fast test-postgres test-browser serve install migrate demo lint i18n i18n-compile clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+$(SECRET_FILE):
+	mkdir -p instance
+	$(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))' > $(SECRET_FILE)
+	chmod 600 $(SECRET_FILE)
+
+migrate: install $(SECRET_FILE)
+	$(RUN_ENV) $(FLASK) db upgrade
+
+demo: migrate
+	$(RUN_ENV) $(FLASK) demo --if-empty
+
+## make run: install, migrate, load the demo on first start, serve http://127.0.0.1:5000
+run: demo
+	$(RUN_ENV) $(FLASK) run --host 127.0.0.1 --port 5000
+
+## make dev: the same with the debugger and auto-reload (developers only)
+dev: demo
+	$(RUN_ENV) $(FLASK) run --debug --host 127.0.0.1 --port 5000
+
+## make serve: gunicorn as in production (set TRAJECTORY_SECRET_KEY and DATABASE_URL yourself)
+serve: install
+	$(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+
+## make test: the whole suite (SQLite, plus the PostgreSQL and browser tests)
+test: install
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+test-fast: install
+	$(BIN)/python -m pytest -n 2 -m "not browser"
+
+## make test-postgres: the whole suite again with PostgreSQL as the database
+test-postgres: install
+	TRAJECTORY_TEST_DB=postgres $(BIN)/python -m pytest -m "not browser" -p no:randomly
+
+test-browser: install
+	$(BIN)/python -m pytest -m browser
+
+lint: install
+	$(BIN)/ruff check trajectory tests
+
+## make i18n: extract messages, update the catalogues, compile them
+i18n: install
+	$(BIN)/pybabel extract --no-wrap --sort-by-file -F babel.cfg -k _l -k lazy_gettext -o trajectory/translations/messages.pot .
+	$(BIN)/pybabel update --no-wrap -i trajectory/translations/messages.pot -d trajectory/translations
+	$(BIN)/pybabel compile -d trajectory/translations
+
+i18n-compile: install
+	$(BIN)/pybabel compile -d trajectory/translations
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

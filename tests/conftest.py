@@ -1,0 +1,252 @@
+"""Shared fixtures: a fresh database per test, the demo world, one client per role.
+
+The schema is built once per session by running the Alembic migrations (never
+``create_all``), into a template SQLite file that each test copies, or into
+the PostgreSQL database in ``TEST_DATABASE_URL`` when ``TRAJECTORY_TEST_DB=postgres``
+(then every test ends by truncating the tables).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+from itsdangerous import URLSafeTimedSerializer
+
+from tests import factories
+from trajectory import create_app
+from trajectory.extensions import db
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+BACKEND = os.environ.get("TRAJECTORY_TEST_DB", "sqlite")
+
+
+def pg_url() -> str:
+    return os.environ.get("TEST_DATABASE_URL", DEFAULT_PG_URL)
+
+
+def pg_reachable(url: str | None = None) -> str | None:
+    """None when PostgreSQL answers, else the reason (for a visible skip)."""
+    engine = sa.create_engine(url or pg_url().replace("postgresql://", "postgresql+psycopg://"))
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except Exception as error:  # noqa: BLE001 - any failure means unreachable
+        return f"PostgreSQL unreachable at {url or pg_url()}: {type(error).__name__}"
+    finally:
+        engine.dispose()
+    return None
+
+
+def base_config(database_uri: str) -> dict:
+    return {
+        "TESTING": True,
+        "SECRET_KEY": TEST_SECRET,
+        "SQLALCHEMY_DATABASE_URI": database_uri,
+        "WTF_CSRF_ENABLED": True,  # CSRF stays on in the tests, as in production
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 1024,
+        "ARGON2_PARALLELISM": 1,
+        "LOG_LEVEL": "WARNING",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SERVER_NAME": None,
+    }
+
+
+def upgrade(database_uri: str) -> None:
+    from flask_migrate import upgrade as alembic_upgrade
+
+    app = create_app(base_config(database_uri))
+    with app.app_context():
+        alembic_upgrade()
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_template(tmp_path_factory) -> str:
+    """Migrate once per session; tests start from a copy (SQLite) or a truncate (PostgreSQL)."""
+    if BACKEND == "postgres":
+        reason = pg_reachable()
+        if reason:
+            pytest.skip(reason)
+        engine = sa.create_engine(pg_url())
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+        engine.dispose()
+        upgrade(pg_url())
+        return pg_url()
+    path = tmp_path_factory.mktemp("db") / "template.sqlite"
+    upgrade(f"sqlite:///{path}")
+    return str(path)
+
+
+@pytest.fixture
+def database_uri(database_template, tmp_path) -> Iterator[str]:
+    if BACKEND == "postgres":
+        yield database_template
+        engine = sa.create_engine(database_template)
+        with engine.begin() as conn:
+            tables = conn.execute(sa.text(
+                "SELECT tablename FROM pg_tables WHERE schemaname='public' "
+                "AND tablename <> 'alembic_version'")).scalars().all()
+            if tables:
+                conn.execute(sa.text(
+                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        engine.dispose()
+        return
+    target = tmp_path / "test.sqlite"
+    shutil.copyfile(database_template, target)
+    yield f"sqlite:///{target}"
+
+
+class CsrfClient(FlaskClient):
+    """A test client that sends a valid CSRF token with every form POST.
+
+    CSRF protection stays on; pass ``csrf=False`` to send no token at all.
+    """
+
+    def csrf_token(self) -> str:
+        app = self.application
+        with self.session_transaction() as sess:
+            raw = sess.setdefault("csrf_token", "test-raw-csrf-token-0123456789abcdef")
+        serializer = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token")
+        return serializer.dumps(raw)
+
+    def open(self, *args, **kwargs):
+        """Each request gets its own app context (fresh ``g`` and database session),
+        as in production, even though the test holds one open."""
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()  # the test's own session sees the request's commits
+        return response
+
+    def post(self, *args, csrf: bool = True, **kwargs):
+        if csrf and "json" not in kwargs:
+            data = dict(kwargs.pop("data", None) or {})
+            data.setdefault("csrf_token", self.csrf_token())
+            kwargs["data"] = data
+        return super().post(*args, **kwargs)
+
+
+@pytest.fixture
+def app_config(database_uri) -> dict:
+    """Override in a test module to change settings for its app."""
+    return base_config(database_uri)
+
+
+@pytest.fixture
+def app(app_config):
+    application = create_app(app_config)
+    application.test_client_class = CsrfClient
+    with application.app_context():
+        yield application
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app) -> CsrfClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def world(app) -> factories.World:
+    """The demo organisations and one account per role (see trajectory.demo.data)."""
+    return factories.build_world()
+
+
+def login(client: CsrfClient, username: str, password: str = factories.PASSWORD):
+    return client.post("/inloggen", data={"username": username, "password": password})
+
+
+def _role_client(app, world, username: str) -> CsrfClient:
+    c = app.test_client()
+    response = login(c, username)
+    assert response.status_code == 302, f"login as {username} failed"
+    return c
+
+
+@pytest.fixture
+def beheer_client(app, world):
+    return _role_client(app, world, "beheer")
+
+
+@pytest.fixture
+def adviseur_client(app, world):
+    return _role_client(app, world, "adviseur")
+
+
+@pytest.fixture
+def coordinator_client(app, world):
+    return _role_client(app, world, "coordinator")
+
+
+@pytest.fixture
+def klantmanager_client(app, world):
+    return _role_client(app, world, "klantmanager")
+
+
+@pytest.fixture
+def klantmanager2_client(app, world):
+    return _role_client(app, world, "klantmanager2")
+
+
+@pytest.fixture
+def intaker_client(app, world):
+    return _role_client(app, world, "intaker")
+
+
+@pytest.fixture
+def intaker2_client(app, world):
+    return _role_client(app, world, "intaker2")
+
+
+@pytest.fixture
+def buddy_client(app, world):
+    return _role_client(app, world, "buddy")
+
+
+@pytest.fixture
+def client_for(app, world):
+    """``client_for("klantmanager")``: a logged-in client for any world account."""
+    return lambda username: _role_client(app, world, username)
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """``with count_queries() as counter: ...`` then ``counter.count``."""
+
+    @contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+
+        def before(conn, cursor, statement, parameters, context, executemany):
+            if not statement.lstrip().upper().startswith(("PRAGMA", "SAVEPOINT", "RELEASE")):
+                counter.statements.append(statement)
+
+        engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", before)
+
+    return counting

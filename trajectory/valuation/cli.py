@@ -1,0 +1,58 @@
+"""`flask sroi check FILE`: run a scenario file through the engine (FORMAT.md's pinned interface).
+
+A plain click group, so it needs no app context or database; the app registers
+it with `app.cli.add_command(sroi_cli)`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import NoReturn
+
+import click
+
+from .engine import ScenarioError, run_scenarios
+
+sroi_cli = click.Group(
+    "sroi",
+    help="Social Return (SROI): check the valuation engine against worked examples.",
+)
+
+EXIT_FAILED, EXIT_INVALID = 1, 2
+
+
+def _invalid(message: str) -> NoReturn:
+    """Exit 2 with exactly one line on stderr and nothing on stdout."""
+    click.echo(f"error: {' '.join(message.split())}", err=True)
+    click.get_current_context().exit(EXIT_INVALID)
+
+
+@sroi_cli.command("check")
+@click.argument("file", type=click.Path(path_type=Path))
+def check(file: Path) -> None:
+    """Check a scenario FILE: one JSON line per scenario, then "N passed, M failed".
+
+    Exit 0 when nothing failed, 1 when an expectation failed, 2 when the file is
+    invalid (one line on stderr, nothing computed). Scenarios without `expect`
+    are printed with "ok": null and count as neither passed nor failed.
+    """
+    try:
+        text = file.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        _invalid(f"file '{file}': cannot be read: {exc.strerror or exc}")
+    except UnicodeDecodeError:
+        _invalid(f"file '{file}': not valid UTF-8 text")
+    try:
+        outcomes = run_scenarios(text)
+    except ScenarioError as exc:
+        _invalid(str(exc))
+    passed = failed = 0
+    for outcome in outcomes:
+        line = outcome.as_dict()
+        passed += line["ok"] is True
+        failed += line["ok"] is False
+        click.echo(json.dumps(line, ensure_ascii=False))
+    click.echo(f"{passed} passed, {failed} failed")
+    if failed:
+        click.get_current_context().exit(EXIT_FAILED)
