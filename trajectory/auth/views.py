@@ -128,12 +128,13 @@ def change_password():
         elif problem := password_problem(form.new_password.data, current_user.username):
             form.new_password.errors.append(problem)
         else:
-            set_password(current_user, form.new_password.data)
+            user = current_user._get_current_object()
+            set_password(user, form.new_password.data)
             log_security("password_changed", "success", user_id=current_user.id,
                          username=current_user.username)
             db.session.commit()
             # The token changed: log in again on this device with the new one.
-            login_user(current_user)
+            login_user(user)
             flash(_("Your password has been changed. Other devices have been logged out."),
                   "success")
             return redirect(url_for("main.home"))

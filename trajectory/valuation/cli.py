@@ -12,7 +12,7 @@ from typing import NoReturn
 
 import click
 
-from .engine import ScenarioError, run_scenarios
+from .engine import RulebookError, ScenarioError, run_scenarios
 
 sroi_cli = click.Group(
     "sroi",
@@ -24,7 +24,7 @@ EXIT_FAILED, EXIT_INVALID = 1, 2
 
 def _invalid(message: str) -> NoReturn:
     """Exit 2 with exactly one line on stderr and nothing on stdout."""
-    click.echo(f"error: {' '.join(message.split())}", err=True)
+    click.echo(f"error: {' '.join(message.splitlines())}", err=True)
     click.get_current_context().exit(EXIT_INVALID)
 
 
@@ -46,7 +46,10 @@ def check(file: Path) -> None:
     try:
         outcomes = run_scenarios(text)
     except ScenarioError as exc:
-        _invalid(str(exc))
+        whole_file = exc.scenario_id is None and exc.position is None
+        _invalid(f"file '{file}': {exc}" if whole_file else str(exc))
+    except RulebookError as exc:
+        _invalid(f"rulebook {exc}")
     passed = failed = 0
     for outcome in outcomes:
         line = outcome.as_dict()

@@ -32,7 +32,7 @@ from .model import (
     Stage,
     Valuation,
 )
-from .periods import Period, add_months, is_before_anniversary
+from .periods import Period, add_months, is_before_anniversary, month_parts
 from .rulebook import ONCE_UNITS, Bonus, LabourBlock, Rulebook
 
 Item = Stage | Purchase | Activity | Fund
@@ -154,7 +154,16 @@ def _counted_period(
     if counted != window:
         reasons.append(f"alleen binnen de contractperiode {_span(contract_period)}")
     suffix = f" ({'; '.join(reasons)})" if reasons else ""
-    return counted, [f"Geteld: {_span(counted)} = {format_months(counted.months)}{suffix}"]
+    whole_months, days, step_days = month_parts(counted.start, counted.end)
+    months = format_months(counted.months)
+    if days:
+        part = f"{days} van de {step_days} dagen"
+        months = (
+            f"{format_months(whole_months)} en {part} = {months}"
+            if whole_months
+            else f"{part} = {months}"
+        )
+    return counted, [f"Geteld: {_span(counted)} = {months}{suffix}"]
 
 
 def _fte(stage: Stage, rulebook: Rulebook) -> tuple[Fraction, str]:
@@ -207,7 +216,9 @@ def _bonuses(
         return Fraction(0), []
     if not _starts_inside(stage, contract):
         names = ", ".join(b.label for b, _ in earned)
-        return Fraction(0), [f"Geen bonus ({names}): de baan begint niet binnen de contractperiode"]
+        return Fraction(0), [
+            f"Niet geteld ({names}): de baan begint niet binnen de contractperiode"
+        ]
     total, lines = Fraction(0), []
     for bonus, why in earned:
         part = Fraction(bonus.amount) * fte

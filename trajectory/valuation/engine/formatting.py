@@ -41,9 +41,9 @@ def format_eur(amount: Number) -> str:
 
 
 def format_quantity(value: Number) -> str:
-    """Whole numbers without decimals ("3"), others with two ("1,52")."""
-    exact = Fraction(value)
-    return format_number(exact, 0) if exact.denominator == 1 else format_number(exact, 2)
+    """Hours and months: at most two decimals, no trailing zeros ("3", "7,5", "1,52")."""
+    text = format_number(value, 2)
+    return text.rstrip("0").rstrip(",") if "," in text else text
 
 
 def format_percent(value: Decimal) -> str:

@@ -23,22 +23,28 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, monthrange(year, month)[1]))
 
 
-def exact_months_between(start: date, end_inclusive: date) -> Fraction:
-    """Months from `start` up to and including `end_inclusive`, exactly; 0 when the period is empty.
+def month_parts(start: date, end_inclusive: date) -> tuple[int, int, int]:
+    """(whole months, days left over, days of the month-long step holding those days).
 
     Each step is counted from the start date itself (not from the previous step), so
-    31 Jan + 1 month is 28/29 Feb and + 2 months is 31 Mar.
+    31 Jan + 1 month is 28/29 Feb and + 2 months is 31 Mar. An empty period is (0, 0, 1).
     """
     stop = end_inclusive + ONE_DAY
     if stop <= start:
-        return Fraction(0)
+        return 0, 0, 1
     whole = (stop.year - start.year) * 12 + stop.month - start.month
     while whole > 0 and add_months(start, whole) > stop:
         whole -= 1
     while add_months(start, whole + 1) <= stop:
         whole += 1
     step_start, step_end = add_months(start, whole), add_months(start, whole + 1)
-    return whole + Fraction((stop - step_start).days, (step_end - step_start).days)
+    return whole, (stop - step_start).days, (step_end - step_start).days
+
+
+def exact_months_between(start: date, end_inclusive: date) -> Fraction:
+    """Months from `start` up to and including `end_inclusive`, exactly; 0 when the period is empty."""
+    whole, days, step_days = month_parts(start, end_inclusive)
+    return whole + Fraction(days, step_days)
 
 
 def months_between(start: date, end_inclusive: date) -> Decimal:

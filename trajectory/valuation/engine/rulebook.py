@@ -170,7 +170,7 @@ class _Table:
             amount = Decimal(str(value))
         except InvalidOperation:
             raise self.fail(
-                key, 'must be a decimal amount written as a string, e.g. "30000.00"'
+                key, 'must be a decimal amount written as a string, e.g. "1234.50"'
             ) from None
         if not amount.is_finite() or amount < 0:
             raise self.fail(key, "must be a finite amount, not negative")
