@@ -154,10 +154,25 @@ def _record_flush(session: so.Session, flush_context: Any) -> None:
         session.connection().execute(sa.insert(AuditEvent.__table__), rows)
 
 
+def _noop_set(target: Any, value: Any, oldvalue: Any, initiator: Any) -> None:
+    return None
+
+
+def _load_old_values(mapper: so.Mapper, cls: type) -> None:
+    """Make SQLAlchemy load the old value before an audited column is set,
+    so the trail has it even when the object was expired by a commit."""
+    if not getattr(cls, "__audit__", False):
+        return
+    for attr in mapper.column_attrs:
+        sa.event.listen(getattr(cls, attr.key), "set", _noop_set, active_history=True)
+
+
 def install_listeners() -> None:
-    """Attach the audit listener to every session (idempotent)."""
+    """Attach the audit listeners (idempotent)."""
     if not sa.event.contains(so.Session, "after_flush", _record_flush):
         sa.event.listen(so.Session, "after_flush", _record_flush)
+    if not sa.event.contains(so.Mapper, "mapper_configured", _load_old_values):
+        sa.event.listen(so.Mapper, "mapper_configured", _load_old_values)
 
 
 def log_processing(

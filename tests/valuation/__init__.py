@@ -1,0 +1,1 @@
+"""Tests of the valuation engine, its rulebooks and the `sroi check` command."""
