@@ -103,10 +103,8 @@ def _register_cli(app: Flask) -> None:
     from trajectory.cli import user_cli
     from trajectory.demo.cli import demo_command
 
+    from trajectory.valuation.cli import sroi_cli
+
     app.cli.add_command(user_cli)
     app.cli.add_command(demo_command)
-    try:
-        from trajectory.valuation.cli import sroi_cli
-    except ImportError:  # the valuation feature is optional while it is being built
-        return
     app.cli.add_command(sroi_cli)

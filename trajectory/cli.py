@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import sys
 
 import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
+from flask_babel import force_locale
 
+from trajectory.admin.forms import USERNAME_PATTERN
 from trajectory.audit.trail import Actor, acting_as
 from trajectory.auth.models import User
 from trajectory.auth.passwords import password_problem
@@ -40,8 +43,12 @@ def create_user(username: str, full_name: str, organisation_name: str, roles: tu
                 email: str | None, password: str) -> None:
     """Create an account (for example the first administrator)."""
     username = username.strip().lower()
-    with acting_as(CLI_ACTOR):
-        if db.session.scalar(sa.select(User.id).where(User.username == username)):
+    # No request, so no session to choose a language from: messages in Dutch.
+    with acting_as(CLI_ACTOR), force_locale("nl"):
+        if not 3 <= len(username) <= 64 or not re.fullmatch(USERNAME_PATTERN, username):
+            fail(f"gebruikersnaam '{username}': gebruik 3 tot 64 kleine letters, cijfers, "
+                 "punten en streepjes")
+        if db.session.scalar(sa.select(User.id).where(sa.func.lower(User.username) == username)):
             fail(f"gebruikersnaam '{username}' bestaat al")
         if problem := password_problem(password, username):
             fail(f"wachtwoord: {problem}")

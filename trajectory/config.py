@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import os
 import secrets
+import sys
 from pathlib import Path
 
+import click
 from flask import Flask
 
 # Known development keys: never acceptable outside debug/testing.
@@ -85,9 +87,21 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+def _cli_command_without_server() -> bool:
+    """True when the Flask CLI loads the app for a command other than ``run``."""
+    if click.get_current_context(silent=True) is None:
+        return False
+    return "run" not in sys.argv[1:]
+
+
 def _ensure_secret_key(app: Flask, relaxed: bool) -> None:
     key = app.config.get("SECRET_KEY")
     if key and len(str(key)) >= _MIN_SECRET_LENGTH:
+        return
+    if not relaxed and _cli_command_without_server():
+        # A maintenance command (db upgrade, sroi check, user create) signs
+        # nothing that outlives it: an ephemeral key is enough.
+        app.config["SECRET_KEY"] = secrets.token_urlsafe(48)
         return
     if not relaxed:
         raise ConfigurationError(

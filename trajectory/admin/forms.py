@@ -20,6 +20,10 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+# Also checked by ``flask user create``, so every account can be edited in the form.
+USERNAME_PATTERN = r"^[a-z0-9._-]+$"
+
+
 def role_choices() -> list[SelectChoice]:
     return [SelectChoice(role.value, role.label) for role in Role]
 
@@ -28,7 +32,7 @@ class UserForm(FlaskForm):
     username = StringField(
         _l("User name"),
         validators=[DataRequired(), Length(min=3, max=64),
-                    Regexp(r"^[a-z0-9._-]+$",
+                    Regexp(USERNAME_PATTERN,
                            message=_l("Use lower-case letters, digits, dots and hyphens only."))],
         description=_l("Lower-case letters, digits, dots and hyphens, e.g. j.devries."),
         render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"},

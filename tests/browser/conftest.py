@@ -1,0 +1,282 @@
+"""The browser layer: one live server with the full demo and one Chromium per session.
+
+Every test under ``tests/browser`` is marked ``browser`` and put in the xdist
+group ``browser`` automatically, so ``pytest -n 2 --dist loadgroup`` runs them
+all on one worker (one server, one browser). Without Debian's chromium the
+tests are skipped with the reason shown, except when ``CI`` or
+``TRAJECTORY_REQUIRE_BROWSER=1`` is set: then they fail.
+
+Fixtures and helpers:
+
+* ``live_server``: ``.url``, ``.app``, ``.user_ids`` (username to id),
+  ``.org_ids`` (organisation name to id);
+* ``page_for("klantmanager")``: a page in a fresh browser context, logged in
+  through the real login form (the storage state is reused within the
+  session); ``page_for(None)`` is an anonymous page;
+* ``login_via_form(page, base_url, username)``;
+* ``check_accessibility(page, name, widths=(1280, 360))``: axe-core (WCAG 2.1
+  A/AA) at each width, no horizontal scroll at narrow widths, and a full-page
+  screenshot in ``test-artifacts/screenshots/<name>-<width>.png``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import BACKEND, ROOT, base_config, upgrade
+from tests.factories import PASSWORD
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-first-run", "--disable-quic",
+]
+AXE_SOURCE = ROOT / "tests" / "assets" / "axe-core@4.14.1" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+NARROW = 360
+BROWSER_DIR = Path(__file__).resolve().parent
+
+
+# ------------------------------------------------------------------ marks
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark everything under tests/browser before ``-m`` and xdist's loadgroup look."""
+    for item in items:
+        if BROWSER_DIR in Path(str(item.path)).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+def _browser_required() -> bool:
+    return bool(os.environ.get("CI")) or os.environ.get("TRAJECTORY_REQUIRE_BROWSER") == "1"
+
+
+def _unavailable(reason: str):
+    if _browser_required():
+        pytest.fail(f"{reason} (CI / TRAJECTORY_REQUIRE_BROWSER is set, so this fails "
+                    "instead of skipping)", pytrace=False)
+    pytest.skip(reason)
+
+
+# ------------------------------------------------------------------ server
+
+@dataclass
+class LiveServer:
+    url: str
+    app: object
+    user_ids: dict[str, int] = field(default_factory=dict)
+    org_ids: dict[str, int] = field(default_factory=dict)
+
+    def __call__(self, path: str) -> str:
+        return self.url + path
+
+
+def browser_config(database_uri: str) -> dict:
+    config = base_config(database_uri)
+    config.update({
+        "DEMO_MODE": True,
+        "LOGIN_RATE_LIMIT": "1000 per minute",  # the suite logs in many times
+        "SESSION_COOKIE_SECURE": False,  # plain http on 127.0.0.1
+    })
+    return config
+
+
+@pytest.fixture(scope="session")
+def live_server(request, tmp_path_factory) -> Iterator[LiveServer]:
+    """The app with the full demo (every feature's demo step), served on 127.0.0.1."""
+    from werkzeug.serving import make_server
+
+    from trajectory import create_app
+    from trajectory.audit.trail import Actor, acting_as
+    from trajectory.auth.models import User
+    from trajectory.demo.data import load_demo
+    from trajectory.extensions import db
+    from trajectory.organisations.models import Organisation
+
+    path = tmp_path_factory.mktemp("browser-db") / "browser.sqlite"
+    if BACKEND == "sqlite":  # copy the session's migrated template
+        shutil.copyfile(request.getfixturevalue("database_template"), path)
+    else:  # the template is PostgreSQL then; the browser world stays on SQLite
+        upgrade(f"sqlite:///{path}")
+    app = create_app(browser_config(f"sqlite:///{path}"))
+    with app.app_context():
+        with acting_as(Actor(None, "demo", None)):
+            load_demo()
+        db.session.commit()
+        user_ids = dict(db.session.execute(sa.select(User.username, User.id)).all())
+        org_ids = dict(db.session.execute(sa.select(Organisation.name, Organisation.id)).all())
+        db.session.remove()
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app, user_ids, org_ids)
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+        with app.app_context():
+            db.engine.dispose()
+
+
+# ------------------------------------------------------------------ browser
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session."""
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is missing: apt-get install -y --no-install-recommends chromium")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is not installed (pip install -e '.[dev]')")
+    playwright = sync_playwright().start()
+    try:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    except Exception as error:  # noqa: BLE001 - report any launch failure the same way
+        playwright.stop()
+        _unavailable(f"chromium did not start: {type(error).__name__}: {error}")
+    try:
+        yield instance
+    finally:
+        instance.close()
+        playwright.stop()
+
+
+def login_via_form(page, base_url: str, username: str, password: str = PASSWORD) -> None:
+    """Log in the way a person does: the login form, then the home page."""
+    page.goto(base_url + "/inloggen")
+    form = page.locator("main form").first
+    form.locator("input[name=username]").fill(username)
+    form.locator("input[name=password]").fill(password)
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+    if re.search(r"/inloggen(\?|$)", page.url):
+        raise AssertionError(f"login as {username!r} failed: still on {page.url}")
+
+
+@pytest.fixture(scope="session")
+def _storage_states() -> dict[str, dict]:
+    return {}
+
+
+@pytest.fixture
+def page_for(browser, live_server, _storage_states) -> Iterator[Callable]:
+    """``page_for("beheer")``: a page logged in as that demo account, in a fresh context."""
+    contexts = []
+
+    def make(username: str | None, **context_options):
+        options = {"viewport": {"width": 1280, "height": 800}, "locale": "nl-NL",
+                   **context_options}
+        if username is not None and username not in _storage_states:
+            context = browser.new_context(**options)
+            try:
+                login_via_form(context.new_page(), live_server.url, username)
+                _storage_states[username] = context.storage_state()
+            finally:
+                context.close()
+        if username is not None:
+            options["storage_state"] = _storage_states[username]
+        context = browser.new_context(**options)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+# ------------------------------------------------------------------ accessibility
+
+_axe_source: str | None = None
+
+
+def _axe() -> str:
+    global _axe_source
+    if _axe_source is None:
+        _axe_source = AXE_SOURCE.read_text(encoding="utf-8")
+    return _axe_source
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "root"
+
+
+def format_violations(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        targets = [" ".join(node["target"]) if isinstance(node["target"], list) else
+                   str(node["target"]) for node in violation["nodes"][:3]]
+        more = len(violation["nodes"]) - len(targets)
+        lines.append(f"- {violation['id']} ({violation.get('impact')}): {violation['help']}\n"
+                     f"    {violation.get('helpUrl', '')}\n"
+                     f"    at {'; '.join(targets)}" + (f" (+{more} more)" if more > 0 else ""))
+    return "\n".join(lines)
+
+
+_OVERFLOW_JS = """() => {
+  const limit = window.innerWidth;
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const r = el.getBoundingClientRect();
+    if (r.right > limit + 0.5 && r.width > 0) {
+      const cls = typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\\s+/).join('.') : '';
+      out.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${cls} (right ${Math.round(r.right)}px)`);
+      if (out.length >= 8) break;
+    }
+  }
+  return {scrollWidth: document.documentElement.scrollWidth, innerWidth: limit, offenders: out};
+}"""
+
+
+def check_accessibility(page, name: str | None = None, widths=(1280, NARROW),
+                        load: Callable | None = None) -> None:
+    """axe-core WCAG 2.1 A/AA, no horizontal scroll at narrow widths, screenshots.
+
+    For each width the viewport is set and the page loaded again: ``page.reload()``
+    by default, or ``load(page)`` for a state that a reload cannot reproduce
+    (a form shown after a POST with errors).
+    """
+    name = name or slug(page.url.split("://", 1)[-1].split("/", 1)[-1])
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    problems = []
+    for width in widths:
+        page.set_viewport_size({"width": width, "height": 800})
+        if load is None:
+            page.reload()
+        else:
+            load(page)
+        page.wait_for_load_state("load")
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+        if page.evaluate("typeof window.axe") == "undefined":
+            page.evaluate(_axe())
+        result = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
+            ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+            " helpUrl: v.helpUrl, nodes: v.nodes.map(n => ({target: n.target}))})))",
+            AXE_TAGS)
+        if result:
+            problems.append(f"axe at {width}px on {page.url}:\n{format_violations(result)}")
+        if width <= NARROW:
+            overflow = page.evaluate(_OVERFLOW_JS)
+            if overflow["scrollWidth"] > overflow["innerWidth"]:
+                problems.append(
+                    f"horizontal scroll at {width}px on {page.url}: scrollWidth "
+                    f"{overflow['scrollWidth']} > {overflow['innerWidth']}; widest: "
+                    + json.dumps(overflow["offenders"]))
+    assert not problems, "\n\n".join(problems)
