@@ -32,6 +32,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.serving import WSGIRequestHandler
 
 from tests.conftest import BACKEND, ROOT, base_config, upgrade
 from tests.factories import PASSWORD
@@ -94,6 +95,13 @@ def browser_config(database_uri: str) -> dict:
     return config
 
 
+class _QuietHandler(WSGIRequestHandler):
+    """No access log line per request (errors are still logged)."""
+
+    def log_request(self, code="-", size="-") -> None:
+        pass
+
+
 @pytest.fixture(scope="session")
 def live_server(request, tmp_path_factory) -> Iterator[LiveServer]:
     """The app with the full demo (every feature's demo step), served on 127.0.0.1."""
@@ -120,7 +128,7 @@ def live_server(request, tmp_path_factory) -> Iterator[LiveServer]:
         org_ids = dict(db.session.execute(sa.select(Organisation.name, Organisation.id)).all())
         db.session.remove()
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from trajectory.extensions import db
 
@@ -32,7 +32,8 @@ def _messages() -> dict[int, tuple[str, str]]:
 
 
 def render_error(code: int):
-    title, message = _messages().get(code, _messages()[500])
+    messages = _messages()
+    title, message = messages.get(code) or messages[400 if code < 500 else 500]
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
@@ -49,7 +50,10 @@ def init_errors(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        return render_error(error.code if error.code in _messages() else 500)
+        body, code = render_error(error.code)
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            return body, code, {"Allow": ", ".join(error.valid_methods)}  # RFC 9110 15.5.6
+        return body, code
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
