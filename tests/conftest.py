@@ -91,8 +91,24 @@ def database_template(tmp_path_factory) -> str:
     return str(path)
 
 
+@pytest.fixture(scope="session")
+def world_template(database_template, tmp_path_factory) -> str | None:
+    """A second SQLite template with the demo organisations and accounts already
+    in it, so the many tests that use ``world`` start from a file copy."""
+    if BACKEND == "postgres":
+        return None
+    path = tmp_path_factory.mktemp("db") / "world.sqlite"
+    shutil.copyfile(database_template, path)
+    app = create_app(base_config(f"sqlite:///{path}"))
+    with app.app_context():
+        factories.build_world()
+        db.session.remove()
+        db.engine.dispose()
+    return str(path)
+
+
 @pytest.fixture
-def database_uri(database_template, tmp_path) -> Iterator[str]:
+def database_uri(request, database_template, tmp_path) -> Iterator[str]:
     if BACKEND == "postgres":
         yield database_template
         engine = sa.create_engine(database_template)
@@ -106,7 +122,10 @@ def database_uri(database_template, tmp_path) -> Iterator[str]:
         engine.dispose()
         return
     target = tmp_path / "test.sqlite"
-    shutil.copyfile(database_template, target)
+    source = database_template
+    if "world" in request.fixturenames:
+        source = request.getfixturevalue("world_template")
+    shutil.copyfile(source, target)
     yield f"sqlite:///{target}"
 
 
@@ -161,9 +180,11 @@ def client(app) -> CsrfClient:
 
 
 @pytest.fixture
-def world(app) -> factories.World:
+def world(app, database_uri) -> factories.World:
     """The demo organisations and one account per role (see trajectory.demo.data)."""
-    return factories.build_world()
+    if BACKEND == "postgres":
+        return factories.build_world()
+    return factories.load_world()  # already in the copied template
 
 
 def login(client: CsrfClient, username: str, password: str = factories.PASSWORD):

@@ -39,6 +39,11 @@ def build_world() -> World:
     finally:
         demo.DEMO_STEPS.extend(steps)
     db.session.commit()
+    return load_world()
+
+
+def load_world() -> World:
+    """The world as it is in the database."""
     world = World()
     world.organisations = {o.name: o for o in db.session.scalars(sa.select(Organisation))}
     world.users = {u.username: u for u in db.session.scalars(sa.select(User))}

@@ -169,7 +169,7 @@ def test_every_demo_user_can_log_in_with_the_demo_password(app):
         client = app.test_client()
         response = login(client, username, "demo-trajectory-2026")
         assert response.status_code == 302, username
-        assert client.get("/").status_code == 200, username
+        assert client.get("/wachtwoord").status_code == 200, username
 
 
 def test_the_demo_is_recorded_in_the_audit_trail_as_demo(app):

@@ -131,11 +131,11 @@ def test_the_idle_timeout_from_the_environment_logs_an_idle_user_out(monkeypatch
 
     with client.session_transaction() as session:
         session["last_seen"] = utcnow().timestamp() - 14 * 60
-    assert client.get("/").status_code == 200
+    assert client.get("/wachtwoord").status_code == 200
 
     with client.session_transaction() as session:
         session["last_seen"] = utcnow().timestamp() - 16 * 60
-    response = client.get("/")
+    response = client.get("/wachtwoord")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/inloggen")
     dispose(app)
@@ -213,5 +213,5 @@ def test_a_production_login_sets_a_secure_httponly_lax_cookie(database_uri):
     assert "httponly" in attributes
     assert attributes.get("samesite") == "SameSite=Lax"
     # And the session works over HTTPS.
-    assert client.get("/", base_url="https://trajectory.example").status_code == 200
+    assert client.get("/wachtwoord", base_url="https://trajectory.example").status_code == 200
     dispose(app)

@@ -208,14 +208,14 @@ def test_the_log_names_the_user_but_never_the_password(database_uri, capsys):
         failed = client.post("/inloggen", data={"username": "klantmanager", "password": wrong})
         assert failed.status_code == 200
         assert login(client, "klantmanager").status_code == 302
-        assert client.get("/").status_code == 200
+        assert client.get("/wachtwoord").status_code == 200
         captured = capsys.readouterr()
 
     assert wrong not in captured.out + captured.err
     assert factories.PASSWORD not in captured.out + captured.err
     lines = [line for line in log_lines(captured.out) if line["message"] == "request"]
     assert [(line["method"], line["path"], line["status"]) for line in lines] == [
-        ("POST", "/inloggen", 200), ("POST", "/inloggen", 302), ("GET", "/", 200)]
+        ("POST", "/inloggen", 200), ("POST", "/inloggen", 302), ("GET", "/wachtwoord", 200)]
     assert lines[0]["user_id"] is None
     # The user id, not the session token it travels with in the cookie.
     assert str(lines[2]["user_id"]) == str(user_id)
@@ -254,6 +254,33 @@ def test_an_unexpected_error_shows_the_error_page_without_a_traceback(database_u
     assert SECRET_MARKER in json.dumps(errors[0])
     requests = [line for line in lines if line["message"] == "request"]
     assert requests[-1]["status"] == 500
+
+
+def _failing_write_route(app) -> None:
+    @app.route("/test-dubbel")
+    @public
+    def duplicate():
+        from trajectory.organisations.models import Organisation, OrganisationKind
+
+        db.session.add(Organisation(name="Goes", kind=OrganisationKind.MUNICIPALITY))
+        db.session.flush()  # IntegrityError: the name is taken
+        return "unreachable"
+
+
+def test_a_failed_database_write_still_renders_the_error_page_for_a_logged_in_user(
+        database_uri):
+    with build_app(base_config(database_uri), _failing_write_route) as app:
+        factories.build_world()
+        client = app.test_client()
+        assert login(client, "klantmanager").status_code == 302
+        response = client.get("/test-dubbel")
+        expected_title = text(app, "Something went wrong on our side")
+        after = client.get("/wachtwoord")
+    assert response.status_code == 500
+    assert expected_title in response.text
+    assert "Sanne Bosman" in response.text  # the header still knows who is logged in
+    assert "IntegrityError" not in response.text and "UNIQUE" not in response.text
+    assert after.status_code == 200  # and the next request works normally
 
 
 def _aborting_routes(app) -> None:

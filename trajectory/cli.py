@@ -62,7 +62,7 @@ def create_user(username: str, full_name: str, organisation_name: str, roles: tu
             if not role_fits(role, organisation.kind):
                 fail(f"rol '{role.value}' past niet bij organisatie '{organisation.name}'")
         user = User(username=username, full_name=full_name, email=email,
-                    organisation=organisation, password_hash="!")
+                    organisation=organisation, password_hash="!")  # noqa: S106 - no login until set_password below
         user.set_roles(chosen)
         db.session.add(user)
         set_password(user, password)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, has_request_context, session
 from flask_babel import format_currency, format_date, format_datetime, format_decimal, get_locale
 
 from trajectory.timeutil import as_utc
@@ -13,6 +13,8 @@ from trajectory.timeutil import as_utc
 
 def select_locale() -> str:
     """Dutch unless the user chose another offered language."""
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]  # CLI, demo loader
     chosen = session.get("lang")
     if chosen in current_app.config["LANGUAGES"]:
         return chosen

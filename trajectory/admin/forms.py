@@ -28,17 +28,24 @@ def role_choices() -> list[SelectChoice]:
     return [SelectChoice(role.value, role.label) for role in Role]
 
 
+def _normalise_username(value: str | None) -> str | None:
+    """User names are stored in lower case; a stray space or capital is no error."""
+    return value.strip().lower() if isinstance(value, str) else value
+
+
 class UserForm(FlaskForm):
+    # In the order of the page, so the error summary lists the errors in that order.
+    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)],
+                            render_kw={"autocomplete": "off"})
     username = StringField(
         _l("User name"),
+        filters=[_normalise_username],
         validators=[DataRequired(), Length(min=3, max=64),
                     Regexp(USERNAME_PATTERN,
                            message=_l("Use lower-case letters, digits, dots and hyphens only."))],
         description=_l("Lower-case letters, digits, dots and hyphens, e.g. j.devries."),
         render_kw={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"},
     )
-    full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)],
-                            render_kw={"autocomplete": "off"})
     email = StringField(_l("Email address"),
                         validators=[Optional(), Email(message=_l("Enter an email address such as naam@goes.nl.")),
                                     Length(max=254)],

@@ -53,7 +53,7 @@ def create_user(*, username: str, full_name: str, email: str | None,
     _check_roles(roles, organisation.kind)
     password = temporary_password()
     user = User(username=username, full_name=full_name.strip(), email=email or None,
-                organisation=organisation, password_hash="!")
+                organisation=organisation, password_hash="!")  # noqa: S106 - no login until set_password below
     user.set_roles(roles)
     db.session.add(user)
     set_password(user, password, temporary=True)
@@ -61,7 +61,9 @@ def create_user(*, username: str, full_name: str, email: str | None,
 
 
 def update_user(user: User, *, username: str, full_name: str, email: str | None,
-                organisation: Organisation, roles: set[Role]) -> None:
+                organisation: Organisation, roles: set[Role], actor: User | None = None) -> None:
+    if actor is not None and user.id == actor.id and Role.BEHEERDER not in roles:
+        raise ServiceError(_("You cannot remove your own administrator role."), field="roles")
     username = username.strip().lower()
     _check_username_free(username, exclude_id=user.id)
     _check_roles(roles, organisation.kind)
@@ -100,6 +102,10 @@ def create_organisation(*, name: str, kind: OrganisationKind) -> Organisation:
         region = db.session.scalars(
             sa.select(Organisation).where(Organisation.kind == OrganisationKind.REGION)
         ).first()
+    if kind is OrganisationKind.REGION and _region_exists():
+        # The region's people see every organisation: there is only one region.
+        raise ServiceError(_("There is already a region; choose municipality or care provider."),
+                           field="kind")
     organisation = Organisation(name=name, kind=kind, region=region)
     db.session.add(organisation)
     db.session.flush()
@@ -107,6 +113,9 @@ def create_organisation(*, name: str, kind: OrganisationKind) -> Organisation:
 
 
 def update_organisation(organisation: Organisation, *, name: str, kind: OrganisationKind) -> None:
+    if kind is OrganisationKind.REGION and not organisation.is_region and _region_exists():
+        raise ServiceError(_("There is already a region; choose municipality or care provider."),
+                           field="kind")
     name = name.strip()
     _check_name_free(name, exclude_id=organisation.id)
     if kind is not organisation.kind:
@@ -128,6 +137,12 @@ def set_organisation_active(organisation: Organisation, active: bool, *, actor: 
         raise ServiceError(_("You cannot deactivate your own organisation."))
     organisation.active = active
     db.session.flush()
+
+
+def _region_exists() -> bool:
+    return db.session.scalar(
+        sa.select(sa.func.count(Organisation.id)).where(Organisation.kind == OrganisationKind.REGION)
+    ) > 0
 
 
 def _check_name_free(name: str, exclude_id: int | None = None) -> None:

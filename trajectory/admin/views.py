@@ -6,6 +6,8 @@ municipality or provider manages the accounts of their own organisation.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -62,9 +64,12 @@ def users():
                               SelectChoice("inactief", _("Inactive"))]
     stmt = sa.select(User).join(User.organisation).where(User.scope_filter(current_user))
     if filters.q.data:
-        like = f"%{filters.q.data.strip().lower()}%"
-        stmt = stmt.where(sa.or_(sa.func.lower(User.full_name).like(like),
-                                 sa.func.lower(User.username).like(like)))
+        term = filters.q.data.strip().lower()
+        for char in ("\\", "%", "_"):  # search for them literally, not as wildcards
+            term = term.replace(char, "\\" + char)
+        like = f"%{term}%"
+        stmt = stmt.where(sa.or_(sa.func.lower(User.full_name).like(like, escape="\\"),
+                                 sa.func.lower(User.username).like(like, escape="\\")))
     if (filters.organisation.data or "").isdigit():
         stmt = stmt.where(User.organisation_id == int(filters.organisation.data))
     if filters.role.data in {r.value for r in Role}:
@@ -74,9 +79,13 @@ def users():
         stmt = stmt.where(User.active.is_(True))
     elif filters.status.data == "inactief":
         stmt = stmt.where(User.active.is_(False))
+    # "Never logged in" sorts as longest ago on SQLite and PostgreSQL alike
+    # (they put NULL at opposite ends); the id breaks ties, so pages never overlap.
+    never = sa.literal(datetime(1970, 1, 1, tzinfo=UTC), User.last_login_at.type)
     stmt = apply_sort(stmt, {"name": User.full_name, "username": User.username,
                              "organisation": Organisation.name,
-                             "last_login": User.last_login_at}, "name")
+                             "last_login": sa.func.coalesce(User.last_login_at, never)}, "name")
+    stmt = stmt.order_by(User.id)
     return render_template("admin/users.html", page=paginate(stmt), filters=filters)
 
 
@@ -125,7 +134,8 @@ def edit_user(user_id: int):
             services.update_user(user, username=form.username.data,
                                  full_name=form.full_name.data, email=form.email.data,
                                  organisation=organisation,
-                                 roles={Role(r) for r in form.roles.data})
+                                 roles={Role(r) for r in form.roles.data},
+                                 actor=current_user._get_current_object())
         except ServiceError as error:
             db.session.rollback()
             _apply_service_error(form, error)

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
 from trajectory.auth.access import any_user, public
