@@ -9,7 +9,7 @@ SECRET_FILE := instance/secret-key
 # Local runs: a generated secret key, plain http on 127.0.0.1, the demo accounts listed.
 RUN_ENV = TRAJECTORY_SECRET_KEY="$$(cat $(SECRET_FILE))" TRAJECTORY_SESSION_COOKIE_SECURE=false TRAJECTORY_DEMO_MODE=true
 
-.PHONY: run dev test test-fast test-postgres test-browser serve install migrate demo lint i18n i18n-compile clean
+.PHONY: run dev test screenshots test-fast test-postgres test-browser serve install migrate demo lint i18n i18n-compile clean
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -44,7 +44,8 @@ serve: install
 
 ## make test: the whole suite (SQLite, plus the PostgreSQL and browser tests)
 test: install
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2 -m "not browser"
+	$(BIN)/python -m pytest -m browser
 
 test-fast: install
 	$(BIN)/python -m pytest -n 2 -m "not browser"
@@ -55,6 +56,10 @@ test-postgres: install
 
 test-browser: install
 	$(BIN)/python -m pytest -m browser
+
+## make screenshots: the browser tests, saving every page at 1280 and 360 px in test-artifacts/
+screenshots: install
+	TRAJECTORY_SCREENSHOTS=1 $(BIN)/python -m pytest -m browser
 
 lint: install
 	$(BIN)/ruff check trajectory tests

@@ -1,10 +1,10 @@
 """The browser layer: one live server with the full demo and one Chromium per session.
 
-Every test under ``tests/browser`` is marked ``browser`` and put in the xdist
-group ``browser`` automatically, so ``pytest -n 2 --dist loadgroup`` runs them
-all on one worker (one server, one browser). Without Debian's chromium the
+Every test under ``tests/browser`` is marked ``browser``; the Makefile runs them
+in one process of their own (one server, one browser). Without Debian's chromium the
 tests are skipped with the reason shown, except when ``CI`` or
-``TRAJECTORY_REQUIRE_BROWSER=1`` is set: then they fail.
+``TRAJECTORY_REQUIRE_BROWSER=1`` is set: then they fail. ``TRAJECTORY_CHROMIUM``
+names another chromium binary.
 
 Fixtures and helpers:
 
@@ -21,6 +21,7 @@ Fixtures and helpers:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -37,7 +38,7 @@ from werkzeug.serving import WSGIRequestHandler
 from tests.conftest import BACKEND, ROOT, base_config, upgrade
 from tests.factories import PASSWORD
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("TRAJECTORY_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -46,23 +47,25 @@ CHROMIUM_ARGS = [
 AXE_SOURCE = ROOT / "tests" / "assets" / "axe-core@4.14.1" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+# Full-page screenshots cost about a second each: `make screenshots` turns them on.
+TAKE_SCREENSHOTS = os.environ.get("TRAJECTORY_SCREENSHOTS") == "1"
 NARROW = 360
 BROWSER_DIR = Path(__file__).resolve().parent
 
 
 # ------------------------------------------------------------------ marks
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config, items) -> None:
-    """Mark everything under tests/browser before ``-m`` and xdist's loadgroup look."""
+def pytest_collection_modifyitems(config, items):
+    """Mark everything under tests/browser, so ``-m browser`` / ``-m "not browser"`` split
+    the suite (the Makefile runs the browser tests in one process: one server, one browser)."""
     for item in items:
         if BROWSER_DIR in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.browser)
-            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 def _browser_required() -> bool:
-    return bool(os.environ.get("CI")) or os.environ.get("TRAJECTORY_REQUIRE_BROWSER") == "1"
+    ci = os.environ.get("CI", "").strip().lower()
+    return ci not in ("", "0", "false", "no") or os.environ.get("TRAJECTORY_REQUIRE_BROWSER") == "1"
 
 
 def _unavailable(reason: str):
@@ -190,19 +193,17 @@ def page_for(browser, live_server, _storage_states) -> Iterator[Callable]:
     def make(username: str | None, **context_options):
         options = {"viewport": {"width": 1280, "height": 800}, "locale": "nl-NL",
                    **context_options}
-        if username is not None and username not in _storage_states:
-            context = browser.new_context(**options)
-            try:
-                login_via_form(context.new_page(), live_server.url, username)
-                _storage_states[username] = context.storage_state()
-            finally:
-                context.close()
-        if username is not None:
+        if username is not None and username in _storage_states:
             options["storage_state"] = _storage_states[username]
         context = browser.new_context(**options)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(15_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        if username is not None and username not in _storage_states:
+            # The first page for this account logs in through the form; later ones reuse it.
+            login_via_form(page, live_server.url, username)
+            _storage_states[username] = context.storage_state()
+        return page
 
     yield make
     for context in contexts:
@@ -221,8 +222,12 @@ def _axe() -> str:
     return _axe_source
 
 
-def slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "root"
+def slug(text: str, limit: int = 80) -> str:
+    """A file-name-safe name; a long one is cut and made unique with a short hash."""
+    name = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower() or "root"
+    if len(name) > limit:
+        name = name[:limit - 9].rstrip("-") + "-" + hashlib.sha256(name.encode()).hexdigest()[:8]
+    return name
 
 
 def format_violations(violations: list[dict]) -> str:
@@ -237,12 +242,33 @@ def format_violations(violations: list[dict]) -> str:
     return "\n".join(lines)
 
 
+# The violations, plus the text axe leaves "incomplete" because its colour equals its
+# background (1:1): invisible text, such as white links on a white bar, is a failure too.
+# resultTypes: only the violations and incomplete results are detailed (faster).
+_AXE_RUN_JS = """tags => axe.run(document, {runOnly: {type: 'tag', values: tags},
+                                  resultTypes: ['violations', 'incomplete']}).then(r => {
+  const brief = (v, nodes, suffix) => ({id: v.id + suffix, impact: v.impact, help: v.help,
+    helpUrl: v.helpUrl, nodes: nodes.map(n => ({target: n.target}))});
+  const out = r.violations.map(v => brief(v, v.nodes, ''));
+  for (const v of r.incomplete.filter(v => v.id === 'color-contrast')) {
+    const invisible = v.nodes.filter(n => n.any.some(c => c.data && c.data.messageKey === 'equalRatio'));
+    if (invisible.length) out.push(brief(v, invisible, ' (1:1, the text is invisible)'));
+  }
+  return out;
+})"""
+
 _OVERFLOW_JS = """() => {
   const limit = window.innerWidth;
   const out = [];
+  const scrolls = el => {  // inside a box that scrolls or clips sideways: not the page's problem
+    for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== 'visible') return true;
+    }
+    return false;
+  };
   for (const el of document.querySelectorAll('body *')) {
     const r = el.getBoundingClientRect();
-    if (r.right > limit + 0.5 && r.width > 0) {
+    if (r.right > limit + 0.5 && r.width > 0 && !scrolls(el)) {
       const cls = typeof el.className === 'string' && el.className ? '.' + el.className.trim().split(/\\s+/).join('.') : '';
       out.push(`${el.tagName.toLowerCase()}${el.id ? '#' + el.id : ''}${cls} (right ${Math.round(r.right)}px)`);
       if (out.length >= 8) break;
@@ -270,14 +296,11 @@ def check_accessibility(page, name: str | None = None, widths=(1280, NARROW),
         else:
             load(page)
         page.wait_for_load_state("load")
-        page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
+        if TAKE_SCREENSHOTS:
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
         if page.evaluate("typeof window.axe") == "undefined":
             page.evaluate(_axe())
-        result = page.evaluate(
-            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})"
-            ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
-            " helpUrl: v.helpUrl, nodes: v.nodes.map(n => ({target: n.target}))})))",
-            AXE_TAGS)
+        result = page.evaluate(_AXE_RUN_JS, AXE_TAGS)
         if result:
             problems.append(f"axe at {width}px on {page.url}:\n{format_violations(result)}")
         if width <= NARROW:

@@ -45,6 +45,45 @@ PAGES: list[tuple] = [
     # Error pages.
     ("klantmanager", "/bestaat-niet"),
     ("klantmanager", "/beheer/organisaties/nieuw"),  # not an administrator: 403/404
+    # Social Return (demo: contract 1 is Zorggroep Scheldezoom and Goes; claim 2 approved,
+    # claim 5 a proposal waiting for the adviser).
+    ("adviseur", "/sroi/"),
+    ("coordinator", "/sroi/"),
+    ("adviseur", "/sroi/contracten/1"),
+    ("adviseur", "/sroi/claims/2"),
+    ("adviseur", "/sroi/claims/5"),
+    ("adviseur", "/sroi/contracten/nieuw", "submit-empty"),
+    ("intaker", "/sroi/contracten/1"),
+    ("intaker", "/sroi/aanbieders/{orgs[Zorggroep Scheldezoom]}"),
+    ("intaker", "/sroi/contracten/1/claims/nieuw/inkoop", "submit-empty"),
+    ("buddy", "/sroi/rekenhulp?kind=paid_job&start=2026-03-01&end=2027-02-28&hours_per_week=36"
+              "&benefit=participatiewet&benefit_since=2021-01-01&birth_date=1971-05-01"
+              "&permanent=y"),
+    # Candidates (demo: candidate 1 is Fatma Yıldız of Goes, buddy Kees Dekker, an agreed plan
+    # with nine versions; candidate 3 Samira el Idrissi has a draft plan).
+    ("klantmanager", "/kandidaten"),
+    ("klantmanager", "/kandidaten?q=a&status=open&sort=-age"),
+    ("klantmanager", "/kandidaten/nieuw"),
+    ("klantmanager", "/kandidaten/nieuw", "submit-empty"),
+    ("klantmanager", "/kandidaten/1"),
+    ("klantmanager", "/kandidaten/1/bewerken"),
+    ("klantmanager", "/kandidaten/1/status"),
+    ("klantmanager", "/kandidaten/1/buddy"),
+    ("klantmanager", "/kandidaten/1/metingen/nieuw"),
+    ("klantmanager", "/kandidaten/1/zrm/nieuw"),
+    ("klantmanager", "/kandidaten/1/plan"),
+    ("klantmanager", "/kandidaten/1/plan/bewerken"),
+    ("klantmanager", "/kandidaten/1/plan/doelen/nieuw"),
+    ("klantmanager", "/kandidaten/1/plan/belemmeringen/nieuw", "submit-empty"),
+    ("klantmanager", "/kandidaten/1/plan/versies"),
+    ("klantmanager", "/kandidaten/1/plan/versies/1"),
+    ("klantmanager", "/kandidaten/1/plan/vergelijken?van=1"),
+    ("klantmanager", "/kandidaten/1/mijn-plan"),
+    ("klantmanager", "/kandidaten/3/plan/vaststellen"),
+    ("buddy", "/kandidaten"),
+    ("buddy", "/kandidaten/1"),
+    ("coordinator", "/kandidaten/1"),
+    ("intaker2", "/kandidaten/2/plan"),
 ]
 
 
