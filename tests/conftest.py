@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 BACKEND = os.environ.get("TRAJECTORY_TEST_DB", "sqlite")
+# Uploaded evidence from tests goes to a temporary folder, never to instance/.
+EVIDENCE_DIR = tempfile.mkdtemp(prefix="trajectory-test-evidence-")
 
 
 def pg_url() -> str:
@@ -58,6 +61,7 @@ def base_config(database_uri: str) -> dict:
         "LOG_LEVEL": "WARNING",
         "RATELIMIT_STORAGE_URI": "memory://",
         "SERVER_NAME": None,
+        "EVIDENCE_DIR": EVIDENCE_DIR,
     }
 
 

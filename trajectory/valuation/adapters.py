@@ -1,0 +1,115 @@
+"""Database rows → the engine's plain dataclasses; no euros are computed here.
+
+The web side stores contracts, years and claims; the engine only knows
+``Contract``, ``Purchase``, ``Activity`` and ``Fund``. This module translates,
+including the product's PSO rule (see docs/valuation.md): the certificate's
+discount reaches the engine only when its validity covers the whole base period.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from flask import has_request_context
+from flask_babel import gettext
+
+from trajectory.valuation import engine
+from trajectory.valuation.models import Claim, ClaimKind, Contract
+
+
+def _(message: str, **variables: object) -> str:
+    """gettext in a request; the msgid itself outside one (the demo loader, a CLI command)."""
+    if has_request_context():
+        return gettext(message, **variables)
+    return message % variables if variables else message
+
+
+@dataclass(frozen=True)
+class PsoStatus:
+    """Whether the contract's PSO certificate gives a discount, and the sentence that says why."""
+
+    step: str | None
+    applies: bool
+    message: str | None
+
+
+def rulebook_of(contract: Contract) -> engine.Rulebook:
+    return engine.load_rulebook(contract.rulebook)
+
+
+def day_text(day: date) -> str:
+    return engine.format_date(day)
+
+
+def pso_status(contract: Contract, rulebook: engine.Rulebook) -> PsoStatus:
+    """The discount applies only when a certificate covers the whole base period."""
+    step = contract.pso_step
+    if not step:
+        return PsoStatus(None, False, None)
+    try:
+        label = rulebook.pso_discount(step).label
+    except KeyError:
+        return PsoStatus(step, False, _("The PSO step %(step)s is not known in %(edition)s: no "
+                                        "discount.", step=step, edition=rulebook.title))
+    start, until = contract.pso_valid_from, contract.pso_valid_until
+    if start is None or until is None:
+        return PsoStatus(step, False, _("%(label)s without validity dates: no discount until the "
+                                        "dates are recorded.", label=label))
+    period = _("%(start)s to %(end)s", start=day_text(contract.start), end=day_text(contract.end))
+    if start <= contract.start and until >= contract.end:
+        return PsoStatus(step, True, _(
+            "%(label)s valid from %(start)s until %(until)s: the discount applies, the "
+            "certificate covers the whole base period (%(period)s).",
+            label=label, start=day_text(start), until=day_text(until), period=period))
+    return PsoStatus(step, False, _(
+        "%(label)s valid from %(start)s until %(until)s: the discount does not apply, the "
+        "certificate does not cover the whole base period (%(period)s).",
+        label=label, start=day_text(start), until=day_text(until), period=period))
+
+
+def revenue_of(contract: Contract) -> tuple[Decimal, Decimal]:
+    """(base revenue, extension revenue): per year the actual figure where given, else the forecast.
+
+    Plain sums of the figures the provider reported; the obligation itself comes from the engine.
+    """
+    exercised = {e.id for e in contract.extensions if e.exercised}
+    base = sum((y.revenue for y in contract.years if y.extension_id is None), Decimal("0.00"))
+    extension = sum((y.revenue for y in contract.years if y.extension_id in exercised),
+                    Decimal("0.00"))
+    return base, extension
+
+
+def contract_input(contract: Contract, rulebook: engine.Rulebook) -> engine.Contract:
+    base, extension = revenue_of(contract)
+    pso = pso_status(contract, rulebook)
+    return engine.Contract(start=contract.start, end=contract.period_end, revenue=base,
+                           extension_revenue=extension, pso=pso.step if pso.applies else None)
+
+
+def claim_item(claim: Claim, *, custom_value: Decimal | None = None,
+               planned: bool = False) -> engine.Purchase | engine.Activity | engine.Fund:
+    """The engine input for a claim; ``planned`` values a proposal by its planned hours/value.
+
+    Raises ``engine.InputError`` when the claim lacks what its block needs.
+    """
+    if claim.kind is ClaimKind.PURCHASE:
+        if claim.amount is None or not claim.supplier_type:
+            raise engine.InputError("purchase.invoice_excl_vat", "incomplete purchase")
+        return engine.Purchase(supplier=claim.supplier_type, invoice_excl_vat=claim.amount)
+    if claim.kind is ClaimKind.FUND:
+        if claim.amount is None:
+            raise engine.InputError("fund.amount", "incomplete fund payment")
+        return engine.Fund(amount=claim.amount)
+    if planned:
+        return engine.Activity(hours=claim.planned_hours, custom_value=claim.planned_value)
+    value = custom_value if custom_value is not None else claim.custom_value
+    return engine.Activity(hours=claim.hours, custom_value=value)
+
+
+def value_claim(claim: Claim, rulebook: engine.Rulebook, *, custom_value: Decimal | None = None,
+                planned: bool = False) -> engine.Valuation:
+    """The engine's value of a claim under ``rulebook`` (the one door for claims)."""
+    return engine.value_item(claim_item(claim, custom_value=custom_value, planned=planned),
+                             rulebook)

@@ -1,0 +1,57 @@
+"""Words for the ledger's keys, shared by the pages, the Excel export and the PDF statement."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_babel import gettext as _
+
+from trajectory.valuation import engine
+from trajectory.valuation.engine.formatting import format_quantity
+from trajectory.valuation.models import ClaimKind, ClaimStatus
+
+
+def block_label(block: str) -> str:
+    return {"labour": _("Labour participation"), "purchase": _("Social purchasing"),
+            "activity": _("Social activities"), "fund": _("Social Return fund")}[block]
+
+
+def due_label(what: str) -> str:
+    return {"forecast": _("Revenue forecast"), "actual": _("Actual revenue"),
+            "review": _("Yearly review by the SROI adviser")}[what]
+
+
+def claim_kind_text(kind: ClaimKind) -> str:
+    return kind.label
+
+
+def status_text(status: ClaimStatus) -> str:
+    return status.label
+
+
+def labour_status_label(status: str) -> str:
+    return {"planned": _("planned"), "running": _("running"), "completed": _("completed"),
+            "submitted": _("submitted"), "approved": _("approved"),
+            "rejected": _("rejected")}.get(status, status)
+
+
+def percent(value: Decimal | None) -> str:
+    """``Decimal("37.5")`` → "37,5%"."""
+    if value is None:
+        return "–"
+    return f"{value:.1f}".replace(".", ",") + "%"
+
+
+def supplier_label(rulebook: str, key: str | None) -> str | None:
+    """The edition's words for a supplier type, e.g. "SW-bedrijf (detachering, ...)"."""
+    if not key:
+        return None
+    try:
+        return engine.load_rulebook(rulebook).supplier(key).label
+    except KeyError:
+        return key
+
+
+def quantity(value: Decimal | None) -> str:
+    """Hours: "6", "36,5" (at most two decimals, no trailing zeros)."""
+    return "–" if value is None else format_quantity(value)

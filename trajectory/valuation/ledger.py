@@ -1,0 +1,358 @@
+"""The Social Return ledger: obligation against what counts, per contract, provider and region.
+
+Every euro comes from the engine (obligation, claim values) or from a value the
+adviser froze at approval; this module only adds those up. The pages, the Excel
+export and the PDF statement all read a ``ContractLedger``, so they show the
+same figures.
+
+Labour participation comes from *labour sources* (the stages feature registers
+one): ``register_labour_source(fn)`` where ``fn(contracts)`` returns, per contract
+id, the ``LabourLine``s valued for that contract. The contract is described in
+docs/valuation.md ("For the stages feature").
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from trajectory.extensions import db
+from trajectory.timeutil import today
+from trajectory.valuation import engine
+from trajectory.valuation.adapters import (
+    PsoStatus,
+    contract_input,
+    pso_status,
+    revenue_of,
+    rulebook_of,
+    value_claim,
+)
+from trajectory.valuation.models import Claim, ClaimKind, ClaimStatus, Contract
+
+ZERO = Decimal("0.00")
+BLOCKS = ("labour", "purchase", "activity", "fund")
+KIND_BLOCK = {ClaimKind.PURCHASE: "purchase", ClaimKind.ACTIVITY: "activity",
+              ClaimKind.FUND: "fund"}
+
+# Labour line statuses: planned/running/completed count in the forecast only.
+LABOUR_FORECAST = frozenset({"planned", "running", "completed"})
+
+
+@dataclass(frozen=True)
+class LabourLine:
+    """One stage valued for a contract, as a labour source reports it.
+
+    ``valuation`` is the engine's result under the contract's edition (None when it
+    cannot be valued yet); ``approved_value`` is the value frozen at approval, or
+    None. ``person`` is a pseudonym or initials, never a name. ``flags`` carry
+    warnings to show, e.g. an overlap with another provider's claim.
+    """
+
+    description: str
+    person: str
+    start: date
+    end: date
+    valuation: engine.Valuation | None
+    status: str  # planned, running, completed, submitted, approved, rejected
+    approved_value: Decimal | None = None
+    year: int | None = None
+    delivered_by: str | None = None
+    flags: tuple[str, ...] = ()
+    url: str | None = None
+
+    @property
+    def value(self) -> Decimal:
+        if self.status == "approved" and self.approved_value is not None:
+            return self.approved_value
+        return self.valuation.value if self.valuation else ZERO
+
+    @property
+    def ledger_year(self) -> int:
+        return self.year or self.start.year
+
+
+LabourSource = Callable[[Sequence[Contract]], Mapping[int, Sequence[LabourLine]]]
+_LABOUR_SOURCES: list[LabourSource] = []
+
+
+def register_labour_source(source: LabourSource) -> None:
+    """Add a source of labour lines (idempotent); called at import by the stages feature."""
+    if source not in _LABOUR_SOURCES:
+        _LABOUR_SOURCES.append(source)
+
+
+def labour_lines(contracts: Sequence[Contract]) -> dict[int, list[LabourLine]]:
+    """Every source's lines, per contract id; a source answers for all contracts at once."""
+    lines: dict[int, list[LabourLine]] = defaultdict(list)
+    if not contracts:
+        return lines
+    for source in _LABOUR_SOURCES:
+        for contract_id, found in source(contracts).items():
+            lines[contract_id].extend(found)
+    return lines
+
+
+@dataclass
+class Figures:
+    """Sums in one cell of the ledger (a block, a year or the whole contract)."""
+
+    approved: Decimal = ZERO
+    submitted: Decimal = ZERO
+    rejected: Decimal = ZERO
+    concept: Decimal = ZERO
+    planned: Decimal = ZERO
+
+    def add(self, status: str, value: Decimal) -> None:
+        bucket = {"approved": "approved", "submitted": "submitted", "rejected": "rejected",
+                  "concept": "concept"}.get(status, "planned")
+        setattr(self, bucket, getattr(self, bucket) + value)
+
+
+@dataclass(frozen=True)
+class ClaimLine:
+    """A claim with its value: frozen when approved, else the engine's value now."""
+
+    claim: Claim
+    valuation: engine.Valuation | None
+    value: Decimal
+    status: str  # ledger bucket: approved, submitted, rejected, concept, planned
+
+    @property
+    def block(self) -> str:
+        return KIND_BLOCK[self.claim.kind]
+
+
+def _claim_line(claim: Claim, rulebook: engine.Rulebook) -> ClaimLine:
+    if claim.status is ClaimStatus.APPROVED and claim.approved_value is not None:
+        return ClaimLine(claim, None, claim.approved_value, "approved")
+    planned = claim.status in (ClaimStatus.PROPOSED, ClaimStatus.AGREED)
+    try:
+        valuation = value_claim(claim, rulebook, planned=planned)
+    except engine.InputError:
+        valuation = None
+    value = valuation.value if valuation else ZERO
+    bucket = {ClaimStatus.SUBMITTED: "submitted", ClaimStatus.REJECTED: "rejected",
+              ClaimStatus.CONCEPT: "concept"}.get(claim.status, "planned")
+    if claim.status is ClaimStatus.REJECTED and claim.planned_hours is not None \
+            and claim.hours is None and claim.custom_value is None:
+        # A rejected proposal: what was proposed.
+        try:
+            valuation = value_claim(claim, rulebook, planned=True)
+            value = valuation.value
+        except engine.InputError:
+            pass
+    return ClaimLine(claim, valuation, value, bucket)
+
+
+@dataclass
+class ContractLedger:
+    """Everything the contract page, the exports and the overviews show about one contract."""
+
+    contract: Contract
+    rulebook: engine.Rulebook
+    obligation: engine.Obligation
+    pso: PsoStatus
+    base_revenue: Decimal
+    extension_revenue: Decimal
+    claims: list[ClaimLine]
+    labour: list[LabourLine]
+    on: date
+    totals: Figures = field(default_factory=Figures)
+    blocks: dict[str, Figures] = field(default_factory=dict)
+    years: dict[int, Figures] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.blocks = {block: Figures() for block in BLOCKS}
+        years: dict[int, Figures] = defaultdict(Figures)
+        for line in self.claims:
+            year = line.claim.day.year if line.claim.day else self.contract.start.year
+            for figures in (self.totals, self.blocks[line.block], years[year]):
+                figures.add(line.status, line.value)
+        for labour in self.labour:
+            status = "planned" if labour.status in LABOUR_FORECAST else labour.status
+            for figures in (self.totals, self.blocks["labour"], years[labour.ledger_year]):
+                figures.add(status, labour.value)
+        self.years = dict(sorted(years.items()))
+
+    @property
+    def required(self) -> Decimal:
+        return self.obligation.amount
+
+    @property
+    def approved(self) -> Decimal:
+        return self.totals.approved
+
+    @property
+    def submitted(self) -> Decimal:
+        return self.totals.submitted
+
+    @property
+    def still_to_go(self) -> Decimal:
+        return max(self.required - self.approved, ZERO)
+
+    @property
+    def forecast(self) -> Decimal:
+        """Approved + submitted + what is planned and running (stages, agreed proposals)."""
+        return self.totals.approved + self.totals.submitted + self.totals.planned
+
+    @property
+    def gap(self) -> Decimal:
+        return max(self.required - self.forecast, ZERO)
+
+    @property
+    def percent_fulfilled(self) -> Decimal | None:
+        if self.required <= 0:
+            return None
+        return engine.round_half_up(Fraction(self.approved) * 100 / Fraction(self.required), 1)
+
+    @property
+    def elapsed_share(self) -> Fraction:
+        """The share of the contract period (with exercised extensions) that has passed."""
+        start, end = self.contract.start, self.contract.period_end
+        total = (end - start).days + 1
+        passed = (min(self.on, end) - start).days + 1
+        return Fraction(min(max(passed, 0), total), total)
+
+    @property
+    def expected_by_now(self) -> Decimal:
+        return engine.round_half_up(Fraction(self.required) * self.elapsed_share)
+
+    @property
+    def ended(self) -> bool:
+        return self.on > self.contract.period_end
+
+    @property
+    def at_risk(self) -> bool:
+        """Approved + submitted lag behind the time-elapsed share of the obligation.
+
+        A contract that was finally evaluated is settled and no longer "at risk".
+        """
+        if self.required <= 0 or self.contract.evaluation is not None:
+            return False
+        if self.on < self.contract.start:
+            return False
+        return self.approved + self.submitted < self.expected_by_now
+
+    @property
+    def shortfall(self) -> Decimal:
+        return self.still_to_go
+
+
+def contract_ledger(contract: Contract, *, labour: Sequence[LabourLine] | None = None,
+                    on: date | None = None) -> ContractLedger:
+    """The ledger of one contract; ``labour`` is given by ``ledgers`` to batch the sources."""
+    rulebook = rulebook_of(contract)
+    if labour is None:
+        labour = labour_lines([contract]).get(contract.id, [])
+    base, extension = revenue_of(contract)
+    return ContractLedger(
+        contract=contract, rulebook=rulebook,
+        obligation=engine.compute_obligation(contract_input(contract, rulebook), rulebook),
+        pso=pso_status(contract, rulebook), base_revenue=base, extension_revenue=extension,
+        claims=[_claim_line(c, rulebook) for c in contract.claims], labour=list(labour),
+        on=on or today())
+
+
+def ledger_query(user) -> sa.Select:
+    """Contracts in the user's scope with everything the ledger reads, loaded in a fixed
+    number of queries however many contracts there are."""
+    return (sa.select(Contract)
+            .where(Contract.scope_filter(user))
+            .options(so.joinedload(Contract.client), so.joinedload(Contract.provider),
+                     so.selectinload(Contract.years), so.selectinload(Contract.extensions),
+                     so.selectinload(Contract.claims), so.selectinload(Contract.evaluation))
+            .order_by(Contract.start.desc(), Contract.id))
+
+
+def ledgers(contracts: Sequence[Contract], on: date | None = None) -> list[ContractLedger]:
+    lines = labour_lines(contracts)
+    return [contract_ledger(c, labour=lines.get(c.id, []), on=on) for c in contracts]
+
+
+def ledgers_for(user, *, provider_id: int | None = None,
+                on: date | None = None) -> list[ContractLedger]:
+    stmt = ledger_query(user)
+    if provider_id is not None:
+        stmt = stmt.where(Contract.provider_id == provider_id)
+    contracts = db.session.scalars(stmt).unique().all()
+    return ledgers(contracts, on=on)
+
+
+@dataclass
+class Summary:
+    """Totals over several contracts: one provider, or the whole region."""
+
+    name: str
+    provider_id: int | None = None
+    contracts: int = 0
+    required: Decimal = ZERO
+    approved: Decimal = ZERO
+    submitted: Decimal = ZERO
+    at_risk: int = 0
+
+    @property
+    def percent_fulfilled(self) -> Decimal | None:
+        if self.required <= 0:
+            return None
+        return engine.round_half_up(Fraction(self.approved) * 100 / Fraction(self.required), 1)
+
+    @property
+    def still_to_go(self) -> Decimal:
+        return max(self.required - self.approved, ZERO)
+
+    def add(self, ledger: ContractLedger) -> None:
+        self.contracts += 1
+        self.required += ledger.required
+        self.approved += ledger.approved
+        self.submitted += ledger.submitted
+        self.at_risk += ledger.at_risk
+
+
+def summarise(items: Iterable[ContractLedger], name: str) -> Summary:
+    summary = Summary(name)
+    for ledger in items:
+        summary.add(ledger)
+    return summary
+
+
+def by_provider(items: Iterable[ContractLedger]) -> list[Summary]:
+    groups: dict[int, Summary] = {}
+    for ledger in items:
+        provider = ledger.contract.provider
+        groups.setdefault(provider.id, Summary(provider.name, provider.id)).add(ledger)
+    return sorted(groups.values(), key=lambda s: s.name)
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """A claim valued under another edition, against the value that counts now."""
+
+    rulebook: engine.Rulebook
+    valuation: engine.Valuation | None
+    current: Decimal
+    error: str | None = None
+
+    @property
+    def difference(self) -> Decimal | None:
+        return None if self.valuation is None else self.valuation.value - self.current
+
+
+def what_if(claim: Claim, line: ClaimLine, rulebook_name: str) -> WhatIf:
+    """"What if" this claim were valued under ``rulebook_name``: value and difference."""
+    rulebook = engine.load_rulebook(rulebook_name)
+    try:
+        valuation = value_claim(claim, rulebook, planned=claim.is_proposal)
+    except engine.InputError as error:
+        return WhatIf(rulebook, None, line.value, error.message)
+    return WhatIf(rulebook, valuation, line.value)
+
+
+def claim_line(claim: Claim) -> ClaimLine:
+    return _claim_line(claim, rulebook_of(claim.contract))

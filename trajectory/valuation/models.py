@@ -1,0 +1,393 @@
+"""Contracts, their yearly revenue, the claims that count towards Social Return, evidence.
+
+Money is ``Numeric(12, 2)`` / ``Decimal`` everywhere. No euro of Social Return is
+computed here: the ledger (``ledger.py``) asks the engine. What an SROI adviser
+approved is stored on the claim (value, explanation, edition, date) and never
+recomputed, so a later edition or a changed figure cannot alter it silently.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_babel import lazy_gettext as _l
+
+from trajectory.auth.models import User
+from trajectory.auth.roles import Role
+from trajectory.extensions import db
+from trajectory.organisations.models import Organisation
+from trajectory.timeutil import utcnow
+from trajectory.valuation.engine import add_months
+
+Money = sa.Numeric(12, 2)
+
+
+def _enum(cls: type[enum.Enum], length: int = 20) -> sa.Enum:
+    """Non-native enums (a VARCHAR with its values), as the foundation's models do."""
+    return sa.Enum(cls, native_enum=False, length=length,
+                   values_callable=lambda e: [m.value for m in e])
+
+
+class ClaimKind(enum.StrEnum):
+    PURCHASE = "inkoop"
+    ACTIVITY = "activiteit"
+    FUND = "fonds"
+
+    @property
+    def label(self) -> str:
+        return str(CLAIM_KIND_LABELS[self])
+
+
+CLAIM_KIND_LABELS = {
+    ClaimKind.PURCHASE: _l("Social purchase"),
+    ClaimKind.ACTIVITY: _l("Social activity"),
+    ClaimKind.FUND: _l("Fund payment"),
+}
+
+
+class ClaimStatus(enum.StrEnum):
+    """concept → ingediend → goedgekeurd / afgewezen; an activity may first be
+    proposed (voorgesteld → voorstel_akkoord) and then accounted and submitted."""
+
+    CONCEPT = "concept"
+    PROPOSED = "voorgesteld"
+    AGREED = "voorstel_akkoord"
+    SUBMITTED = "ingediend"
+    APPROVED = "goedgekeurd"
+    REJECTED = "afgewezen"
+
+    @property
+    def label(self) -> str:
+        return str(CLAIM_STATUS_LABELS[self])
+
+    @property
+    def tone(self) -> str:
+        return {ClaimStatus.APPROVED: "ok", ClaimStatus.REJECTED: "error",
+                ClaimStatus.SUBMITTED: "warning", ClaimStatus.PROPOSED: "warning"}.get(self, "neutral")
+
+
+CLAIM_STATUS_LABELS = {
+    ClaimStatus.CONCEPT: _l("draft"),
+    ClaimStatus.PROPOSED: _l("proposed"),
+    ClaimStatus.AGREED: _l("proposal agreed"),
+    ClaimStatus.SUBMITTED: _l("submitted"),
+    ClaimStatus.APPROVED: _l("approved"),
+    ClaimStatus.REJECTED: _l("rejected"),
+}
+
+EVIDENCE_PLAN = "plan_van_aanpak"
+EVIDENCE_CLAIM = "bewijs"
+
+# The provider may change a claim only while it is its own work in progress.
+EDITABLE = frozenset({ClaimStatus.CONCEPT, ClaimStatus.AGREED})
+
+
+class Remedy(enum.StrEnum):
+    """What was agreed at the final evaluation when the obligation was not met (handhaving)."""
+
+    NONE = "geen"
+    EXTENSION = "verlenging"
+    SUBSTITUTE = "vervangende_activiteit"
+    FUND = "storting_fonds"
+    OTHER = "andere_maatregel"
+
+    @property
+    def label(self) -> str:
+        return str(REMEDY_LABELS[self])
+
+
+REMEDY_LABELS = {
+    Remedy.NONE: _l("No measure needed (obligation met)"),
+    Remedy.EXTENSION: _l("Extension of the period to deliver"),
+    Remedy.SUBSTITUTE: _l("Substitute activity"),
+    Remedy.FUND: _l("Payment into the Social Return fund"),
+    Remedy.OTHER: _l("Another measure the contract allows"),
+}
+
+
+def region_of(user: User) -> int | None:
+    """The region the user works in: their own organisation, or its region."""
+    org = user.organisation
+    return org.id if org.is_region else org.region_id
+
+
+def _client_in_region(region_id: int | None) -> sa.ColumnElement[bool]:
+    if region_id is None:
+        return sa.false()
+    in_region = sa.select(Organisation.id).where(Organisation.region_id == region_id)
+    return sa.or_(Contract.client_id == region_id, Contract.client_id.in_(in_region))
+
+
+class Contract(db.Model):
+    """A contract between a municipality (or the region) and a provider, under Social Return."""
+
+    __tablename__ = "sroi_contract"
+    __audit__ = True
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(160))
+    reference: so.Mapped[str] = so.mapped_column(sa.String(60), unique=True)
+    client_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    provider_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    start: so.Mapped[date]
+    end: so.Mapped[date]
+    rulebook: so.Mapped[str] = so.mapped_column(sa.String(60))
+    pso_step: so.Mapped[str | None] = so.mapped_column(sa.String(20))
+    pso_valid_from: so.Mapped[date | None]
+    pso_valid_until: so.Mapped[date | None]
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    client: so.Mapped[Organisation] = so.relationship(foreign_keys=[client_id])
+    provider: so.Mapped[Organisation] = so.relationship(foreign_keys=[provider_id])
+    years: so.Mapped[list[ContractYear]] = so.relationship(
+        back_populates="contract", cascade="all, delete-orphan", order_by="ContractYear.year")
+    extensions: so.Mapped[list[Extension]] = so.relationship(
+        back_populates="contract", cascade="all, delete-orphan", order_by="Extension.start")
+    subcontractors: so.Mapped[list[Subcontractor]] = so.relationship(
+        back_populates="contract", cascade="all, delete-orphan", order_by="Subcontractor.name")
+    claims: so.Mapped[list[Claim]] = so.relationship(
+        back_populates="contract", cascade="all, delete-orphan", order_by="Claim.id")
+    evidence: so.Mapped[list[Evidence]] = so.relationship(
+        back_populates="contract", cascade="all, delete-orphan", order_by="Evidence.id")
+    evaluation: so.Mapped[FinalEvaluation | None] = so.relationship(
+        back_populates="contract", cascade="all, delete-orphan")
+
+    def __repr__(self) -> str:
+        return f"<Contract {self.reference!r}>"
+
+    @classmethod
+    def scope_filter(cls, user: User) -> sa.ColumnElement[bool]:
+        """Adviser and coordinator: the region's contracts; intaker: their provider's;
+        klantmanager: their municipality's and the region's; everyone else: none."""
+        conditions = []
+        if user.has_role(Role.SROI_ADVISEUR, Role.COORDINATOR):
+            conditions.append(_client_in_region(region_of(user)))
+        if user.has_role(Role.INTAKER):
+            conditions.append(cls.provider_id == user.organisation_id)
+        if user.has_role(Role.KLANTMANAGER):
+            own = [user.organisation_id]
+            if user.organisation.region_id is not None:
+                own.append(user.organisation.region_id)
+            conditions.append(cls.client_id.in_(own))
+        return sa.or_(*conditions) if conditions else sa.false()
+
+    @property
+    def base_years(self) -> list[ContractYear]:
+        return [y for y in self.years if y.extension_id is None]
+
+    @property
+    def plan(self) -> Evidence | None:
+        """The plan of approach: the newest file uploaded as such."""
+        plans = [e for e in self.evidence if e.kind == EVIDENCE_PLAN]
+        return plans[-1] if plans else None
+
+    @property
+    def period_end(self) -> date:
+        """The end of the base period or of the last exercised extension."""
+        ends = [e.end for e in self.extensions if e.exercised]
+        return max([self.end, *ends])
+
+
+class Extension(db.Model):
+    """An extension period the contract allows; counts once exercised."""
+
+    __tablename__ = "sroi_extension"
+    __audit__ = True
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    contract_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("sroi_contract.id", ondelete="CASCADE"), index=True)
+    start: so.Mapped[date]
+    end: so.Mapped[date]
+    exercised: so.Mapped[bool] = so.mapped_column(default=False)
+
+    contract: so.Mapped[Contract] = so.relationship(back_populates="extensions")
+
+
+class ContractYear(db.Model):
+    """One calendar year's revenue: the forecast (due 1 June), later the actual figure
+    (due 1 March the year after), and the adviser's yearly review."""
+
+    __tablename__ = "sroi_contract_year"
+    __audit__ = True
+    __table_args__ = (sa.UniqueConstraint("contract_id", "year"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    contract_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("sroi_contract.id", ondelete="CASCADE"), index=True)
+    extension_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("sroi_extension.id", ondelete="SET NULL"))
+    year: so.Mapped[int]
+    forecast: so.Mapped[Decimal | None] = so.mapped_column(Money)
+    actual: so.Mapped[Decimal | None] = so.mapped_column(Money)
+    forecast_due: so.Mapped[date]
+    actual_due: so.Mapped[date]
+    forecast_submitted_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    actual_submitted_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    reviewed_on: so.Mapped[date | None]
+    reviewed_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
+
+    contract: so.Mapped[Contract] = so.relationship(back_populates="years")
+    extension: so.Mapped[Extension | None] = so.relationship()
+    reviewed_by: so.Mapped[User | None] = so.relationship()
+
+    @property
+    def revenue(self) -> Decimal:
+        """What counts for the obligation: the actual figure once given, else the forecast."""
+        if self.actual is not None:
+            return self.actual
+        return self.forecast if self.forecast is not None else Decimal("0.00")
+
+    @property
+    def review_due(self) -> date:
+        """The adviser reviews a year's figures within three months after the actual is due."""
+        return add_months(self.actual_due, 3)
+
+
+class Subcontractor(db.Model):
+    """A subcontractor whose contributions count for the main provider (which stays responsible)."""
+
+    __tablename__ = "sroi_subcontractor"
+    __audit__ = True
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    contract_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("sroi_contract.id", ondelete="CASCADE"), index=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(160))
+
+    contract: so.Mapped[Contract] = so.relationship(back_populates="subcontractors")
+
+
+class Evidence(db.Model):
+    """An uploaded file (invoice, proof, plan of approach), stored outside the static folder
+    under a random name; only its owner provider's staff and the SROI adviser download it."""
+
+    __tablename__ = "sroi_evidence"
+    __audit__ = True
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    contract_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("sroi_contract.id", ondelete="CASCADE"), index=True)
+    kind: so.Mapped[str] = so.mapped_column(sa.String(20), default=EVIDENCE_CLAIM)
+    claim_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("sroi_claim.id", ondelete="CASCADE"), index=True)
+    stored_name: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    original_name: so.Mapped[str] = so.mapped_column(sa.String(255))
+    content_type: so.Mapped[str] = so.mapped_column(sa.String(100))
+    size: so.Mapped[int]
+    sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
+    uploaded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
+    uploaded_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    contract: so.Mapped[Contract] = so.relationship(back_populates="evidence")
+    claim: so.Mapped[Claim | None] = so.relationship(back_populates="evidence")
+    uploaded_by: so.Mapped[User | None] = so.relationship()
+
+    @classmethod
+    def scope_filter(cls, user: User) -> sa.ColumnElement[bool]:
+        """Evidence may hold personal data: the provider's own intakers and the region's adviser only."""
+        conditions = []
+        if user.has_role(Role.SROI_ADVISEUR):
+            conditions.append(cls.contract_id.in_(
+                sa.select(Contract.id).where(_client_in_region(region_of(user)))))
+        if user.has_role(Role.INTAKER):
+            conditions.append(cls.contract_id.in_(
+                sa.select(Contract.id).where(Contract.provider_id == user.organisation_id)))
+        return sa.or_(*conditions) if conditions else sa.false()
+
+
+class Claim(db.Model):
+    """One contribution the provider claims: a purchase, a social activity or a fund payment.
+
+    Approval freezes ``approved_value``, ``approved_explain``, ``approved_rulebook`` and
+    ``approved_on``; the ledger then uses those, never a recomputation.
+    """
+
+    __tablename__ = "sroi_claim"
+    __audit__ = True
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    contract_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("sroi_contract.id", ondelete="CASCADE"), index=True)
+    kind: so.Mapped[ClaimKind] = so.mapped_column(_enum(ClaimKind))
+    status: so.Mapped[ClaimStatus] = so.mapped_column(_enum(ClaimStatus), default=ClaimStatus.CONCEPT)
+    description: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
+    day: so.Mapped[date | None]
+    subcontractor_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("sroi_subcontractor.id", ondelete="SET NULL"))
+    # purchase
+    supplier_name: so.Mapped[str | None] = so.mapped_column(sa.String(160))
+    supplier_type: so.Mapped[str | None] = so.mapped_column(sa.String(40))
+    # purchase (invoice excluding VAT) and fund (the payment)
+    amount: so.Mapped[Decimal | None] = so.mapped_column(Money)
+    # activity: the real hours or custom value, and what was planned in a proposal
+    hours: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(8, 2))
+    custom_value: so.Mapped[Decimal | None] = so.mapped_column(Money)
+    planned_hours: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(8, 2))
+    planned_value: so.Mapped[Decimal | None] = so.mapped_column(Money)
+    # the flow
+    created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    submitted_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    judged_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    judged_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
+    proposal_judged_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    rejection_reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    # frozen at approval
+    approved_value: so.Mapped[Decimal | None] = so.mapped_column(Money)
+    approved_explain: so.Mapped[list[str] | None] = so.mapped_column(sa.JSON)
+    approved_rulebook: so.Mapped[str | None] = so.mapped_column(sa.String(60))
+    approved_on: so.Mapped[date | None]
+
+    contract: so.Mapped[Contract] = so.relationship(back_populates="claims")
+    subcontractor: so.Mapped[Subcontractor | None] = so.relationship()
+    evidence: so.Mapped[list[Evidence]] = so.relationship(
+        back_populates="claim", order_by="Evidence.id", cascade="all, delete-orphan")
+    created_by: so.Mapped[User | None] = so.relationship(foreign_keys=[created_by_id])
+    judged_by: so.Mapped[User | None] = so.relationship(foreign_keys=[judged_by_id])
+
+    @classmethod
+    def scope_filter(cls, user: User) -> sa.ColumnElement[bool]:
+        """A claim is in scope when its contract is."""
+        return cls.contract_id.in_(sa.select(Contract.id).where(Contract.scope_filter(user)))
+
+    @property
+    def editable(self) -> bool:
+        return self.status in EDITABLE
+
+    @property
+    def title(self) -> str:
+        if self.kind is ClaimKind.PURCHASE:
+            return self.supplier_name or self.description or self.kind.label
+        return self.description or self.kind.label
+
+    @property
+    def is_proposal(self) -> bool:
+        return self.status in (ClaimStatus.PROPOSED, ClaimStatus.AGREED)
+
+
+class FinalEvaluation(db.Model):
+    """The evaluation at the contract's end: the figures at the decision, the shortfall and
+    the agreed remedy (handhaving), with the decision, its date and who decided."""
+
+    __tablename__ = "sroi_final_evaluation"
+    __audit__ = True
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    contract_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("sroi_contract.id", ondelete="CASCADE"), unique=True)
+    obligation: so.Mapped[Decimal] = so.mapped_column(Money)
+    approved: so.Mapped[Decimal] = so.mapped_column(Money)
+    shortfall: so.Mapped[Decimal] = so.mapped_column(Money)
+    remedy: so.Mapped[Remedy] = so.mapped_column(_enum(Remedy, 30))
+    decision: so.Mapped[str] = so.mapped_column(sa.Text)
+    decided_on: so.Mapped[date]
+    decided_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
+    decided_by_name: so.Mapped[str] = so.mapped_column(sa.String(120))
+
+    contract: so.Mapped[Contract] = so.relationship(back_populates="evaluation")
+    decided_by: so.Mapped[User | None] = so.relationship()
