@@ -64,3 +64,41 @@ def not_blank(form, field):
     """Reject input that is only spaces (DataRequired lets '  ' through after strip?)."""
     if field.data is not None and isinstance(field.data, str) and not field.data.strip():
         raise ValidationError(_l("This field is required."))
+
+
+class DutchDateField(StringField):
+    """A date typed the Dutch way ("31-03-2026"), also accepting ISO ("2026-03-31").
+
+    A text input rather than ``type=date``: the browser date pickers differ in
+    format and screen-reader support, and people copy dates from letters.
+    """
+
+    FORMATS = ("%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y")
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("description", _l("For example 31-03-2026."))
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        from datetime import datetime
+
+        self.data = None
+        if not valuelist or not valuelist[0].strip():
+            return
+        raw = valuelist[0].strip()
+        for fmt in self.FORMATS:
+            try:
+                parsed = datetime.strptime(raw, fmt).date()
+            except ValueError:
+                continue
+            if 1900 <= parsed.year <= 2100:
+                self.data = parsed
+                return
+        raise ValueError(_l("Enter a date such as 31-03-2026."))
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        return self.data.strftime("%d-%m-%Y")

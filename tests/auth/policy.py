@@ -13,6 +13,13 @@ from trajectory.auth.roles import Role
 PUBLIC = "public"
 ANY_USER = "any_user"
 ALL_ROLES = frozenset(Role)
+PROVIDER_READERS = {Role.KLANTMANAGER, Role.COORDINATOR, Role.SROI_ADVISEUR,
+                    Role.INTAKER, Role.BUDDY}
+
+_SROI_READERS = {Role.SROI_ADVISEUR, Role.COORDINATOR, Role.INTAKER, Role.KLANTMANAGER}
+
+_CANDIDATE_READERS = {Role.KLANTMANAGER, Role.INTAKER, Role.BUDDY, Role.COORDINATOR}
+_PLAN_READERS = {Role.KLANTMANAGER, Role.INTAKER, Role.BUDDY}
 
 # endpoint -> PUBLIC, ANY_USER or the roles allowed
 POLICY: dict[str, object] = {
@@ -35,6 +42,80 @@ POLICY: dict[str, object] = {
     "admin.new_organisation": {Role.BEHEERDER},
     "admin.edit_organisation": {Role.BEHEERDER},
     "admin.toggle_organisation": {Role.BEHEERDER},
+    # Social Return (trajectory/valuation): readers see the ledger in their scope, the
+    # adviser sets terms and judges, the provider's staff (intaker) enter figures and claims.
+    "valuation.overview": _SROI_READERS,
+    "valuation.provider": _SROI_READERS,
+    "valuation.contract": _SROI_READERS,
+    "valuation.claim": _SROI_READERS,
+    "valuation.export_xlsx": _SROI_READERS,
+    "valuation.export_pdf": _SROI_READERS,
+    "valuation.new_contract": {Role.SROI_ADVISEUR},
+    "valuation.edit_contract": {Role.SROI_ADVISEUR},
+    "valuation.extension": {Role.SROI_ADVISEUR},
+    "valuation.review_year": {Role.SROI_ADVISEUR},
+    "valuation.judge_claim": {Role.SROI_ADVISEUR},
+    "valuation.final_evaluation": {Role.SROI_ADVISEUR},
+    "valuation.add_subcontractor": {Role.SROI_ADVISEUR, Role.INTAKER},
+    "valuation.download_evidence": {Role.SROI_ADVISEUR, Role.INTAKER},
+    "valuation.upload_plan": {Role.INTAKER},
+    "valuation.edit_year": {Role.INTAKER},
+    "valuation.new_claim": {Role.INTAKER},
+    "valuation.edit_claim": {Role.INTAKER},
+    "valuation.add_evidence": {Role.INTAKER},
+    "valuation.submit_claim": {Role.INTAKER},
+    "valuation.calculator": ANY_USER,
+    # Candidates (trajectory/candidates): reading per scope, changing by the klantmanager;
+    # the plan is not for the overlegtafel. Object scope: tests/candidates/test_scope.py.
+    "candidates.index": _CANDIDATE_READERS,
+    "candidates.export": _CANDIDATE_READERS,
+    "candidates.show": _CANDIDATE_READERS,
+    "candidates.plan": _PLAN_READERS,
+    "candidates.plan_versions": _PLAN_READERS,
+    "candidates.plan_version": _PLAN_READERS,
+    "candidates.plan_compare": _PLAN_READERS,
+    "candidates.mijn_plan_page": _PLAN_READERS,
+    "candidates.mijn_plan_pdf": _PLAN_READERS,
+    "candidates.new": {Role.KLANTMANAGER},
+    "candidates.edit": {Role.KLANTMANAGER},
+    "candidates.status": {Role.KLANTMANAGER},
+    "candidates.buddy": {Role.KLANTMANAGER},
+    "candidates.measurement_new": {Role.KLANTMANAGER},
+    "candidates.zrm_new": {Role.KLANTMANAGER},
+    "candidates.plan_edit": {Role.KLANTMANAGER},
+    "candidates.plan_item_new": {Role.KLANTMANAGER},
+    "candidates.plan_step_new": {Role.KLANTMANAGER},
+    "candidates.plan_item_edit": {Role.KLANTMANAGER},
+    "candidates.plan_item_remove": {Role.KLANTMANAGER},
+    "candidates.plan_agree": {Role.KLANTMANAGER},
+    # Providers, their offer and vacancies (issue 5): read by those who work with
+    # candidates or the overlegtafel, changed by the provider's own intaker.
+    "providers.index": PROVIDER_READERS,
+    "providers.offer": PROVIDER_READERS,
+    "providers.vacancies": PROVIDER_READERS,
+    "providers.detail": PROVIDER_READERS,
+    "providers.own": {Role.INTAKER, Role.BUDDY},
+    "providers.edit_profile": {Role.INTAKER},
+    "providers.edit_practice": {Role.INTAKER},
+    "providers.new_offer": {Role.INTAKER},
+    "providers.edit_offer": {Role.INTAKER},
+    "providers.delete_offer": {Role.INTAKER},
+    "providers.new_vacancy": {Role.INTAKER},
+    "providers.edit_vacancy": {Role.INTAKER},
+    # Stages (issue 5): read by the klantmanager, the provider's intaker, the buddy and
+    # (with consent) the coordinator; proposed and transferred by the klantmanager, answered,
+    # started, ended and given an outcome by the provider's intaker. Object scope and the
+    # refusal per step: tests/stages/test_learning_line_flow.py.
+    "stages.worklist": {Role.KLANTMANAGER, Role.INTAKER},
+    "stages.detail": {Role.KLANTMANAGER, Role.INTAKER, Role.BUDDY, Role.COORDINATOR},
+    "stages.propose": {Role.KLANTMANAGER},
+    "stages.transfer": {Role.KLANTMANAGER},
+    "stages.answer": {Role.INTAKER},
+    "stages.start": {Role.INTAKER},
+    "stages.end": {Role.INTAKER},
+    "stages.outcome": {Role.INTAKER},
+    "stages.edit": {Role.KLANTMANAGER, Role.INTAKER},
+    "stages.care": {Role.KLANTMANAGER, Role.INTAKER},
 }
 
 # One demo account per role (see trajectory/demo/data.py).
@@ -46,3 +127,36 @@ ROLE_USERS: dict[Role, str] = {
     Role.INTAKER: "intaker",
     Role.BUDDY: "buddy",
 }
+
+# The buddy's contact log (trajectory/contacts) and the cohorts, signals and quarterly
+# evaluations (trajectory/cohorts). Object scope: tests/contacts and tests/cohorts.
+_LOG_READERS = {Role.KLANTMANAGER, Role.INTAKER, Role.BUDDY}
+POLICY.update({
+    "contacts.new": {Role.BUDDY},
+    "contacts.log": _LOG_READERS,
+    "contacts.handle": {Role.KLANTMANAGER},
+})
+
+_TABLE = {Role.COORDINATOR, Role.KLANTMANAGER, Role.INTAKER}
+POLICY.update({
+    "cohorts.index": _TABLE,
+    "cohorts.show": _TABLE,
+    "cohorts.compare": _TABLE,
+    "cohorts.evaluation": _TABLE,
+    "cohorts.pack_pdf": _TABLE,
+    "cohorts.figures_xlsx": _TABLE,
+    "cohorts.propose": {Role.COORDINATOR, Role.KLANTMANAGER},
+    "cohorts.new": {Role.COORDINATOR},
+    "cohorts.edit": {Role.COORDINATOR},
+    "cohorts.decide": {Role.COORDINATOR},
+    "cohorts.remove_candidate": {Role.COORDINATOR},
+    "cohorts.providers": {Role.COORDINATOR},
+    "cohorts.agreement_new": {Role.COORDINATOR},
+    "cohorts.agreement_remove": {Role.COORDINATOR},
+    "cohorts.evaluation_new": {Role.COORDINATOR},
+    "cohorts.evaluation_answers": {Role.COORDINATOR},
+    "cohorts.decision_new": {Role.COORDINATOR},
+    "cohorts.decision_remove": {Role.COORDINATOR},
+    "cohorts.evaluation_close": {Role.COORDINATOR},
+    "cohorts.signals": {Role.KLANTMANAGER, Role.INTAKER, Role.BUDDY, Role.COORDINATOR},
+})

@@ -15,7 +15,13 @@ import pytest
 from flask import url_for
 
 from tests.auth.policy import ANY_USER, POLICY, PUBLIC, ROLE_USERS
+from tests.candidates.support import CANDIDATE_URL_ARGS
+from tests.cohorts.support import COHORT_URL_ARGS
 from tests.conftest import login
+from tests.contacts.support import CONTACT_URL_ARGS
+from tests.providers.matrix import PROVIDER_URL_ARGS
+from tests.stages.matrix import STAGE_URL_ARGS
+from tests.valuation.web.sample import valuation_sample
 from trajectory.auth.roles import Role
 
 # endpoint -> function(world) returning the URL arguments of an object
@@ -27,7 +33,37 @@ URL_ARGS: dict[str, Callable] = {
     "admin.reset_password": lambda w: {"user_id": w.user("klantmanager").id},
     "admin.edit_organisation": lambda w: {"organisation_id": w.org("Goes").id},
     "admin.toggle_organisation": lambda w: {"organisation_id": w.org("Goes").id},
+    # Social Return: one sample contract (Goes and Zorggroep Scheldezoom) with its parts.
+    "valuation.provider": lambda w: {"provider_id": valuation_sample(w).contract.provider_id},
+    "valuation.contract": lambda w: {"contract_id": valuation_sample(w).contract.id},
+    "valuation.edit_contract": lambda w: {"contract_id": valuation_sample(w).contract.id},
+    "valuation.extension": lambda w: {"contract_id": valuation_sample(w).contract.id,
+                                      "extension_id": valuation_sample(w).extension.id},
+    "valuation.add_subcontractor": lambda w: {"contract_id": valuation_sample(w).contract.id},
+    "valuation.upload_plan": lambda w: {"contract_id": valuation_sample(w).contract.id},
+    "valuation.edit_year": lambda w: valuation_sample(w).year_args,
+    "valuation.review_year": lambda w: valuation_sample(w).year_args,
+    "valuation.new_claim": lambda w: {"contract_id": valuation_sample(w).contract.id,
+                                      "kind": "inkoop"},
+    "valuation.final_evaluation": lambda w: {"contract_id": valuation_sample(w).contract.id},
+    "valuation.export_xlsx": lambda w: {"contract_id": valuation_sample(w).contract.id},
+    "valuation.export_pdf": lambda w: {"contract_id": valuation_sample(w).contract.id},
+    "valuation.claim": lambda w: {"claim_id": valuation_sample(w).claim.id},
+    "valuation.edit_claim": lambda w: {"claim_id": valuation_sample(w).claim.id},
+    "valuation.add_evidence": lambda w: {"claim_id": valuation_sample(w).claim.id},
+    "valuation.submit_claim": lambda w: {"claim_id": valuation_sample(w).claim.id},
+    "valuation.judge_claim": lambda w: {"claim_id": valuation_sample(w).claim.id},
+    "valuation.download_evidence": lambda w: {"evidence_id": valuation_sample(w).evidence.id},
 }
+
+# Candidates: per role a candidate that role can reach (role-aware, see _url).
+URL_ARGS.update(CANDIDATE_URL_ARGS)
+# Contact log, cohorts and evaluations.
+URL_ARGS.update(CONTACT_URL_ARGS)
+URL_ARGS.update(COHORT_URL_ARGS)
+
+URL_ARGS.update(PROVIDER_URL_ARGS)  # issue 5: providers, offer, vacancies
+URL_ARGS.update(STAGE_URL_ARGS)  # issue 5: stages, task lists
 
 SKIP = {"static"}
 
@@ -39,8 +75,12 @@ def _rules(app, method: str):
         yield rule
 
 
-def _url(app, world, rule) -> str:
-    args = URL_ARGS[rule.endpoint](world) if rule.arguments else {}
+def _url(app, world, rule, role=None) -> str:
+    """A URL for ``rule``; arguments marked ``takes_role`` get an object that role reaches."""
+    make = URL_ARGS.get(rule.endpoint)
+    args = {}
+    if rule.arguments:
+        args = make(world, role) if getattr(make, "takes_role", False) else make(world)
     with app.test_request_context():
         return url_for(rule.endpoint, **args)
 
@@ -73,7 +113,7 @@ def test_get_pages_answer_by_role(app, world, role):
     for rule in _rules(app, "GET"):
         if rule.endpoint in ("main.set_language",):
             continue
-        response = client.get(_url(app, world, rule))
+        response = client.get(_url(app, world, rule, role))
         if _allowed(rule.endpoint, role):
             assert response.status_code in (200, 302), (rule.endpoint, response.status_code)
         else:
@@ -88,5 +128,5 @@ def test_post_endpoints_refuse_roles_without_access(app, world, role):
     for rule in _rules(app, "POST"):
         if _allowed(rule.endpoint, role):
             continue
-        response = client.post(_url(app, world, rule), data={})
+        response = client.post(_url(app, world, rule, role), data={})
         assert response.status_code == 403, (rule.endpoint, response.status_code)

@@ -84,6 +84,34 @@ PAGES: list[tuple] = [
     ("buddy", "/kandidaten/1"),
     ("coordinator", "/kandidaten/1"),
     ("intaker2", "/kandidaten/2/plan"),
+    # Providers and stages (demo: stage 2 is Fatma Yıldız's coaching with its value, stage 7
+    # Jeroen's werkervaringsplaats ending without a decision, stage 10 Mohammed Aziz's
+    # proposal waiting for Zorggroep Scheldezoom; offer item 1 is Zorggroep Scheldezoom's).
+    ("klantmanager", "/aanbieders/aanbod"),
+    ("coordinator", "/aanbieders/aanbod?q=helpende&free_only=y&sort=-free"),
+    ("klantmanager", "/aanbieders"),
+    ("klantmanager", "/aanbieders/vacatures"),
+    ("klantmanager", "/aanbieders/{orgs[Zorggroep Scheldezoom]}"),
+    ("intaker", "/aanbieders/{orgs[Zorggroep Scheldezoom]}"),
+    ("intaker", "/aanbieders/{orgs[Zorggroep Scheldezoom]}/profiel"),
+    ("intaker", "/aanbieders/{orgs[Zorggroep Scheldezoom]}/huidige-inzet"),
+    ("intaker", "/aanbieders/{orgs[Zorggroep Scheldezoom]}/aanbod/nieuw", "submit-empty"),
+    ("intaker", "/aanbieders/aanbod/1/bewerken"),
+    ("intaker", "/aanbieders/{orgs[Zorggroep Scheldezoom]}/vacatures/nieuw", "submit-empty"),
+    ("klantmanager", "/trajecten/werkvoorraad"),
+    ("intaker", "/trajecten/werkvoorraad"),
+    ("klantmanager", "/trajecten/2"),
+    ("intaker", "/trajecten/7"),
+    ("intaker", "/trajecten/10/beantwoorden"),
+    ("intaker", "/trajecten/10/beantwoorden", "submit-empty"),
+    ("intaker", "/trajecten/7/uitkomst", "submit-empty"),
+    ("intaker", "/trajecten/7/bewerken"),
+    ("klantmanager", "/trajecten/7/zorg"),
+    ("klantmanager", "/trajecten/7/doorplaatsen"),
+    ("klantmanager", "/trajecten/kandidaat/1/nieuw"),
+    ("klantmanager", "/trajecten/kandidaat/1/nieuw", "submit-empty"),
+    ("klantmanager", "/kandidaten?stage=werkervaringsplaats"),
+    ("intaker", "/kandidaten/1"),
 ]
 
 

@@ -1,0 +1,158 @@
+"""The candidate list: search, filters, sorting, paging and a constant number of queries."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from tests.candidates.support import actor_of, assign, details, register
+from trajectory.audit.trail import acting_as
+from trajectory.candidates import services
+from trajectory.candidates.models import Benefit, CandidateStatus
+from trajectory.extensions import db
+from trajectory.timeutil import today
+
+NAMES = ["Vos", "Bakker", "Visser", "Smit", "Meijer", "Mulder", "Bos", "Dekker", "Kok", "Jacobs"]
+
+
+def make_many(world, count: int, klantmanager: str = "klantmanager", start: int = 0) -> None:
+    """``count`` candidates, every other one with Kees Dekker as buddy."""
+    user = world.user(klantmanager)
+    with acting_as(actor_of(user)):
+        for n in range(start, start + count):
+            candidate = services.register_candidate(user, details(
+                user, first_name=f"Kandidaat{n}", last_name=NAMES[n % len(NAMES)],
+                tussenvoegsel=None, date_of_birth=date(1960 + n % 40, 1 + n % 12, 1 + n % 28),
+                benefit=list(Benefit)[n % len(Benefit)]), allow_similar=True)
+            if n % 2 == 0:
+                services.assign_buddy(user, candidate, world.user("buddy"),
+                                      today() - timedelta(days=10))
+        db.session.commit()
+
+
+def names_in_order(page: str, names: list[str]) -> list[str]:
+    found = [(page.find(name), name) for name in names if name in page]
+    return [name for _, name in sorted(found)]
+
+
+@pytest.mark.parametrize("username", ["klantmanager", "buddy", "intaker2", "coordinator"])
+def test_the_list_keeps_its_query_count_from_5_to_50(app, world, client_for, count_queries,
+                                                     username):
+    client = client_for(username)
+    make_many(world, 5)
+    client.get("/kandidaten")  # warm up (first request compiles templates)
+    with count_queries() as few:
+        assert client.get("/kandidaten").status_code == 200
+    make_many(world, 45, start=5)
+    with count_queries() as many:
+        response = client.get("/kandidaten?sort=-registered")
+    assert response.status_code == 200
+    assert "Kandidaat49" in response.text or username != "klantmanager"
+    assert many.count == few.count, (few.count, many.count)
+
+
+def test_klantmanager_sees_own_municipality_only(klantmanager_client, world):
+    register(world, first_name="Goese", last_name="Kandidaat")
+    register(world, klantmanager="klantmanager2", first_name="Thoolse", last_name="Kandidaat")
+    page = klantmanager_client.get("/kandidaten").text
+    assert "Goese" in page and "Thoolse" not in page
+
+
+def test_search_ignores_case_diacritics_and_tussenvoegsel_order(klantmanager_client, world):
+    register(world, first_name="Zoë", tussenvoegsel="van der", last_name="Meulen")
+    register(world, first_name="Piet", last_name="Smit", date_of_birth=date(1970, 1, 1))
+    for query in ("zoe", "MEULEN", "zoë meulen", "van der"):
+        page = klantmanager_client.get("/kandidaten", query_string={"q": query}).text
+        assert "Meulen, Zoë van der" in page, query
+        assert "Smit" not in page, query
+    page = klantmanager_client.get("/kandidaten", query_string={"q": "%_"}).text
+    assert "Meulen" in page and "Smit" in page  # wildcards are dropped, not obeyed
+
+
+def test_filters(klantmanager_client, world):
+    a = register(world, first_name="Anna", last_name="Buddy", benefit=Benefit.WW)
+    assign(world, a, "buddy")
+    b = register(world, first_name="Bert", last_name="Zonder", benefit=Benefit.WAJONG,
+                 date_of_birth=date(1999, 5, 5))
+    with acting_as(actor_of(world.user("klantmanager"))):
+        services.change_status(world.user("klantmanager"), b, CandidateStatus.GEPAUZEERD,
+                               pause_reason="ziek")
+        db.session.commit()
+
+    def names(**args):
+        page = klantmanager_client.get("/kandidaten", query_string=args).text
+        return {first for first, last in (("Anna", "Buddy"), ("Bert", "Zonder"))
+                if f">{last}, {first}" in page}
+
+    assert names() == {"Anna", "Bert"}
+    assert names(benefit="ww") == {"Anna"}
+    assert names(status="gepauzeerd") == {"Bert"}
+    assert names(status="open") == {"Anna", "Bert"}
+    assert names(buddy=str(world.user("buddy").id)) == {"Anna"}
+    assert names(attention="geen_buddy") == {"Bert"}
+    assert names(attention="plan_niet_vastgesteld") == {"Anna", "Bert"}
+    assert names(municipality=str(world.org("Goes").id)) == {"Anna", "Bert"}
+    assert names(benefit="nonsense", status="nonsense") == {"Anna", "Bert"}
+
+
+def test_sorting_by_each_column(klantmanager_client, world):
+    register(world, first_name="Oud", last_name="Aalbers", date_of_birth=date(1960, 1, 1),
+             benefit=Benefit.WW)
+    register(world, first_name="Jong", last_name="Zeeman", date_of_birth=date(2000, 1, 1),
+             benefit=Benefit.NUG)
+    order = lambda sort: names_in_order(  # noqa: E731
+        klantmanager_client.get("/kandidaten", query_string={"sort": sort}).text,
+        ["Aalbers", "Zeeman"])
+    assert order("name") == ["Aalbers", "Zeeman"]
+    assert order("-name") == ["Zeeman", "Aalbers"]
+    assert order("age") == ["Zeeman", "Aalbers"]  # youngest first
+    assert order("-age") == ["Aalbers", "Zeeman"]
+    assert order("benefit") == ["Zeeman", "Aalbers"]  # nug < ww
+    assert order("registered") == ["Aalbers", "Zeeman"]
+    assert order("-registered") == ["Zeeman", "Aalbers"]
+    assert order("bsn") == ["Aalbers", "Zeeman"]  # unknown column: default order
+
+
+def test_pagination(app, klantmanager_client, world):
+    make_many(world, 30)
+    first = klantmanager_client.get("/kandidaten").text
+    second = klantmanager_client.get("/kandidaten?page=2").text
+    assert 'rel="next"' in first and 'rel="prev"' in second
+    assert first.count("utrecht-table__row") - 1 == app.config["PER_PAGE"]
+    assert second.count("utrecht-table__row") - 1 == 30 - app.config["PER_PAGE"]
+
+
+def test_coordinator_list_has_no_age_or_benefit(coordinator_client, world):
+    register(world, first_name="Gedeeld", last_name="Persoon")
+    register(world, first_name="Niet", last_name="Gedeeld", consent_overlegtafel=False,
+             date_of_birth=date(1971, 3, 3))
+    page = coordinator_client.get("/kandidaten").text
+    assert "Persoon, Gedeeld" in page and "Gedeeld, Niet" not in page
+    assert "sort=age" not in page and "sort=benefit" not in page
+    assert "Participatiewet" not in page
+    # sorting or filtering on what the coordinator cannot see is ignored
+    assert coordinator_client.get("/kandidaten?benefit=ww").text.count("Persoon, Gedeeld") == 1
+
+
+def test_buddy_sees_only_own_candidates(buddy_client, world):
+    mine = register(world, first_name="Mijn", last_name="Kandidaat")
+    assign(world, mine, "buddy")
+    other = register(world, first_name="Andere", last_name="Kandidaat",
+                     date_of_birth=date(1980, 8, 8))
+    assign(world, other, "a.jansen")
+    page = buddy_client.get("/kandidaten").text
+    assert "Kandidaat, Mijn" in page and "Kandidaat, Andere" not in page
+
+
+def test_empty_list(klantmanager_client, intaker_client):
+    assert klantmanager_client.get("/kandidaten").status_code == 200
+    assert intaker_client.get("/kandidaten?q=niemand").status_code == 200
+
+
+def test_listing_writes_no_processing_log(klantmanager_client, world):
+    from trajectory.audit.models import ProcessingLogEntry
+
+    register(world)
+    klantmanager_client.get("/kandidaten")
+    assert db.session.query(ProcessingLogEntry).count() == 0

@@ -1,0 +1,1 @@
+"""Candidates: the candidate file, the personal plan, buddies and the participatieladder."""

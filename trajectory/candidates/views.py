@@ -1,0 +1,400 @@
+"""The candidate list, the file page and the forms around it (/kandidaten).
+
+Load through the scope (404 outside it), check the field policy (403 when the
+user may not act), let a service change things, commit once. The plan pages
+live in ``plan_views`` on the same blueprint.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from trajectory.audit.trail import log_processing
+from trajectory.auth.access import allow, get_in_scope, require
+from trajectory.auth.models import User, UserRole
+from trajectory.auth.roles import Role
+from trajectory.candidates import exports, services
+from trajectory.candidates.forms import (
+    CONSENT_SHARES,
+    SITUATION,
+    BuddyForm,
+    CandidateFilterForm,
+    CandidateForm,
+    MeasurementForm,
+    RegisterForm,
+    StatusForm,
+    ZrmForm,
+)
+from trajectory.candidates.history import candidate_history, candidate_viewers
+from trajectory.candidates.models import (
+    LADDER_RUNGS,
+    Benefit,
+    Candidate,
+    CandidateStatus,
+    MeasurementKind,
+    OutflowReason,
+    ZrmDomain,
+)
+from trajectory.candidates.queries import (
+    ATTENTION,
+    apply_filters,
+    base_list,
+    buddies_in_scope,
+    municipalities_in_scope,
+    sort_columns,
+)
+from trajectory.candidates.scope import Visible, list_columns, visible_fields, visible_for_all
+from trajectory.candidates.services import CandidateDetails, DuplicateCandidate
+from trajectory.candidates.timeline import ladder_timeline
+from trajectory.extensions import db
+from trajectory.services import ServiceError
+from trajectory.timeutil import today
+from trajectory.ui import apply_sort, paginate, register_nav
+
+bp = Blueprint("candidates", __name__, url_prefix="/kandidaten")
+
+READERS = (Role.KLANTMANAGER, Role.INTAKER, Role.BUDDY, Role.COORDINATOR)
+PLAN_READERS = (Role.KLANTMANAGER, Role.INTAKER, Role.BUDDY)
+
+register_nav("candidates.index", _l("Candidates"),
+             {Role.KLANTMANAGER, Role.INTAKER, Role.BUDDY, Role.COORDINATOR}, order=10)
+
+
+# ------------------------------------------------------------------ helpers
+
+def load_candidate(candidate_id: int) -> tuple[Candidate, Visible]:
+    """The candidate if in scope (else 404), with what this user sees of it."""
+    candidate = get_in_scope(Candidate, candidate_id)
+    return candidate, visible_fields(current_user, candidate)
+
+
+def load_for_edit(candidate_id: int) -> Candidate:
+    """In scope and allowed to change it (else 403)."""
+    candidate, view = load_candidate(candidate_id)
+    require(view.edit)
+    return candidate
+
+
+def log_view(candidate: Candidate, view: Visible, object_type: str = "Candidate",
+             object_id: Any = None, action: str = "view") -> None:
+    """One processing-log line for one look at (or export of) this person's data."""
+    log_processing(action, object_type, candidate.id if object_id is None else object_id,
+                   subject=("Candidate", candidate.id), categories=view.categories())
+
+
+def apply_service_error(form, error: ServiceError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+def duration_text(start: date, end: date | None = None) -> str:
+    """"3 jaar en 2 maanden" (whole months, counted the way people do)."""
+    end = end or today()
+    months = (end.year - start.year) * 12 + end.month - start.month - (end.day < start.day)
+    if months < 1:
+        return _("less than a month")
+    years, months = divmod(months, 12)
+    year_text = ngettext("%(num)d year", "%(num)d years", years)
+    month_text = ngettext("%(num)d month", "%(num)d months", months)
+    if years and months:
+        return _("%(years)s and %(months)s", years=year_text, months=month_text)
+    return year_text if years else month_text
+
+
+def _int_or_none(value: Any) -> int | None:
+    return int(value) if str(value).isdigit() else None
+
+
+def _klantmanager_choices() -> list[SelectChoice]:
+    colleagues = db.session.scalars(
+        sa.select(User).join(User.role_rows)
+        .where(UserRole.role == Role.KLANTMANAGER, User.active.is_(True),
+               User.organisation_id == current_user.organisation_id)
+        .order_by(User.full_name)).unique()
+    return [SelectChoice(u.id, u.full_name) for u in colleagues]
+
+
+def _details(form: CandidateForm) -> CandidateDetails:
+    situation = set(form.situation.data or [])
+    shares = set(form.consent_shares.data or [])
+    return CandidateDetails(
+        first_name=form.first_name.data, tussenvoegsel=form.tussenvoegsel.data,
+        last_name=form.last_name.data, date_of_birth=form.date_of_birth.data,
+        phone=form.phone.data, email=form.email.data, street=form.street.data,
+        postcode=form.postcode.data, place=form.place.data,
+        benefit=Benefit(form.benefit.data), benefit_since=form.benefit_since.data,
+        bsn=(form.bsn.data or "").strip() or None, klantmanager_id=form.klantmanager_id.data,
+        consent_given_on=form.consent_given_on.data,
+        consent_expires_on=form.consent_expires_on.data,
+        **{key: key in situation for key in SITUATION},
+        **{key: key in shares for key in CONSENT_SHARES},
+    )
+
+
+# ------------------------------------------------------------------ list and export
+
+def _filter_form(columns: Visible) -> CandidateFilterForm:
+    filters = CandidateFilterForm(request.args)
+    filters.municipality.choices = [SelectChoice("", _("All municipalities"))] + [
+        SelectChoice(str(o.id), o.name) for o in municipalities_in_scope(current_user)]
+    filters.benefit.choices = [SelectChoice("", _("All benefits"))] + [
+        SelectChoice(b.value, b.label) for b in Benefit]
+    filters.status.choices = [SelectChoice("", _("All statuses")),
+                              SelectChoice("open", _("All except left"))] + [
+        SelectChoice(s.value, s.label) for s in CandidateStatus]
+    filters.buddy.choices = [SelectChoice("", _("All buddies"))] + [
+        SelectChoice(str(u.id), u.full_name) for u in buddies_in_scope(current_user)]
+    filters.attention.choices = [SelectChoice("", _("Everything"))] + [
+        SelectChoice(key, label) for key, (label, _condition) in ATTENTION.items()]
+    return filters
+
+
+def _list_args(columns: Visible) -> dict[str, str]:
+    """The query arguments the list honours; attention filters are for editors."""
+    args = request.args.to_dict()
+    if not columns.edit:
+        args.pop("attention", None)
+    return args
+
+
+def _list_statement(columns: Visible) -> sa.Select:
+    stmt = apply_filters(base_list(current_user), _list_args(columns), columns)
+    stmt = apply_sort(stmt, sort_columns(columns), "name")
+    return stmt.order_by(Candidate.last_name, Candidate.first_name, Candidate.id)
+
+
+@bp.route("")
+@allow(*READERS)
+def index():
+    """Everyone sees the candidates in their scope, with the columns every row allows."""
+    columns = list_columns(current_user)
+    filters = _filter_form(columns)
+    page = paginate(_list_statement(columns))
+    visible = visible_for_all(current_user, list(page.items))
+    export_args = {k: v for k, v in request.args.items() if k != "page"}
+    return render_template("candidates/index.html", page=page, filters=filters, columns=columns,
+                           visible=visible, export_args=export_args,
+                           can_register=current_user.has_role(Role.KLANTMANAGER))
+
+
+@bp.route("/export.<any(csv, xlsx):fmt>")
+@allow(*READERS)
+def export(fmt: str):
+    """The filtered list (all pages); one processing-log line per candidate in it."""
+    columns = list_columns(current_user)
+    candidates = list(db.session.scalars(_list_statement(columns)))
+    visible = visible_for_all(current_user, candidates)
+    header, rows = exports.table(candidates, columns, visible)
+    for candidate in candidates:
+        row_view = visible[candidate.id]
+        shown = Visible(**{key: getattr(row_view, key) and getattr(columns, key)
+                           for key in Visible.__dataclass_fields__})
+        log_view(candidate, shown, action="export")
+    db.session.commit()
+    filename = f"kandidaten-{today().isoformat()}.{fmt}"
+    if fmt == "csv":
+        body, mimetype = exports.to_csv(header, rows), "text/csv; charset=utf-8"
+    else:
+        body = exports.to_xlsx(header, rows, _("Candidates"))
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+# ------------------------------------------------------------------ register and edit
+
+@bp.route("/nieuw", methods=["GET", "POST"])
+@allow(Role.KLANTMANAGER)
+def new():
+    form = RegisterForm()
+    form.klantmanager_id.choices = _klantmanager_choices()
+    if request.method == "GET":
+        form.klantmanager_id.data = current_user.id
+    duplicates, can_override = [], False
+    if form.validate_on_submit():
+        try:
+            candidate = services.register_candidate(current_user, _details(form),
+                                                    allow_similar=form.not_duplicate.data)
+        except DuplicateCandidate as error:
+            db.session.rollback()
+            duplicates, can_override = error.matches, error.overridable
+            if error.field:
+                apply_service_error(form, error)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(name)s has been registered.", name=candidate.full_name), "success")
+            return redirect(url_for("candidates.show", candidate_id=candidate.id))
+    return render_template("candidates/form.html", form=form, candidate=None,
+                           duplicates=duplicates, can_override=can_override)
+
+
+@bp.route("/<int:candidate_id>/bewerken", methods=["GET", "POST"])
+@allow(Role.KLANTMANAGER)
+def edit(candidate_id: int):
+    candidate = load_for_edit(candidate_id)
+    form = CandidateForm(obj=candidate)
+    form.klantmanager_id.choices = _klantmanager_choices()
+    if request.method == "GET":
+        form.situation.data = [key for key in SITUATION if getattr(candidate, key)]
+        form.consent_shares.data = [key for key in CONSENT_SHARES if getattr(candidate, key)]
+        log_view(candidate, visible_fields(current_user, candidate))
+        db.session.commit()
+    if form.validate_on_submit():
+        try:
+            services.update_candidate(current_user, candidate, _details(form))
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The details of %(name)s have been saved.", name=candidate.full_name),
+                  "success")
+            return redirect(url_for("candidates.show", candidate_id=candidate.id))
+    return render_template("candidates/form.html", form=form, candidate=candidate,
+                           duplicates=[], can_override=False)
+
+
+# ------------------------------------------------------------------ the file
+
+@bp.route("/<int:candidate_id>")
+@allow(*READERS)
+def show(candidate_id: int):
+    candidate, view = load_candidate(candidate_id)
+    log_view(candidate, view)
+    db.session.flush()  # this visit shows up in "Wie heeft dit dossier bekeken"
+    context: dict[str, Any] = {"candidate": candidate, "view": view}
+    if view.benefit:
+        context["benefit_duration"] = duration_text(candidate.benefit_since)
+    if view.measurements:
+        context["timeline"] = ladder_timeline(candidate.measurements)
+        latest: dict[ZrmDomain, Any] = {}
+        for score in candidate.zrm_scores:  # ordered by date: the last one wins
+            latest[score.domain] = score
+        context["zrm"] = [latest[d] for d in ZrmDomain if d in latest]
+    if view.history:
+        context["history"] = candidate_history(candidate.id)
+    if view.viewers:
+        context["viewers"] = candidate_viewers(candidate.id)
+    html = render_template("candidates/show.html", rungs=LADDER_RUNGS, **context)
+    db.session.commit()
+    return html
+
+
+@bp.route("/<int:candidate_id>/status", methods=["GET", "POST"])
+@allow(Role.KLANTMANAGER)
+def status(candidate_id: int):
+    candidate = load_for_edit(candidate_id)
+    form = StatusForm(obj=candidate)
+    if request.method == "GET":
+        form.effective_on.data = candidate.closed_on
+    if form.validate_on_submit():
+        try:
+            services.change_status(
+                current_user, candidate, CandidateStatus(form.status.data),
+                pause_reason=form.pause_reason.data,
+                outflow_reason=OutflowReason(form.outflow_reason.data)
+                if form.outflow_reason.data else None,
+                outflow_note=form.outflow_note.data, effective_on=form.effective_on.data)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The status of %(name)s is now: %(status)s.", name=candidate.full_name,
+                    status=candidate.status.label.lower()), "success")
+            return redirect(url_for("candidates.show", candidate_id=candidate.id))
+    return render_template("candidates/status.html", form=form, candidate=candidate)
+
+
+@bp.route("/<int:candidate_id>/buddy", methods=["GET", "POST"])
+@allow(Role.KLANTMANAGER)
+def buddy(candidate_id: int):
+    candidate = load_for_edit(candidate_id)
+    form = BuddyForm()
+    form.buddy_id.coerce = _int_or_none
+    buddies = db.session.scalars(services.buddy_choices_query()).unique().all()
+    form.buddy_id.choices = [SelectChoice("", _("Choose a buddy"))] + [
+        SelectChoice(u.id, f"{u.full_name} ({u.organisation.name})") for u in buddies]
+    if request.method == "GET":
+        form.start_date.data = today()
+    if form.validate_on_submit():
+        chosen = next((u for u in buddies if u.id == form.buddy_id.data), None)
+        try:
+            if chosen is None:
+                raise ServiceError(_("Choose a buddy."), "buddy_id")
+            services.assign_buddy(current_user, candidate, chosen, form.start_date.data,
+                                  form.contact_phone.data)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("%(buddy)s is the buddy of %(name)s from %(date)s.", buddy=chosen.full_name,
+                    name=candidate.full_name, date=form.start_date.data.strftime("%d-%m-%Y")),
+                  "success")
+            return redirect(url_for("candidates.show", candidate_id=candidate.id))
+    return render_template("candidates/buddy.html", form=form, candidate=candidate)
+
+
+@bp.route("/<int:candidate_id>/metingen/nieuw", methods=["GET", "POST"])
+@allow(Role.KLANTMANAGER)
+def measurement_new(candidate_id: int):
+    candidate = load_for_edit(candidate_id)
+    form = MeasurementForm()
+    if request.method == "GET":
+        form.measured_on.data = today()
+        has_intake = any(m.kind is MeasurementKind.INTAKE for m in candidate.measurements)
+        form.kind.data = (MeasurementKind.REVIEW if has_intake else MeasurementKind.INTAKE).value
+    if form.validate_on_submit():
+        try:
+            services.record_measurement(current_user, candidate, measured_on=form.measured_on.data,
+                                        rung=form.rung.data, kind=MeasurementKind(form.kind.data),
+                                        note=form.note.data)
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The measurement has been recorded."), "success")
+            return redirect(url_for("candidates.show", candidate_id=candidate.id,
+                                    _anchor="ladder"))
+    return render_template("candidates/measurement.html", form=form, candidate=candidate)
+
+
+@bp.route("/<int:candidate_id>/zrm/nieuw", methods=["GET", "POST"])
+@allow(Role.KLANTMANAGER)
+def zrm_new(candidate_id: int):
+    candidate = load_for_edit(candidate_id)
+    form = ZrmForm()
+    if request.method == "GET":
+        form.scored_on.data = today()
+    if form.validate_on_submit():
+        try:
+            services.record_zrm(current_user, candidate, scored_on=form.scored_on.data,
+                                scores=form.scores())
+        except ServiceError as error:
+            db.session.rollback()
+            apply_service_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The ZRM scores have been recorded."), "success")
+            return redirect(url_for("candidates.show", candidate_id=candidate.id, _anchor="zrm"))
+    return render_template("candidates/zrm.html", form=form, candidate=candidate)
+
+
+from trajectory.candidates import plan_views  # noqa: E402,F401  (routes on ``bp``)
