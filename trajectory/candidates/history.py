@@ -25,6 +25,13 @@ HIDDEN = frozenset({"id", "search_name", "lock_version", "updated_at", "updated_
                     "current_number", "candidate_id", "plan_id", "goal_id", "created_at",
                     "registered_at", "municipality_id"})
 
+# Other features whose rows name the candidate (e.g. stages) extend these three: bookkeeping
+# columns to leave out, date columns, and id columns that name something other than a user
+# (column -> function(ids) -> {id: text}, one query per column).
+HIDDEN_EXTRA: set[str] = set()
+DATE_FIELDS: set[str] = set()
+ID_NAMES: dict[str, Any] = {}
+
 # A plan version repeats what the plan change it belongs to already shows.
 SKIPPED_OBJECTS = frozenset({"PlanVersion"})
 
@@ -112,7 +119,7 @@ def _display(key: str, value: Any, users: dict[int, str]) -> str:
     if key == "severity" and value in SEVERITY_LABELS:
         return str(SEVERITY_LABELS[value])
     if isinstance(value, str):
-        if key.endswith(("_on", "_date", "_since")) or key == "date_of_birth":
+        if key.endswith(("_on", "_date", "_since")) or key in {"date_of_birth", *DATE_FIELDS}:
             try:
                 return day(date.fromisoformat(value))
             except ValueError:
@@ -132,21 +139,27 @@ def candidate_history(candidate_id: int, limit: int = 60) -> list[HistoryRow]:
         .where(AuditEvent.subject_type == "Candidate", AuditEvent.subject_id == str(candidate_id))
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)))
     user_ids = {value for event in events for key, pair in event.changes.items()
-                if key.endswith("_id") for value in pair if isinstance(value, int)}
+                if key.endswith("_id") and key not in ID_NAMES
+                for value in pair if isinstance(value, int)}
     users = dict(db.session.execute(
         sa.select(User.id, User.full_name).where(User.id.in_(user_ids))).all()) if user_ids else {}
+    names = {}
+    for key, resolve in ID_NAMES.items():
+        ids = {v for event in events for v in event.changes.get(key, ()) if isinstance(v, int)}
+        names[key] = resolve(ids) if ids else {}
     rows = []
     for event in events:
         if event.object_type in SKIPPED_OBJECTS:
             continue
         changes = []
         for key, (old, new) in event.changes.items():
-            if key in HIDDEN:
+            if key in HIDDEN or key in HIDDEN_EXTRA:
                 continue
             hidden = old == "***" or new == "***"
             changes.append(Change(str(FIELD_LABELS.get(key, key)),
-                                  "" if hidden else _display(key, old, users),
-                                  "" if hidden else _display(key, new, users), hidden))
+                                  "" if hidden else _display(key, old, names.get(key, users)),
+                                  "" if hidden else _display(key, new, names.get(key, users)),
+                                  hidden))
         if event.action == "update" and not changes:
             continue  # only bookkeeping changed (lock, version counter)
         what = f"{OBJECT_LABELS.get(event.object_type, event.object_type)} " \

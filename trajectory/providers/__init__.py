@@ -1,0 +1,1 @@
+"""Providers (zorgaanbieders): their profile, their offer (the inventory) and their vacancies."""

@@ -1,0 +1,336 @@
+"""Stages of a learning line (leerlijn).
+
+A stage is one step of a candidate at one provider: an intake, coaching, a
+werkervaringsplaats, a BBL place, a BOL or VSO internship, a VSO workplace, a
+paid job or an additional project. The kinds and their fields are exactly the
+valuation engine's (``shared/sroi-scenarios/FORMAT.md``) plus
+``additional_project`` (valued as hours at the activity rate), so the engine can
+value a stage as it is (``trajectory.stages.valuation``).
+
+Every row names the candidate as its data subject, so the candidate's
+"Geschiedenis" shows stage changes too. ``version`` is the optimistic lock:
+forms carry it and a stale save is refused with a conflict message.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_babel import lazy_gettext as _l
+
+from trajectory.auth.models import User
+from trajectory.auth.roles import Role
+from trajectory.candidates.models import Candidate
+from trajectory.extensions import db
+from trajectory.organisations.models import Organisation
+from trajectory.providers.models import OfferItem, Vacancy
+from trajectory.timeutil import today, utcnow
+
+
+def _enum(cls: type[enum.Enum], length: int = 30) -> sa.Enum:
+    return sa.Enum(cls, native_enum=False, length=length,
+                   values_callable=lambda e: [m.value for m in e])
+
+
+class StageKind(enum.StrEnum):
+    INTAKE = "intake"
+    COACHING = "coaching"
+    WERKERVARINGSPLAATS = "werkervaringsplaats"
+    BBL = "bbl"
+    BOL = "bol"
+    VSO_INTERNSHIP = "vso_internship"
+    VSO_WORKPLACE = "vso_workplace"
+    PAID_JOB = "paid_job"
+    ADDITIONAL_PROJECT = "additional_project"
+
+    @property
+    def label(self) -> str:
+        return str(KIND_LABELS[self])
+
+
+KIND_LABELS = {
+    StageKind.INTAKE: _l("Intake"),
+    StageKind.COACHING: _l("Coaching"),
+    StageKind.WERKERVARINGSPLAATS: _l("Work-experience place"),
+    StageKind.BBL: _l("BBL place"),
+    StageKind.BOL: _l("BOL internship"),
+    StageKind.VSO_INTERNSHIP: _l("VSO internship"),
+    StageKind.VSO_WORKPLACE: _l("VSO workplace"),
+    StageKind.PAID_JOB: _l("Paid job"),
+    StageKind.ADDITIONAL_PROJECT: _l("Additional project"),
+}
+
+LEVEL_KINDS = frozenset({StageKind.BBL, StageKind.BOL})
+HOUR_KINDS = frozenset({StageKind.INTAKE, StageKind.COACHING, StageKind.ADDITIONAL_PROJECT})
+# A stage of these kinds at a provider absorbs that provider's coaching (FORMAT.md rule 9).
+ABSORBING_KINDS = frozenset({StageKind.WERKERVARINGSPLAATS, StageKind.BBL, StageKind.PAID_JOB})
+# Kinds that can fill a vacancy.
+VACANCY_KINDS = frozenset({StageKind.BBL, StageKind.PAID_JOB, StageKind.VSO_WORKPLACE})
+WEP_MONTHS = 3  # a werkervaringsplaats normally runs 3 months
+
+
+class StageStatus(enum.StrEnum):
+    VOORGESTELD = "voorgesteld"   # proposed by the klantmanager, waiting for the provider
+    AFGEWEZEN = "afgewezen"       # declined by the provider, with a reason
+    GEPLAND = "gepland"           # accepted, not started
+    LOPEND = "lopend"
+    AFGEROND = "afgerond"
+    AFGEBROKEN = "afgebroken"     # stopped early (or cancelled before the start), with a reason
+
+    @property
+    def label(self) -> str:
+        return str(STATUS_LABELS[self])
+
+    @property
+    def tone(self) -> str:
+        return STATUS_TONES[self]
+
+
+STATUS_LABELS = {
+    StageStatus.VOORGESTELD: _l("proposed"),
+    StageStatus.AFGEWEZEN: _l("declined"),
+    StageStatus.GEPLAND: _l("planned"),
+    StageStatus.LOPEND: _l("running"),
+    StageStatus.AFGEROND: _l("completed"),
+    StageStatus.AFGEBROKEN: _l("stopped"),
+}
+STATUS_TONES = {
+    StageStatus.VOORGESTELD: "warning",
+    StageStatus.AFGEWEZEN: "muted",
+    StageStatus.GEPLAND: "neutral",
+    StageStatus.LOPEND: "ok",
+    StageStatus.AFGEROND: "neutral",
+    StageStatus.AFGEBROKEN: "error",
+}
+# Statuses that take a place of the provider's offer.
+USING_CAPACITY = (StageStatus.GEPLAND, StageStatus.LOPEND)
+ENDED = (StageStatus.AFGEROND, StageStatus.AFGEBROKEN)
+
+
+class CareChoice(enum.StrEnum):
+    """The recorded choice when the candidate is also a care client of the provider."""
+
+    SOCIALE_RETURN = "sociale_return"
+    ZORG = "zorg"
+
+    @property
+    def label(self) -> str:
+        return str(CARE_LABELS[self])
+
+
+CARE_LABELS = {
+    CareChoice.SOCIALE_RETURN: _l("Social Return"),
+    CareChoice.ZORG: _l("Care (not Social Return)"),
+}
+
+
+class ContractType(enum.StrEnum):
+    PERMANENT = "onbepaalde_tijd"
+    TEMPORARY = "bepaalde_tijd"
+    ON_CALL = "oproep"
+
+    @property
+    def label(self) -> str:
+        return str(CONTRACT_LABELS[self])
+
+
+CONTRACT_LABELS = {
+    ContractType.PERMANENT: _l("Permanent contract"),
+    ContractType.TEMPORARY: _l("Temporary contract"),
+    ContractType.ON_CALL: _l("On-call contract"),
+}
+
+TRANSFER_REASON = "doorplaatsing"
+
+
+class Stage(db.Model):
+    """One stage of a candidate's learning line at one provider."""
+
+    __tablename__ = "stage"
+    __audit__ = True
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    candidate_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("candidate.id", ondelete="CASCADE"), index=True)
+    provider_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    kind: so.Mapped[StageKind] = so.mapped_column(_enum(StageKind), index=True)
+    status: so.Mapped[StageStatus] = so.mapped_column(
+        _enum(StageStatus, 20), default=StageStatus.VOORGESTELD, index=True)
+    # Responsible person: a user of the provider, or a name typed in.
+    responsible_user_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user_account.id"), index=True)
+    responsible_name: so.Mapped[str | None] = so.mapped_column(sa.String(120))
+    planned_start: so.Mapped[date]
+    planned_end: so.Mapped[date | None]  # None: open-ended (a permanent job)
+    actual_start: so.Mapped[date | None]
+    actual_end: so.Mapped[date | None]
+    end_reason: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    note: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    # Hand-over: proposed by the klantmanager, answered by the provider's intaker.
+    proposed_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
+    proposed_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    answer_due: so.Mapped[date | None] = so.mapped_column(index=True)
+    answered_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
+    answered_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    decline_reason: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    # Kind fields (FORMAT.md): level for bbl/bol; hours_per_week, permanent and
+    # job title for a paid job; hours for intake, coaching and additional projects.
+    level: so.Mapped[int | None]
+    hours_per_week: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(5, 2))
+    permanent: so.Mapped[bool] = so.mapped_column(default=False)
+    job_title: so.Mapped[str | None] = so.mapped_column(sa.String(160))
+    hours: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(7, 2))
+    # Outcomes per kind.
+    suitable_for_care: so.Mapped[bool | None]              # intake
+    suitable_level: so.Mapped[int | None]                  # intake
+    suitable_function: so.Mapped[str | None] = so.mapped_column(sa.String(160))  # intake
+    next_step_decision: so.Mapped[str | None] = so.mapped_column(sa.Text)  # werkervaringsplaats
+    next_step_decided_on: so.Mapped[date | None]           # werkervaringsplaats
+    diploma: so.Mapped[bool | None]                        # bbl, bol
+    contract_type: so.Mapped[ContractType | None] = so.mapped_column(_enum(ContractType, 20))
+    contract_hours: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(5, 2))
+    contract_start: so.Mapped[date | None]
+    outcome_note: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    outcome_recorded_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    outcome_recorded_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user_account.id"))
+    # Care-client overlap: the candidate is a care client of this provider.
+    care_client: so.Mapped[bool] = so.mapped_column(default=False)
+    care_choice: so.Mapped[CareChoice | None] = so.mapped_column(_enum(CareChoice, 20))
+    care_reason: so.Mapped[str | None] = so.mapped_column(sa.String(1000))
+    care_decided_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
+    care_decided_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    # Links: the stage this one follows from (an outcome, or a doorplaatsing),
+    # the place of the provider's offer it uses, the vacancy it fills.
+    previous_stage_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("stage.id", ondelete="SET NULL"), index=True)
+    via_transfer: so.Mapped[bool] = so.mapped_column(default=False)
+    offer_item_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("offer_item.id", ondelete="SET NULL"), index=True)
+    vacancy_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("vacancy.id", ondelete="SET NULL"), index=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(
+        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+    version: so.Mapped[int] = so.mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        sa.CheckConstraint("level IS NULL OR (level >= 1 AND level <= 4)", name="level_1_4"),
+        sa.CheckConstraint("planned_end IS NULL OR planned_end >= planned_start",
+                           name="planned_end_after_start"),
+    )
+
+    candidate: so.Mapped[Candidate] = so.relationship()
+    provider: so.Mapped[Organisation] = so.relationship(foreign_keys=[provider_id])
+    responsible_user: so.Mapped[User | None] = so.relationship(foreign_keys=[responsible_user_id])
+    proposed_by: so.Mapped[User | None] = so.relationship(foreign_keys=[proposed_by_id])
+    answered_by: so.Mapped[User | None] = so.relationship(foreign_keys=[answered_by_id])
+    outcome_recorded_by: so.Mapped[User | None] = so.relationship(
+        foreign_keys=[outcome_recorded_by_id])
+    care_decided_by: so.Mapped[User | None] = so.relationship(foreign_keys=[care_decided_by_id])
+    previous_stage: so.Mapped[Stage | None] = so.relationship(remote_side=[id])
+    offer_item: so.Mapped[OfferItem | None] = so.relationship()
+    vacancy: so.Mapped[Vacancy | None] = so.relationship()
+
+    def __repr__(self) -> str:
+        return f"<Stage {self.id} {self.kind.value} {self.status.value}>"
+
+    @property
+    def audit_subject(self) -> tuple[str, int]:
+        return ("Candidate", self.candidate_id)
+
+    @classmethod
+    def scope_filter(cls, user: Any) -> sa.ColumnElement[bool]:
+        from trajectory.stages.scope import stage_scope
+
+        return stage_scope(user)
+
+    # ---------------------------------------------------------------- reading
+
+    @property
+    def kind_label(self) -> str:
+        return self.kind.label
+
+    @property
+    def status_label(self) -> str:
+        return self.status.label
+
+    @property
+    def title(self) -> str:
+        """"Werkervaringsplaats — Gastvrouw" as lists show a stage."""
+        detail = self.job_title or (self.offer_item.title if self.offer_item_id and self.offer_item
+                                    else None)
+        return f"{self.kind.label} – {detail}" if detail else self.kind.label
+
+    @property
+    def responsible(self) -> str | None:
+        if self.responsible_user is not None:
+            return self.responsible_user.full_name
+        return self.responsible_name
+
+    @property
+    def start(self) -> date:
+        """The start as it happened, else as planned."""
+        return self.actual_start or self.planned_start
+
+    @property
+    def end(self) -> date | None:
+        """The end as it happened, else as planned (None: open-ended)."""
+        if self.actual_end is not None:
+            return self.actual_end
+        return self.planned_end
+
+    @property
+    def never_started(self) -> bool:
+        """Stopped (or declined) before it started."""
+        return self.actual_start is None and self.status in (StageStatus.AFGEBROKEN,
+                                                              StageStatus.AFGEWEZEN)
+
+    @property
+    def is_zorg(self) -> bool:
+        return self.care_choice is CareChoice.ZORG
+
+    @property
+    def care_choice_missing(self) -> bool:
+        return self.care_client and self.care_choice is None
+
+    @property
+    def has_outcome(self) -> bool:
+        return self.outcome_recorded_at is not None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (StageStatus.VOORGESTELD, StageStatus.GEPLAND, StageStatus.LOPEND)
+
+    @property
+    def answer_overdue(self) -> bool:
+        return (self.status is StageStatus.VOORGESTELD and self.answer_due is not None
+                and self.answer_due < today())
+
+    def overlaps(self, other: Stage) -> bool:
+        far = date.max
+        return self.start <= (other.end or far) and other.start <= (self.end or far)
+
+    def active_on(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+def default_wep_end(start: date) -> date:
+    """A werkervaringsplaats runs 3 months: start + 3 months − 1 day (15 March → 14 June)."""
+    from trajectory.valuation.engine import add_months
+
+    return add_months(start, WEP_MONTHS) - timedelta(days=1)
+
+
+def provider_users_with_role(provider_id: int, role: Role) -> sa.Select:
+    from trajectory.auth.models import UserRole
+
+    return (sa.select(User).join(UserRole, UserRole.user_id == User.id)
+            .where(User.organisation_id == provider_id, UserRole.role == role,
+                   User.active.is_(True)))
