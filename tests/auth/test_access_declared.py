@@ -6,7 +6,7 @@ from flask import Blueprint
 
 from tests.auth.policy import POLICY
 from trajectory import create_app
-from trajectory.auth.access import ANY_USER, PUBLIC, BUILTIN_PUBLIC_ENDPOINTS
+from trajectory.auth.access import ANY_USER, BUILTIN_PUBLIC_ENDPOINTS, PUBLIC
 
 
 def undeclared_endpoints(app) -> list[str]:
