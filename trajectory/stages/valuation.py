@@ -307,7 +307,7 @@ def labour_source(contracts: Sequence) -> Mapping[int, list]:
             if stage.provider_id != contract.provider_id or stage.is_zorg or stage.never_started:
                 continue
             start, end, _note = valued_period(stage)
-            if end < contract.start or start > contract.end:
+            if end < contract.start or start > contract.period_end:
                 continue
             result = value_of(stage, by_candidate[stage.candidate_id], rulebook=book,
                               contract=terms)
