@@ -77,6 +77,11 @@ FEATURES = (
     "trajectory.main",
     "trajectory.auth",
     "trajectory.admin",
+    "trajectory.valuation",
+    "trajectory.candidates",
+    "trajectory.contacts", "trajectory.cohorts",
+    "trajectory.providers",
+    "trajectory.stages",
 )
 
 
@@ -102,7 +107,6 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from trajectory.cli import user_cli
     from trajectory.demo.cli import demo_command
-
     from trajectory.valuation.cli import sroi_cli
 
     app.cli.add_command(user_cli)

@@ -1,7 +1,7 @@
 """candidates, plans, buddies, ladder
 
 Revision ID: 0002_candidates
-Revises: 0004_valuation
+Revises: 0001_foundation
 Create Date: 2026-11-23 14:16:15.091088
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0002_candidates'
-down_revision = '0004_valuation'
+down_revision = '0001_foundation'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """providers, inventory, vacancies, stages
 
 Revision ID: 0003_stages
-Revises: 0005_cohorts
+Revises: 0002_candidates
 Create Date: 2026-11-23 15:14:43.139450
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0003_stages'
-down_revision = '0005_cohorts'
+down_revision = '0002_candidates'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """contracts, claims, evidence, ledger
 
 Revision ID: 0004_valuation
-Revises: 0001_foundation
+Revises: 0003_stages
 Create Date: 2026-11-23 14:12:48.732126
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0004_valuation'
-down_revision = '0001_foundation'
+down_revision = '0003_stages'
 branch_labels = None
 depends_on = None
 

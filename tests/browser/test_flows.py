@@ -76,3 +76,37 @@ def test_first_tab_focuses_the_skip_link(page_for, live_server):
     # Following it moves the focus to the main content.
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "inhoud"
+
+
+def test_a_buddy_logs_a_contact_on_a_phone(page_for, live_server):
+    """Kees Dekker, on a 360 px phone, logs a phone call with Fatma Yıldız in a few taps."""
+    from tests.browser.conftest import check_accessibility
+
+    page = page_for(None, viewport={"width": 360, "height": 740}, is_mobile=True,
+                    has_touch=True)
+    login_via_form(page, live_server.url, "buddy")
+    # From the home page straight to the form: one tap.
+    start = page.locator("main a[href$='/kandidaten/1/contact']").first
+    assert start.is_visible()
+    with page.expect_navigation():
+        start.tap()
+    assert page.url == live_server("/kandidaten/1/contact")
+    check_accessibility(page, "flow-buddy-contact-form", widths=(360,))
+    # Today is filled in; the kinds are radio buttons with their labels as tap targets.
+    assert page.locator("input[name=contact_on]").input_value()
+    for label in page.locator("fieldset label").all():
+        box = label.bounding_box()
+        assert box is not None and box["height"] >= 44, box  # a finger-sized target
+    page.locator("label[for=kind-1]").tap()          # telefoon
+    assert page.locator("#kind-1").is_checked()
+    page.locator("label[for=wellbeing-4]").tap()     # 4
+    note = "Belde over haar rooster in december; opvang is geregeld."
+    page.locator("textarea[name=note]").fill(note)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").tap()
+    # Saved, and there it is in the log.
+    assert page.url == live_server("/kandidaten/1/contacten")
+    assert page.get_by_role("status").count() >= 1
+    first_entry = page.locator(".contact-log li").first
+    assert note in first_entry.inner_text()
+    check_accessibility(page, "flow-buddy-contact-log", widths=(360,))

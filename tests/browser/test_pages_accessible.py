@@ -112,6 +112,30 @@ PAGES: list[tuple] = [
     ("klantmanager", "/trajecten/kandidaat/1/nieuw", "submit-empty"),
     ("klantmanager", "/kandidaten?stage=werkervaringsplaats"),
     ("intaker", "/kandidaten/1"),
+    # Cohorts, buddy logs and signals (demo: cohort 1 is the Maartgolf with its closed K2
+    # evaluation 1 and the open evaluation 2 of this quarter, cohort 2 the Junigolf; contact
+    # 5 is Kees Dekker's open signal about Jeroen Berg).
+    ("coordinator", "/cohorten"),
+    ("coordinator", "/cohorten/1"),
+    ("klantmanager", "/cohorten/1"),
+    ("intaker", "/cohorten/2"),
+    ("coordinator", "/cohorten/nieuw", "submit-empty"),
+    ("coordinator", "/cohorten/1/afspraken/nieuw"),
+    ("klantmanager", "/cohorten/2/kandidaten/nieuw"),
+    ("coordinator", "/cohorten/1/evaluaties/1"),
+    ("klantmanager", "/cohorten/1/evaluaties/1"),
+    ("coordinator", "/cohorten/1/evaluaties/2"),
+    ("coordinator", "/cohorten/1/evaluaties/2/antwoorden"),
+    ("coordinator", "/cohorten/1/evaluaties/2/besluiten/nieuw", "submit-empty"),
+    ("coordinator", "/cohorten/vergelijken"),
+    ("buddy", "/kandidaten/1/contact"),
+    ("buddy", "/kandidaten/1/contact", "submit-empty"),
+    ("buddy", "/kandidaten/1/contacten"),
+    ("klantmanager", "/signalen"),
+    ("klantmanager", "/contacten/5/afhandelen"),
+    ("buddy", "/signalen"),
+    ("intaker", "/signalen"),
+    ("coordinator", "/signalen"),
 ]
 
 

@@ -1,0 +1,13 @@
+"""Fixtures for the cohort tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.candidates.support import goes_file
+
+
+@pytest.fixture
+def goes(world):
+    """Goes, klantmanager Sanne Bosman, buddy Kees Dekker since 30 days, consent for all."""
+    return goes_file(world)

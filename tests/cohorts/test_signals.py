@@ -1,0 +1,244 @@
+"""Every signal in one place: at its threshold and one day off, with the threshold from
+the configuration, and shown to the right people only."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from tests.cohorts.support import make_cohort, person, seat
+from tests.contacts.support import log_contact
+from trajectory.candidates.models import Candidate, CandidateStatus
+from trajectory.cohorts import signals as sig
+from trajectory.cohorts import stagefacts
+from trajectory.cohorts.stagefacts import StageFact
+from trajectory.contacts.models import ContactKind
+from trajectory.extensions import db
+from trajectory.timeutil import today
+
+
+def tripped(key: str, candidate: Candidate, on: date | None = None) -> bool:
+    db.session.expire_all()
+    hits = sig.BY_KEY[key].hits(Candidate.id == candidate.id, on)
+    return [hit.candidate_id for hit in hits] == [candidate.id]
+
+
+def with_buddy_since(world, first: str, days: int) -> Candidate:
+    candidate = person(world, first, "Signaal", buddy=None)
+    from tests.candidates.support import assign
+
+    assign(world, candidate, "buddy", start=today() - timedelta(days=days))
+    return candidate
+
+
+# ------------------------------------------------------------------ no contact
+
+def test_no_contact_trips_after_14_days_without_a_contact(world):
+    at = with_buddy_since(world, "Veertien", 60)
+    log_contact(world, at, days_ago=14)
+    before = with_buddy_since(world, "Dertien", 60)
+    log_contact(world, before, days_ago=13)
+    assert tripped("geen_contact", at)
+    assert not tripped("geen_contact", before)
+
+
+def test_a_failed_attempt_is_not_a_contact(world):
+    candidate = with_buddy_since(world, "Poging", 60)
+    log_contact(world, candidate, days_ago=20)
+    log_contact(world, candidate, days_ago=1, kind=ContactKind.GEEN_CONTACT, note="Niet thuis.")
+    assert tripped("geen_contact", candidate)
+    [hit] = sig.BY_KEY["geen_contact"].hits(Candidate.id == candidate.id)
+    assert hit.day == today() - timedelta(days=20)
+
+
+def test_a_new_buddy_has_14_days_from_the_start(world):
+    assert tripped("geen_contact", with_buddy_since(world, "Nieuw", 14))
+    assert not tripped("geen_contact", with_buddy_since(world, "Nieuwer", 13))
+
+
+def test_no_contact_leaves_out_paused_files_and_files_without_buddy(world):
+    paused = with_buddy_since(world, "Pauze", 60)
+    paused.status = CandidateStatus.GEPAUZEERD
+    db.session.commit()
+    alone = person(world, "Alleen", "Zonder", buddy=None)
+    assert not tripped("geen_contact", paused)
+    assert not tripped("geen_contact", alone)
+
+
+def test_the_threshold_comes_from_the_configuration(app, world):
+    candidate = with_buddy_since(world, "Config", 60)
+    log_contact(world, candidate, days_ago=10)
+    assert not tripped("geen_contact", candidate)
+    app.config["SIGNAL_NO_CONTACT_DAYS"] = 10
+    assert tripped("geen_contact", candidate)
+    assert "10" in sig.BY_KEY["geen_contact"].description()
+
+
+# ------------------------------------------------------------------ consent
+
+def test_consent_expiring_trips_30_days_ahead(world):
+    at = person(world, "Dertig", "Dagen", consent_expires_on=today() + timedelta(days=30))
+    after = person(world, "Eenendertig", "Dagen", consent_expires_on=today() + timedelta(days=31))
+    gone = person(world, "Verlopen", "Al", consent_given_on=today() - timedelta(days=400),
+                  consent_expires_on=today() - timedelta(days=1))
+    assert tripped("toestemming_verloopt", at)
+    assert not tripped("toestemming_verloopt", after)
+    assert tripped("toestemming_verloopt", gone)
+
+
+# ------------------------------------------------------------------ plan not agreed
+
+def _registered(candidate: Candidate, days_ago: int) -> None:
+    candidate.registered_at = sig.start_of_day(today() - timedelta(days=days_ago)) + timedelta(
+        hours=15)
+    db.session.commit()
+
+
+def test_plan_not_agreed_trips_30_days_after_registration(world):
+    at, before = person(world, "Plan", "Dertig"), person(world, "Plan", "Negenentwintig")
+    _registered(at, 30)
+    _registered(before, 29)
+    assert tripped("plan_niet_vastgesteld", at)
+    assert not tripped("plan_niet_vastgesteld", before)
+
+
+def test_an_agreed_plan_stops_the_signal(world):
+    from tests.candidates.support import actor_of, write_plan
+    from trajectory.audit.trail import acting_as
+    from trajectory.candidates import services
+
+    candidate = person(world, "Plan", "Vastgesteld")
+    _registered(candidate, 60)
+    write_plan(world, candidate)
+    user = world.user("klantmanager")
+    with acting_as(actor_of(user)):
+        plan = db.session.get(Candidate, candidate.id).plan
+        services.agree_plan(user, plan, plan.current_number, today())
+        db.session.commit()
+    assert not tripped("plan_niet_vastgesteld", candidate)
+
+
+# ------------------------------------------------------------------ stage signals (facts)
+
+@pytest.fixture
+def stage_facts(monkeypatch):
+    """Stand in for the stages feature: ``facts[candidate_id] = [StageFact...]``."""
+    facts: dict[int, list[StageFact]] = {}
+    monkeypatch.setattr(stagefacts, "available", lambda: True)
+    monkeypatch.setattr(stagefacts, "facts_for",
+                        lambda ids: {cid: facts.get(cid, []) for cid in ids})
+    return facts
+
+
+def _stage(candidate: Candidate, number: int, **values) -> StageFact:
+    base = {"provider_id": 1, "kind": "werkervaringsplaats", "status": "lopend",
+            "start": today() - timedelta(days=80), "end": today() + timedelta(days=10)}
+    base.update(values)
+    return StageFact(id=number, candidate_id=candidate.id, **base)
+
+
+def test_wep_ending_trips_14_days_ahead_without_a_next_step(world, stage_facts):
+    at, after, decided, late = (person(world, "Wep", name)
+                                for name in ("Veertien", "Vijftien", "Besluit", "Over"))
+    stage_facts[at.id] = [_stage(at, 1, end=today() + timedelta(days=14))]
+    stage_facts[after.id] = [_stage(after, 2, end=today() + timedelta(days=15))]
+    stage_facts[decided.id] = [_stage(decided, 3, end=today() + timedelta(days=3),
+                                      next_step_decided=True)]
+    stage_facts[late.id] = [_stage(late, 4, end=today() - timedelta(days=2))]
+    assert tripped("wep_eindigt", at)
+    assert not tripped("wep_eindigt", after)
+    assert not tripped("wep_eindigt", decided)
+    assert tripped("wep_eindigt", late)
+
+
+def test_a_completed_stage_without_an_outcome_trips(world, stage_facts):
+    open_, done, running = (person(world, "Stap", n) for n in ("Zonder", "Met", "Loopt"))
+    stage_facts[open_.id] = [_stage(open_, 1, status="afgerond",
+                                    end=today() - timedelta(days=1))]
+    stage_facts[done.id] = [_stage(done, 2, status="afgerond", end=today() - timedelta(days=9),
+                                   has_outcome=True)]
+    stage_facts[running.id] = [_stage(running, 3, end=today() - timedelta(days=1))]
+    assert tripped("stap_zonder_uitkomst", open_)
+    assert not tripped("stap_zonder_uitkomst", done)
+    assert not tripped("stap_zonder_uitkomst", running)
+
+
+def test_no_stage_change_trips_after_90_days(world, stage_facts):
+    at, before = person(world, "Stil", "Negentig"), person(world, "Stil", "Negenentachtig")
+    for candidate in (at, before):
+        _registered(candidate, 300)
+    stage_facts[at.id] = [_stage(at, 1, kind="coaching", start=today() - timedelta(days=90),
+                                 end=None, changed_on=today() - timedelta(days=90))]
+    stage_facts[before.id] = [_stage(before, 2, kind="coaching",
+                                     start=today() - timedelta(days=89), end=None,
+                                     changed_on=today() - timedelta(days=89))]
+    assert tripped("geen_stapwijziging", at)
+    assert not tripped("geen_stapwijziging", before)
+    # Without stages: counted from the registration.
+    fresh, old = person(world, "Nieuw", "Zonder"), person(world, "Oud", "Zonder")
+    _registered(fresh, 89)
+    _registered(old, 90)
+    assert not tripped("geen_stapwijziging", fresh)
+    assert tripped("geen_stapwijziging", old)
+
+
+def test_stage_signals_wait_for_the_stages_feature(world, monkeypatch):
+    monkeypatch.setattr(stagefacts, "available", lambda: False)
+    candidate = person(world, "Zonder", "Stappen")
+    for key in ("wep_eindigt", "stap_zonder_uitkomst", "geen_stapwijziging"):
+        assert sig.BY_KEY[key].hits(Candidate.id == candidate.id) == []
+
+
+# ------------------------------------------------------------------ the right people
+
+def test_signals_appear_for_the_right_people(world, client_for):
+    goes = with_buddy_since(world, "Goese", 40)
+    cohort = make_cohort(world)
+    seat(world, cohort, goes)
+    # Klantmanager of Goes and the buddy see the name; Tholen and another buddy do not.
+    assert "Goese Signaal" in client_for("klantmanager").get("/").text
+    assert "Goese Signaal" in client_for("klantmanager").get("/signalen").text
+    assert "Goese Signaal" in client_for("buddy").get("/").text
+    assert "Goese Signaal" not in client_for("klantmanager2").get("/").text
+    assert "Goese Signaal" not in client_for("klantmanager2").get("/signalen").text
+    assert "Goese Signaal" not in client_for("a.jansen").get("/").text
+    # The coordinator sees it at cohort level: the cohort with one open "no contact" signal.
+    page = client_for("coordinator").get("/").text
+    assert cohort.name in page and "Goese Signaal" not in page
+    counts = sig.cohort_counts([cohort.id])[cohort.id]
+    assert counts["geen_contact"] == 1
+    # After a contact the signal is gone everywhere.
+    log_contact(world, goes, days_ago=0)
+    assert "Goese Signaal" not in client_for("klantmanager").get("/signalen").text
+    assert sig.cohort_counts([cohort.id])[cohort.id]["geen_contact"] == 0
+
+
+def test_a_buddy_signal_is_a_task_until_handled(world, client_for):
+    from trajectory.contacts.models import SignalCategory
+
+    candidate = with_buddy_since(world, "Taak", 20)
+    entry = log_contact(world, candidate, signal=SignalCategory.HUISVESTING,
+                        signal_text="Dreigende huisuitzetting in december.")
+    klantmanager = client_for("klantmanager")
+    assert "Dreigende huisuitzetting" in klantmanager.get("/").text
+    assert "Dreigende huisuitzetting" in klantmanager.get("/signalen").text
+    assert "Dreigende huisuitzetting" not in client_for("klantmanager2").get("/signalen").text
+    assert klantmanager.post(f"/contacten/{entry.id}/afhandelen",
+                             data={"note": "Woningcorporatie gebeld."}).status_code == 302
+    assert "Dreigende huisuitzetting" not in klantmanager.get("/").text
+
+
+def test_the_home_panels_keep_their_query_count(world, client_for, count_queries):
+    klantmanager = client_for("klantmanager")
+    for index in range(2):
+        with_buddy_since(world, f"Eerst{index}", 40)
+    klantmanager.get("/")
+    with count_queries() as few:
+        klantmanager.get("/")
+    for index in range(8):
+        candidate = with_buddy_since(world, f"Later{index}", 40)
+        log_contact(world, candidate, days_ago=20, signal=None)
+    with count_queries() as many:
+        klantmanager.get("/")
+    assert many.count == few.count

@@ -1,0 +1,1 @@
+"""Cohorts at the overlegtafel, the signals, and the quarterly evaluation."""

@@ -1,0 +1,160 @@
+"""The figures of an evaluation made readable: labels, names or pseudonyms, charts.
+
+The page, the PDF meeting pack and the Excel file all build one ``Report`` from the
+same figures dict (live for an open evaluation, the snapshot for a closed one),
+so they show the same numbers.
+
+Names: a candidate's name is shown only to those entitled to it at the table
+(the coordinator when the candidate's consent for the overlegtafel is in force,
+the klantmanager of the candidate's municipality); everyone else, and every
+pseudonymised pack, sees "Kandidaat A", "Kandidaat B"… Names are looked up when
+the report is made, never stored in a snapshot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from trajectory.auth.roles import Role
+from trajectory.candidates.models import Candidate
+from trajectory.cohorts.charts import Chart, bar_chart
+from trajectory.cohorts.evaluation import LEFT, NO_STAGE, OUTFLOW_ORDER
+from trajectory.cohorts.labels import OUTFLOW_LABELS, stage_kind_label
+from trajectory.cohorts.signals import signal_label
+from trajectory.extensions import db
+from trajectory.i18n import money, number
+
+
+def entitled_names(user: Any, candidate_ids: list[int]) -> dict[int, str]:
+    """The names ``user`` may see at the table (one query)."""
+    if not candidate_ids or not user.has_role(Role.COORDINATOR, Role.KLANTMANAGER):
+        return {}
+    names = {}
+    for candidate in db.session.scalars(sa.select(Candidate).where(
+            Candidate.id.in_(candidate_ids))):
+        own = (user.has_role(Role.KLANTMANAGER)
+               and candidate.municipality_id == user.organisation_id)
+        table = (user.has_role(Role.COORDINATOR) and candidate.consent_overlegtafel
+                 and candidate.consent_in_force())
+        if own or table:
+            names[candidate.id] = candidate.full_name
+    return names
+
+
+def stage_text(kind: str | None) -> str:
+    if kind == NO_STAGE or kind is None:
+        return _("No stage running")
+    if kind == LEFT:
+        return _("Left the programme")
+    return stage_kind_label(kind)
+
+
+def share_text(share: str | None) -> str:
+    if share is None:
+        return _("unknown")
+    return number(Decimal(share) * 100, 0) + "%"
+
+
+def marker_text(marker: str) -> str:
+    return {"more": _("carries more than its share"), "less": _("carries less than its share"),
+            "fair": _("in proportion"), "unknown": _("unknown")}[marker]
+
+
+@dataclass
+class Report:
+    figures: dict[str, Any]
+    names: dict[int, str] = field(default_factory=dict)
+    providers: dict[int, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.pseudonyms = {m["id"]: m["pseudonym"] for m in self.figures["members"]}
+        self.providers = {p["id"]: p["name"] for p in self.figures["providers"]}
+
+    @property
+    def named(self) -> bool:
+        return bool(self.names)
+
+    def person(self, candidate_id: int) -> str:
+        return self.names.get(candidate_id) or self.pseudonyms.get(candidate_id) or "–"
+
+    def provider(self, provider_id: int | None) -> str:
+        if provider_id is None:
+            return "–"
+        return self.providers.get(provider_id, _("another provider"))
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return self.figures["counts"]
+
+    def key_figures(self) -> list[tuple[str, str, str]]:
+        """(key, label, value as text): the figures every output shows, in this order."""
+        c, y = self.counts, self.figures["yield"]
+        rows = [
+            ("candidates", _("Candidates at the table"), str(c["candidates"])),
+            ("inflow", _("Inflow this quarter"), str(c["inflow"])),
+            ("in_stage", _("In a stage now"), str(c["in_stage"])),
+            ("moves", _("Moves this quarter (stages started)"), str(c["moves"])),
+            *[(f"outflow_{k}", OUTFLOW_LABELS[k], str(c[f"outflow_{k}"]))
+              for k in OUTFLOW_ORDER],
+            ("ladder_up", _("Participatieladder: went up"), str(c["ladder_up"])),
+            ("ladder_same", _("Participatieladder: stayed the same"), str(c["ladder_same"])),
+            ("ladder_down", _("Participatieladder: went down"), str(c["ladder_down"])),
+            ("paid_work_or_bbl", _("Reached paid work or BBL"), str(c["paid_work_or_bbl"])),
+            ("hours_per_week", _("Hours of paid work per week"),
+             number(Decimal(y["hours_per_week"]), 1)),
+            ("vacancies_filled", _("Vacancies filled through the approach"),
+             str(c["vacancies_filled"])),
+            ("credited_total", _("Social Return credited this quarter (approved)"),
+             money(Decimal(self.figures["credited_total"]))),
+            ("submitted_total", _("Social Return submitted this quarter (awaiting judgement)"),
+             money(Decimal(self.figures["submitted_total"]))),
+            ("valued_total", _("Stages started this quarter, valued but not yet claimed"),
+             money(Decimal(self.figures.get("valued_total", "0.00")))),
+            ("benefit_estimate", _("Lower benefit costs (estimate)"),
+             money(Decimal(y["benefit_estimate"]))),
+            ("open_signals", _("Open signals"), str(c["open_signals"])),
+        ]
+        return rows
+
+    def stage_rows(self) -> list[tuple[str, int]]:
+        return [(stage_text(row["kind"]), row["count"]) for row in self.figures["per_stage"]]
+
+    def signal_rows(self) -> list[tuple[str, int]]:
+        return [(signal_label(key), count) for key, count in self.figures["signals"].items()]
+
+    def provider_rows(self) -> list[dict[str, Any]]:
+        return [{**p, "credited_text": money(Decimal(p["credited"])),
+                 "submitted_text": money(Decimal(p["submitted"])),
+                 "valued_text": money(Decimal(p.get("valued", "0.00"))),
+                 "revenue_text": share_text(p["revenue_share"]),
+                 "agreement_text": share_text(p["agreement_share"]),
+                 "stage_text": share_text(p["stage_share"]),
+                 "marker_text": marker_text(p["marker"])} for p in self.figures["providers"]]
+
+    def charts(self) -> list[Chart]:
+        stage_items = [(label, count, str(count)) for label, count in self.stage_rows()]
+        money_items = [(p["name"], Decimal(p["credited"]), money(Decimal(p["credited"])))
+                       for p in self.figures["providers"]]
+        return [
+            bar_chart("stages", _("Candidates per stage"),
+                      _("Where the candidates of %(cohort)s are on %(date)s; the table "
+                        "next to it has the same numbers.", cohort=self.figures["cohort"],
+                        date=_date(self.figures["as_of"])), stage_items),
+            bar_chart("credited", _("Social Return credited per provider"),
+                      _("Approved value in %(quarter)s per provider at the table; the table "
+                        "below has the same amounts.", quarter=self.figures["quarter"]),
+                      money_items),
+        ]
+
+
+def _date(iso: str) -> str:
+    from datetime import date
+
+    from trajectory.i18n import day
+
+    return day(date.fromisoformat(iso))

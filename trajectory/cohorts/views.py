@@ -1,0 +1,660 @@
+"""Cohorts at the overlegtafel (/cohorten), their quarterly evaluations with the meeting
+pack (PDF) and figures (Excel), the comparison of cohorts, and the signals page.
+
+Load through the scope (404 outside it), check what the user may do (403), let a
+service change things, commit once.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from trajectory.audit.trail import log_processing
+from trajectory.auth.access import allow, get_in_scope
+from trajectory.auth.roles import Role
+from trajectory.candidates.models import Benefit, Candidate
+from trajectory.candidates.scope import visible_for_all
+from trajectory.cohorts import exports, loader, services, stagefacts
+from trajectory.cohorts import scope as _scope  # noqa: F401  (registers the provider connection)
+from trajectory.cohorts import signals as sig
+from trajectory.cohorts.evaluation import compute
+from trajectory.cohorts.forms import (
+    AgreementForm,
+    AnswersForm,
+    CohortForm,
+    DecisionForm,
+    EvaluationNewForm,
+    ProposeForm,
+    ProvidersForm,
+    quarter_choices,
+)
+from trajectory.cohorts.labels import OUTFLOW_LABELS, stage_kind_label
+from trajectory.cohorts.models import (
+    Cohort,
+    CohortAgreement,
+    CohortCandidate,
+    DecisionKind,
+    Evaluation,
+    next_quarter,
+    quarter_label,
+    quarter_start,
+)
+from trajectory.cohorts.report import Report, entitled_names, stage_text
+from trajectory.extensions import db
+from trajectory.i18n import day, money, number
+from trajectory.organisations.models import Organisation, OrganisationKind
+from trajectory.services import ServiceError
+from trajectory.timeutil import today
+from trajectory.ui import register_nav
+
+bp = Blueprint("cohorts", __name__)
+
+TABLE = (Role.COORDINATOR, Role.KLANTMANAGER, Role.INTAKER)
+SIGNAL_READERS = (Role.KLANTMANAGER, Role.INTAKER, Role.BUDDY, Role.COORDINATOR)
+SIZE = (5, 6)
+
+register_nav("cohorts.index", _l("Cohorts"), set(TABLE), order=30)
+register_nav("cohorts.signals", _l("Signals"), set(SIGNAL_READERS), order=20)
+
+
+# ------------------------------------------------------------------ helpers
+
+@bp.app_template_filter("iso_day")
+def iso_day(value: str | None) -> str:
+    """An ISO date from a figures dict as 31-03-2026."""
+    return day(date.fromisoformat(value)) if value else "–"
+
+
+@bp.app_template_filter("dutch_number")
+def dutch_number(value: str | Decimal | None, places: int = 1) -> str:
+    return number(Decimal(str(value)), places) if value is not None else "–"
+
+
+@bp.app_template_filter("dutch_money")
+def dutch_money(value: str | Decimal | None) -> str:
+    return money(Decimal(str(value))) if value is not None else "–"
+
+
+def benefit_label(code: str) -> str:
+    try:
+        return Benefit(code).label
+    except ValueError:
+        return code
+
+
+def _apply_error(form, error: ServiceError) -> None:
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")
+
+
+def load_cohort(cohort_id: int) -> Cohort:
+    """The cohort with what its pages show, or 404 outside the user's scope."""
+    cohort = db.session.scalars(loader.cohort_query().where(
+        Cohort.id == cohort_id, Cohort.scope_filter(current_user))).first()
+    if cohort is None:
+        abort(404)
+    return cohort
+
+
+def load_evaluation(cohort_id: int, evaluation_id: int) -> tuple[Cohort, Evaluation]:
+    cohort = load_cohort(cohort_id)
+    evaluation = next((e for e in cohort.evaluations if e.id == evaluation_id), None)
+    if evaluation is None:
+        abort(404)
+    return cohort, evaluation
+
+
+def is_coordinator() -> bool:
+    return current_user.has_role(Role.COORDINATOR)
+
+
+def size_warnings(cohort: Cohort) -> list[str]:
+    """Not a rule, a reminder: the approach works with 5 or 6 of each at the table."""
+    warnings = []
+    people, providers = len(cohort.accepted), len(cohort.provider_rows)
+    if not SIZE[0] <= people <= SIZE[1]:
+        warnings.append(_("This cohort has %(num)d candidates at the table; the approach works "
+                          "with 5 or 6.", num=people))
+    if not SIZE[0] <= providers <= SIZE[1]:
+        warnings.append(_("This cohort has %(num)d providers at the table; the approach works "
+                          "with 5 or 6.", num=providers))
+    return warnings
+
+
+def _municipality_choices() -> list[SelectChoice]:
+    rows = db.session.scalars(sa.select(Organisation).where(
+        Organisation.kind == OrganisationKind.MUNICIPALITY, Organisation.active.is_(True))
+        .order_by(Organisation.name))
+    return [SelectChoice(o.id, o.name) for o in rows]
+
+
+def _provider_choices() -> list[SelectChoice]:
+    rows = db.session.scalars(sa.select(Organisation).where(
+        Organisation.kind == OrganisationKind.PROVIDER, Organisation.active.is_(True))
+        .order_by(Organisation.name))
+    return [SelectChoice(o.id, o.name) for o in rows]
+
+
+def _start_choices(current: date | None = None) -> list[SelectChoice]:
+    now = quarter_start(today())
+    first = date(now.year - 1, 1, 1)
+    if current and current < first:
+        first = current
+    return quarter_choices(first, date(now.year + 1, 10, 1))
+
+
+def figures_for(cohort: Cohort, evaluation: Evaluation) -> dict[str, Any]:
+    """The snapshot of a closed evaluation, else the figures computed now."""
+    if evaluation.is_closed and evaluation.snapshot is not None:
+        return evaluation.snapshot
+    rows = loader.load_rows([cohort])[cohort.id]
+    return compute(rows, evaluation.quarter_start, today(), loader.benefit_amounts(),
+                   loader.margin())
+
+
+def report_for(figures: dict[str, Any], pseudonymised: bool = False) -> Report:
+    ids = [m["id"] for m in figures["members"]]
+    names = {} if pseudonymised else entitled_names(current_user, ids)
+    return Report(figures, names)
+
+
+# ------------------------------------------------------------------ list, create, edit
+
+@bp.route("/cohorten")
+@allow(*TABLE)
+def index():
+    cohorts = db.session.scalars(loader.cohort_query().where(Cohort.scope_filter(current_user))
+                                 .order_by(Cohort.start_quarter.desc(), Cohort.name)).all()
+    return render_template("cohorts/index.html", cohorts=cohorts, warnings=size_warnings,
+                           can_create=is_coordinator())
+
+
+@bp.route("/cohorten/nieuw", methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def new():
+    form = CohortForm()
+    form.start_quarter.choices = _start_choices()
+    form.municipalities.choices = _municipality_choices()
+    if request.method == "GET":
+        form.start_quarter.data = quarter_start(today()).isoformat()
+    if form.validate_on_submit():
+        try:
+            cohort = services.create_cohort(
+                current_user, name=form.name.data, start=form.start_date(),
+                municipality_ids=form.municipalities.data or [],
+                description=form.description.data)
+        except ServiceError as error:
+            db.session.rollback()
+            _apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Cohort %(name)s has been created. Now put candidates and providers at "
+                    "the table.", name=cohort.name), "success")
+            return redirect(url_for("cohorts.show", cohort_id=cohort.id))
+    return render_template("cohorts/form.html", form=form, cohort=None)
+
+
+@bp.route("/cohorten/<int:cohort_id>/bewerken", methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def edit(cohort_id: int):
+    cohort = load_cohort(cohort_id)
+    form = CohortForm(obj=cohort)
+    form.start_quarter.choices = _start_choices(cohort.start_quarter)
+    form.municipalities.choices = _municipality_choices()
+    if request.method == "GET":
+        form.start_quarter.data = cohort.start_quarter.isoformat()
+        form.municipalities.data = [row.municipality_id for row in cohort.municipality_rows]
+    if form.validate_on_submit():
+        try:
+            services.update_cohort(current_user, cohort, name=form.name.data,
+                                   start=form.start_date(),
+                                   municipality_ids=form.municipalities.data or [],
+                                   description=form.description.data)
+        except ServiceError as error:
+            db.session.rollback()
+            _apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The cohort has been saved."), "success")
+            return redirect(url_for("cohorts.show", cohort_id=cohort.id))
+    return render_template("cohorts/form.html", form=form, cohort=cohort)
+
+
+# ------------------------------------------------------------------ the cohort page
+
+@bp.route("/cohorten/<int:cohort_id>")
+@allow(*TABLE)
+def show(cohort_id: int):
+    cohort = load_cohort(cohort_id)
+    candidates = [row.candidate for row in cohort.candidate_rows]
+    visible = visible_for_all(current_user, candidates)
+    names = loader.pseudonyms(cohort.candidate_rows)
+
+    def person(row: CohortCandidate) -> str:
+        if visible.get(row.candidate_id) and visible[row.candidate_id].name:
+            return row.candidate.full_name
+        return names.get(row.candidate_id) or _("Proposed candidate")
+
+    rows = loader.load_rows([cohort], with_signals=False)[cohort.id]
+    figures = compute(rows, quarter_start(today()), today(), loader.benefit_amounts(),
+                      loader.margin())
+    report = Report(figures)
+    agreements: dict[int, list[CohortAgreement]] = {}
+    for agreement in cohort.agreements:
+        agreements.setdefault(agreement.candidate_id, []).append(agreement)
+    return render_template(
+        "cohorts/show.html", cohort=cohort, person=person, visible=visible,
+        agreements=agreements, report=report, warnings=size_warnings(cohort),
+        coordinator=is_coordinator(),
+        can_propose=current_user.has_role(Role.KLANTMANAGER, Role.COORDINATOR),
+        own_municipality=current_user.organisation_id, stage_label=stage_kind_label,
+        stages_available=stagefacts.available(), margin=loader.margin(),
+        evaluable=quarter_start(today()) >= cohort.start_quarter)
+
+
+@bp.route("/cohorten/<int:cohort_id>/kandidaten/nieuw", methods=["GET", "POST"])
+@allow(Role.COORDINATOR, Role.KLANTMANAGER)
+def propose(cohort_id: int):
+    """A klantmanager proposes a candidate of their municipality; the coordinator puts one
+    at the table directly."""
+    cohort = load_cohort(cohort_id)
+    choices = services.candidate_choices(current_user, cohort)
+    form = ProposeForm()
+    form.candidate_id.choices = [SelectChoice("", _("Choose a candidate"))] + [
+        SelectChoice(c.id, f"{c.full_name} ({c.municipality.name})") for c in choices]
+    posted = request.form.get("candidate_id", "") if request.method == "POST" else ""
+    if posted.isdigit():
+        # Another municipality's candidate (or one out of scope) is a 404, as everywhere.
+        get_in_scope(Candidate, int(posted))
+    if form.validate_on_submit():
+        candidate = get_in_scope(Candidate, form.candidate_id.data)
+        try:
+            row = services.propose_candidate(current_user, cohort, candidate,
+                                             form.motivation.data)
+        except ServiceError as error:
+            db.session.rollback()
+            _apply_error(form, error)
+        else:
+            db.session.commit()
+            if row.accepted:
+                flash(_("%(name)s is at the table of %(cohort)s.", name=candidate.full_name,
+                        cohort=cohort.name), "success")
+            else:
+                flash(_("%(name)s has been proposed for %(cohort)s. The coordinator decides.",
+                        name=candidate.full_name, cohort=cohort.name), "success")
+            return redirect(url_for("cohorts.show", cohort_id=cohort.id, _anchor="kandidaten"))
+    return render_template("cohorts/propose.html", form=form, cohort=cohort,
+                           has_choices=bool(choices))
+
+
+def _row(cohort: Cohort, row_id: int) -> CohortCandidate:
+    row = next((r for r in cohort.candidate_rows if r.id == row_id), None)
+    if row is None:
+        abort(404)
+    return row
+
+
+@bp.route("/cohorten/<int:cohort_id>/kandidaten/<int:row_id>/besluit", methods=["POST"])
+@allow(Role.COORDINATOR)
+def decide(cohort_id: int, row_id: int):
+    cohort = load_cohort(cohort_id)
+    row = _row(cohort, row_id)
+    accept = request.form.get("decision") == "accept"
+    try:
+        services.decide_candidate(current_user, row, accept)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The candidate is at the table.") if accept
+              else _("The proposal has not been taken up."), "success")
+    return redirect(url_for("cohorts.show", cohort_id=cohort.id, _anchor="kandidaten"))
+
+
+@bp.route("/cohorten/<int:cohort_id>/kandidaten/<int:row_id>/verwijderen", methods=["POST"])
+@allow(Role.COORDINATOR)
+def remove_candidate(cohort_id: int, row_id: int):
+    cohort = load_cohort(cohort_id)
+    services.remove_candidate(current_user, _row(cohort, row_id))
+    db.session.commit()
+    flash(_("The candidate has been removed from the cohort, with their agreements."),
+          "success")
+    return redirect(url_for("cohorts.show", cohort_id=cohort.id, _anchor="kandidaten"))
+
+
+@bp.route("/cohorten/<int:cohort_id>/aanbieders", methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def providers(cohort_id: int):
+    cohort = load_cohort(cohort_id)
+    form = ProvidersForm()
+    form.providers.choices = _provider_choices()
+    if request.method == "GET":
+        form.providers.data = [row.provider_id for row in cohort.provider_rows]
+    if form.validate_on_submit():
+        try:
+            services.set_providers(current_user, cohort, form.providers.data or [])
+        except ServiceError as error:
+            db.session.rollback()
+            _apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The providers at the table have been saved."), "success")
+            return redirect(url_for("cohorts.show", cohort_id=cohort.id, _anchor="aanbieders"))
+    return render_template("cohorts/providers.html", form=form, cohort=cohort)
+
+
+@bp.route("/cohorten/<int:cohort_id>/afspraken/nieuw", methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def agreement_new(cohort_id: int):
+    """Who does what: a provider at the table takes a stage or a support task."""
+    cohort = load_cohort(cohort_id)
+    names = loader.pseudonyms(cohort.candidate_rows)
+    visible = visible_for_all(current_user, [row.candidate for row in cohort.accepted])
+    form = AgreementForm()
+    form.candidate_id.choices = [SelectChoice("", _("Choose a candidate"))] + [
+        SelectChoice(row.candidate_id, row.candidate.full_name
+                     if visible[row.candidate_id].name else names[row.candidate_id])
+        for row in cohort.accepted]
+    form.provider_id.choices = [SelectChoice("", _("Choose a provider"))] + [
+        SelectChoice(p.id, p.name) for p in cohort.providers]
+    form.stage_kind.choices = [SelectChoice("", _("No stage: support only"))] + [
+        SelectChoice(code, label) for code, label in stagefacts.kind_choices()]
+    if request.method == "GET" and request.args.get("kandidaat", "").isdigit():
+        form.candidate_id.data = int(request.args["kandidaat"])
+    if form.validate_on_submit():
+        try:
+            services.add_agreement(current_user, cohort, candidate_id=form.candidate_id.data,
+                                   provider_id=form.provider_id.data,
+                                   stage_kind=form.stage_kind.data, support=form.support.data)
+        except ServiceError as error:
+            db.session.rollback()
+            _apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The agreement has been recorded."), "success")
+            return redirect(url_for("cohorts.show", cohort_id=cohort.id, _anchor="afspraken"))
+    return render_template("cohorts/agreement.html", form=form, cohort=cohort)
+
+
+@bp.route("/cohorten/<int:cohort_id>/afspraken/<int:agreement_id>/verwijderen",
+          methods=["POST"])
+@allow(Role.COORDINATOR)
+def agreement_remove(cohort_id: int, agreement_id: int):
+    cohort = load_cohort(cohort_id)
+    agreement = next((a for a in cohort.agreements if a.id == agreement_id), None)
+    if agreement is None:
+        abort(404)
+    services.remove_agreement(current_user, agreement)
+    db.session.commit()
+    flash(_("The agreement has been removed."), "success")
+    return redirect(url_for("cohorts.show", cohort_id=cohort.id, _anchor="afspraken"))
+
+
+# ------------------------------------------------------------------ evaluations
+
+@bp.route("/cohorten/<int:cohort_id>/evaluaties/nieuw", methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def evaluation_new(cohort_id: int):
+    cohort = load_cohort(cohort_id)
+    done = {e.quarter_start for e in cohort.evaluations}
+    form = EvaluationNewForm()
+    form.quarter.choices = [c for c in quarter_choices(cohort.start_quarter,
+                                                       quarter_start(today()))
+                            if date.fromisoformat(c.value) not in done]
+    if request.method == "GET" and form.quarter.choices:
+        form.quarter.data = form.quarter.choices[-1].value
+    if form.validate_on_submit():
+        try:
+            evaluation = services.open_evaluation(current_user, cohort,
+                                                  date.fromisoformat(form.quarter.data))
+        except ServiceError as error:
+            db.session.rollback()
+            _apply_error(form, error)
+        else:
+            db.session.commit()
+            return redirect(url_for("cohorts.evaluation", cohort_id=cohort.id,
+                                    evaluation_id=evaluation.id))
+    return render_template("cohorts/evaluation_new.html", form=form, cohort=cohort)
+
+
+@bp.route("/cohorten/<int:cohort_id>/evaluaties/<int:evaluation_id>")
+@allow(*TABLE)
+def evaluation(cohort_id: int, evaluation_id: int):
+    cohort, evaluation = load_evaluation(cohort_id, evaluation_id)
+    report = report_for(figures_for(cohort, evaluation))
+    return render_template("cohorts/evaluation.html", cohort=cohort, evaluation=evaluation,
+                           report=report, coordinator=is_coordinator(), stage_text=stage_text,
+                           outflow_labels=OUTFLOW_LABELS, benefit_label=benefit_label)
+
+
+@bp.route("/cohorten/<int:cohort_id>/evaluaties/<int:evaluation_id>/antwoorden",
+          methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def evaluation_answers(cohort_id: int, evaluation_id: int):
+    """The four questions of the overlegtafel."""
+    cohort, evaluation = load_evaluation(cohort_id, evaluation_id)
+    if evaluation.is_closed:
+        flash(_("This evaluation is closed and can no longer be changed."), "info")
+        return redirect(url_for("cohorts.evaluation", cohort_id=cohort.id,
+                                evaluation_id=evaluation.id))
+    form = AnswersForm(obj=evaluation)
+    saved = None
+    if request.method == "GET":
+        form.lock_version.data = str(evaluation.lock_version)
+    if form.validate_on_submit():
+        try:
+            services.save_answers(current_user, evaluation, {
+                "works": form.works.data, "obstacles": form.obstacles.data,
+                "energy": form.energy.data, "yields": form.yields.data},
+                int(form.lock_version.data or 0))
+        except services.StaleAnswers as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            saved = db.session.get(Evaluation, evaluation.id)
+            form.lock_version.data = str(saved.lock_version)
+        except ServiceError as error:
+            db.session.rollback()
+            _apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The answers have been saved."), "success")
+            return redirect(url_for("cohorts.evaluation", cohort_id=cohort.id,
+                                    evaluation_id=evaluation.id, _anchor="vragen"))
+    return render_template("cohorts/answers.html", form=form, cohort=cohort,
+                           evaluation=evaluation, saved=saved)
+
+
+@bp.route("/cohorten/<int:cohort_id>/evaluaties/<int:evaluation_id>/besluiten/nieuw",
+          methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def decision_new(cohort_id: int, evaluation_id: int):
+    cohort, evaluation = load_evaluation(cohort_id, evaluation_id)
+    if evaluation.is_closed:
+        flash(_("This evaluation is closed and can no longer be changed."), "info")
+        return redirect(url_for("cohorts.evaluation", cohort_id=cohort.id,
+                                evaluation_id=evaluation.id))
+    form = DecisionForm()
+    if form.validate_on_submit():
+        try:
+            services.add_decision(current_user, evaluation, kind=DecisionKind(form.kind.data),
+                                  text=form.text.data, owner=form.owner.data,
+                                  due_on=form.due_on.data)
+        except ServiceError as error:
+            db.session.rollback()
+            _apply_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The decision has been recorded."), "success")
+            return redirect(url_for("cohorts.evaluation", cohort_id=cohort.id,
+                                    evaluation_id=evaluation.id, _anchor="besluiten"))
+    return render_template("cohorts/decision.html", form=form, cohort=cohort,
+                           evaluation=evaluation)
+
+
+@bp.route("/cohorten/<int:cohort_id>/evaluaties/<int:evaluation_id>/besluiten/"
+          "<int:decision_id>/verwijderen", methods=["POST"])
+@allow(Role.COORDINATOR)
+def decision_remove(cohort_id: int, evaluation_id: int, decision_id: int):
+    cohort, evaluation = load_evaluation(cohort_id, evaluation_id)
+    decision = next((d for d in evaluation.decisions if d.id == decision_id), None)
+    if decision is None:
+        abort(404)
+    try:
+        services.remove_decision(current_user, decision)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The decision has been removed."), "success")
+    return redirect(url_for("cohorts.evaluation", cohort_id=cohort.id,
+                            evaluation_id=evaluation.id, _anchor="besluiten"))
+
+
+@bp.route("/cohorten/<int:cohort_id>/evaluaties/<int:evaluation_id>/afsluiten",
+          methods=["GET", "POST"])
+@allow(Role.COORDINATOR)
+def evaluation_close(cohort_id: int, evaluation_id: int):
+    """Closing freezes the figures as they are now (a snapshot)."""
+    cohort, evaluation = load_evaluation(cohort_id, evaluation_id)
+    if evaluation.is_closed:
+        flash(_("This evaluation is already closed."), "info")
+        return redirect(url_for("cohorts.evaluation", cohort_id=cohort.id,
+                                evaluation_id=evaluation.id))
+    if request.method == "POST":
+        try:
+            services.close_evaluation(current_user, evaluation, figures_for(cohort, evaluation))
+        except ServiceError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The evaluation of %(quarter)s is closed; its figures no longer change.",
+                    quarter=evaluation.quarter_label), "success")
+            return redirect(url_for("cohorts.evaluation", cohort_id=cohort.id,
+                                    evaluation_id=evaluation.id))
+    return render_template("cohorts/close.html", cohort=cohort, evaluation=evaluation)
+
+
+def _export_log(report: Report, action: str) -> None:
+    """One processing-log line per candidate whose name is in the document."""
+    for candidate_id in report.names:
+        log_processing(action, "CohortEvaluation", candidate_id,
+                       subject=("Candidate", candidate_id), activity="overlegtafel",
+                       categories=("naam", "traject"))
+
+
+@bp.route("/cohorten/<int:cohort_id>/evaluaties/<int:evaluation_id>/pakket.pdf")
+@allow(*TABLE)
+def pack_pdf(cohort_id: int, evaluation_id: int):
+    """The meeting pack; ``?versie=pseudoniem`` gives the version without any name."""
+    cohort, evaluation = load_evaluation(cohort_id, evaluation_id)
+    pseudonymised = request.args.get("versie") == "pseudoniem"
+    report = report_for(figures_for(cohort, evaluation), pseudonymised)
+    body = exports.pack_pdf(cohort, evaluation, report)
+    _export_log(report, "export")
+    db.session.commit()
+    suffix = "-pseudoniem" if pseudonymised or not report.named else ""
+    filename = f"overlegtafel-{_slug(cohort.name)}-{_slug(evaluation.quarter_label)}{suffix}.pdf"
+    return Response(body, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/cohorten/<int:cohort_id>/evaluaties/<int:evaluation_id>/cijfers.xlsx")
+@allow(*TABLE)
+def figures_xlsx(cohort_id: int, evaluation_id: int):
+    cohort, evaluation = load_evaluation(cohort_id, evaluation_id)
+    pseudonymised = request.args.get("versie") == "pseudoniem"
+    report = report_for(figures_for(cohort, evaluation), pseudonymised)
+    body = exports.figures_xlsx(cohort, evaluation, report)
+    _export_log(report, "export")
+    db.session.commit()
+    filename = f"cijfers-{_slug(cohort.name)}-{_slug(evaluation.quarter_label)}.xlsx"
+    return Response(body, mimetype="application/vnd.openxmlformats-officedocument."
+                                   "spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _slug(text: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-")
+
+
+# ------------------------------------------------------------------ comparison
+
+COMPARED = ("candidates", "inflow", "in_stage", "moves", "outflow_paid_work",
+            "outflow_training", "outflow_stopped", "ladder_up", "paid_work_or_bbl",
+            "credited_total", "benefit_estimate", "open_signals")
+
+
+@bp.route("/cohorten/vergelijken")
+@allow(*TABLE)
+def compare():
+    """Cohorts side by side over quarters: closed evaluations as frozen, the rest as now."""
+    cohorts = db.session.scalars(loader.cohort_query().where(Cohort.scope_filter(current_user))
+                                 .order_by(Cohort.start_quarter, Cohort.name)).all()
+    rows = loader.load_rows(cohorts)
+    now = quarter_start(today())
+    columns = []
+    for cohort in cohorts:
+        closed = {e.quarter_start: e for e in cohort.evaluations if e.is_closed}
+        quarter = cohort.start_quarter
+        while quarter <= now:
+            if quarter in closed and closed[quarter].snapshot:
+                figures, frozen = closed[quarter].snapshot, True
+            else:
+                figures = compute(rows[cohort.id], quarter, today(), loader.benefit_amounts(),
+                                  loader.margin())
+                frozen = False
+            columns.append({"cohort": cohort, "quarter": quarter_label(quarter),
+                            "frozen": frozen, "report": Report(figures)})
+            quarter = next_quarter(quarter)
+    labels = {}
+    table = []
+    for column in columns:
+        for key, label, text in column["report"].key_figures():
+            labels[key] = label
+            column[key] = text
+    for key in COMPARED:
+        table.append((labels.get(key, key), [column.get(key, "–") for column in columns]))
+    chart = None
+    if columns:
+        from trajectory.cohorts.charts import bar_chart
+
+        chart = bar_chart(
+            "compare", _("Reached paid work or BBL, per cohort and quarter"),
+            _("One bar per cohort and quarter; the table above has the same numbers."),
+            [(f"{c['cohort'].name} · {c['quarter']}", c["report"].counts["paid_work_or_bbl"],
+              str(c["report"].counts["paid_work_or_bbl"])) for c in columns])
+    return render_template("cohorts/compare.html", columns=columns, table=table, chart=chart)
+
+
+# ------------------------------------------------------------------ signals
+
+@bp.route("/signalen")
+@allow(*SIGNAL_READERS)
+def signals():
+    """Every signal and task in the user's scope (the coordinator: per cohort)."""
+    from trajectory.cohorts.panels import coordinator_context
+
+    results = [r for r in sig.signals_for(current_user) if r.signal.available]
+    tasks = sig.open_buddy_signals(sig.task_scope(current_user))
+    hidden = [s for s in sig.signals_seen_by(current_user) if not s.available]
+    context: dict[str, Any] = {"results": results, "tasks": tasks, "hidden": hidden,
+                               "can_handle": current_user.has_role(Role.KLANTMANAGER)}
+    if is_coordinator():
+        context["cohorts"] = coordinator_context(current_user)
+    return render_template("cohorts/signals.html", **context)
+
