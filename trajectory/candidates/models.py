@@ -274,6 +274,9 @@ class Candidate(db.Model):
         order_by="(Measurement.measured_on, Measurement.id)")
     zrm_scores: so.Mapped[list[ZrmScore]] = so.relationship(
         cascade="all, delete-orphan", order_by="(ZrmScore.scored_on, ZrmScore.id)")
+    benefit_periods: so.Mapped[list[BenefitPeriod]] = so.relationship(
+        back_populates="candidate", cascade="all, delete-orphan",
+        order_by="(BenefitPeriod.start, BenefitPeriod.id)")
 
     def __repr__(self) -> str:
         return f"<Candidate {self.id}>"
@@ -339,6 +342,39 @@ class Candidate(db.Model):
     def address_lines(self) -> list[str]:
         second = " ".join(p for p in (self.postcode, self.place) if p)
         return [line for line in (self.street, second) if line]
+
+
+class BenefitPeriod(db.Model):
+    """One period in which the candidate received a benefit (end inclusive; None: still running).
+
+    The valuation reads these (TRAJECTORIES.md T2: the benefit in force the day before
+    a job starts). No period means no benefit (NUG), so a period is never ``nug``.
+    ``Candidate.benefit`` and ``benefit_since`` mirror the latest period for lists and
+    filters; only ``trajectory.candidates.benefits`` writes either.
+    """
+
+    __tablename__ = "candidate_benefit_period"
+    __audit__ = True
+    __table_args__ = (
+        sa.CheckConstraint('"end" IS NULL OR "end" >= start', name="end_after_start"),
+    )
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    candidate_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("candidate.id", ondelete="CASCADE"), index=True)
+    benefit: so.Mapped[Benefit] = so.mapped_column(_enum(Benefit, 20))
+    start: so.Mapped[date] = so.mapped_column(sa.Date)
+    end: so.Mapped[date | None] = so.mapped_column(sa.Date)
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+
+    candidate: so.Mapped[Candidate] = so.relationship(back_populates="benefit_periods")
+
+    @property
+    def audit_subject(self) -> tuple[str, int | None]:
+        return _subject(self.candidate_id)
+
+    def in_force_on(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
 
 
 class BuddyAssignment(db.Model):

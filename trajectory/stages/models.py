@@ -195,6 +195,9 @@ class Stage(db.Model):
     contract_type: so.Mapped[ContractType | None] = so.mapped_column(_enum(ContractType, 20))
     contract_hours: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(5, 2))
     contract_start: so.Mapped[date | None]
+    # werkervaringsplaats: the end agreed with the candidate (TRAJECTORIES.md T7); None:
+    # the planned end is the agreement.
+    agreed_end: so.Mapped[date | None]
     outcome_note: so.Mapped[str | None] = so.mapped_column(sa.Text)
     outcome_recorded_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
     outcome_recorded_by_id: so.Mapped[int | None] = so.mapped_column(

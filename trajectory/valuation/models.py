@@ -11,6 +11,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -23,6 +24,9 @@ from trajectory.organisations.models import Organisation
 from trajectory.timeutil import utcnow
 from trajectory.valuation.engine import add_months
 
+if TYPE_CHECKING:
+    from trajectory.stages.models import Stage
+
 Money = sa.Numeric(12, 2)
 
 
@@ -33,6 +37,7 @@ def _enum(cls: type[enum.Enum], length: int = 20) -> sa.Enum:
 
 
 class ClaimKind(enum.StrEnum):
+    LABOUR = "arbeid"
     PURCHASE = "inkoop"
     ACTIVITY = "activiteit"
     FUND = "fonds"
@@ -43,6 +48,7 @@ class ClaimKind(enum.StrEnum):
 
 
 CLAIM_KIND_LABELS = {
+    ClaimKind.LABOUR: _l("Labour participation"),
     ClaimKind.PURCHASE: _l("Social purchase"),
     ClaimKind.ACTIVITY: _l("Social activity"),
     ClaimKind.FUND: _l("Fund payment"),
@@ -81,6 +87,14 @@ CLAIM_STATUS_LABELS = {
 
 EVIDENCE_PLAN = "plan_van_aanpak"
 EVIDENCE_CLAIM = "bewijs"
+# Evidence of a labour line (domain brief, "Accountability"): the benefit background,
+# the employment or learn-work contract, and the proof for a bonus.
+EVIDENCE_BENEFIT = "uitkering"
+EVIDENCE_EMPLOYMENT = "arbeidscontract"
+EVIDENCE_BONUS = "bonus"
+LABOUR_EVIDENCE = (EVIDENCE_BENEFIT, EVIDENCE_EMPLOYMENT, EVIDENCE_BONUS)
+# The PSO certificate of a contract (the newest upload is the current one).
+EVIDENCE_PSO = "pso_certificaat"
 
 # The provider may change a claim only while it is its own work in progress.
 EDITABLE = frozenset({ClaimStatus.CONCEPT, ClaimStatus.AGREED})
@@ -139,6 +153,9 @@ class Contract(db.Model):
     pso_step: so.Mapped[str | None] = so.mapped_column(sa.String(20))
     pso_valid_from: so.Mapped[date | None]
     pso_valid_until: so.Mapped[date | None]
+    # The Social Return percentage of this contract ("in principe" 5 %, the edition's default).
+    sroi_percentage: so.Mapped[Decimal] = so.mapped_column(
+        sa.Numeric(5, 2), default=Decimal("5.00"), server_default="5.00")
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
 
     client: so.Mapped[Organisation] = so.relationship(foreign_keys=[client_id])
@@ -319,6 +336,11 @@ class Claim(db.Model):
     day: so.Mapped[date | None]
     subcontractor_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("sroi_subcontractor.id", ondelete="SET NULL"))
+    # labour participation: the stage and the part of it claimed (both ends inclusive)
+    stage_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("stage.id", ondelete="SET NULL"), index=True)
+    period_start: so.Mapped[date | None]
+    period_end: so.Mapped[date | None]
     # purchase
     supplier_name: so.Mapped[str | None] = so.mapped_column(sa.String(160))
     supplier_type: so.Mapped[str | None] = so.mapped_column(sa.String(40))
@@ -344,6 +366,7 @@ class Claim(db.Model):
     approved_on: so.Mapped[date | None]
 
     contract: so.Mapped[Contract] = so.relationship(back_populates="claims")
+    stage: so.Mapped[Stage | None] = so.relationship("Stage")
     subcontractor: so.Mapped[Subcontractor | None] = so.relationship()
     evidence: so.Mapped[list[Evidence]] = so.relationship(
         back_populates="claim", order_by="Evidence.id", cascade="all, delete-orphan")
