@@ -173,13 +173,29 @@ def test_named_edition_values_differently():
     assert value_activity(Activity(hours=12), BOOK).value == Decimal("1200.00")
 
 
-def test_ww_with_doelgroepregister_stays_ww():
-    """The register gives 40.000 always only for Participatiewet and Wajong (rule 5)."""
-    person = Candidate(
-        "ww", benefit_since=date(2023, 1, 1), doelgroepregister=True, birth_date=date(1990, 1, 1)
-    )
-    stage = Stage("paid_job", date(2023, 6, 1), date(2024, 5, 31), hours_per_week=36)
-    assert value_stage(stage, person, BOOK, CONTRACT).block == "ww_short"
+@pytest.mark.parametrize("benefit", ["ww", "nug", "participatiewet", "wajong"])
+def test_doelgroepregister_gives_the_register_block_whatever_the_benefit(benefit):
+    """Rule 5 / T3: a person in the register is valued at 40.000 always, WW and NUG included."""
+    person = Candidate(benefit, benefit_since=date(2023, 1, 1), doelgroepregister=True,
+                       birth_date=date(1990, 1, 1))
+    stage = Stage("paid_job", date(2023, 6, 1), date(2026, 5, 31), hours_per_week=36)
+    valuation = value_stage(stage, person, BOOK, CONTRACT)
+    assert valuation.block == "doelgroepregister"
+    assert valuation.value == Decimal("120000.00")  # 36 months x 40.000 / 12, never capped
+
+
+def test_vso_workplace_counts_only_under_18():
+    """Rule 7 / T9: 25.000 once under 18 at the start; from 18 it is worth 0 (a paid job)."""
+    stage = Stage("vso_workplace", date(2024, 8, 1), date(2025, 7, 31))
+    young = Candidate("nug", birth_date=date(2006, 8, 2))   # 17 on 01-08-2024
+    adult = Candidate("nug", birth_date=date(2006, 8, 1))   # 18 that day
+    assert value_stage(stage, young, BOOK, CONTRACT).value == Decimal("25000.00")
+    too_old = value_stage(stage, adult, BOOK, CONTRACT)
+    assert too_old.value == Decimal("0.00")
+    assert "betaalde baan" in too_old.explain[-1]
+    with pytest.raises(InputError) as error:
+        value_stage(stage, None, BOOK, CONTRACT)
+    assert error.value.field == "candidate.birth_date"
 
 
 def test_nug_needs_no_benefit_since():

@@ -45,12 +45,32 @@ from .rulebook import (
     rulebook_in_force,
 )
 from .scenarios import Outcome, Scenario, ScenarioError, evaluate, parse_scenarios, run_scenarios
+from .trajectory import (
+    BenefitPeriod,
+    ContractPeriods,
+    Credit,
+    Person,
+    Step,
+    TrajectoryValuation,
+    benefit_reading,
+    value_additional_project,
+    value_trajectory,
+)
 
 __all__ = [
     "BENEFITS",
     "RULEBOOK_DIR",
     "STAGE_KINDS",
     "Activity",
+    "BenefitPeriod",
+    "ContractPeriods",
+    "Credit",
+    "Person",
+    "Step",
+    "TrajectoryValuation",
+    "benefit_reading",
+    "value_additional_project",
+    "value_trajectory",
     "Candidate",
     "Contract",
     "Fund",

@@ -229,6 +229,22 @@ def _bonuses(
     return total, lines
 
 
+def _too_old(block: LabourBlock, stage: Stage, candidate: Candidate | None) -> str | None:
+    """Rule 7 / T9: a block with an age limit (the VSO workplace) is worth 0 from that age."""
+    if candidate is None or candidate.birth_date is None:
+        raise InputError(
+            "candidate.birth_date",
+            f"required for a {stage.kind}: it counts only under {block.under_age}",
+        )
+    years = _age_on(candidate.birth_date, stage.start)
+    if years < block.under_age:
+        return None
+    return (
+        f"{block.label}: {years} jaar bij de start, telt alleen onder {block.under_age} jaar; "
+        f"leg het vast als betaalde baan: {format_eur(0)}"
+    )
+
+
 def value_stage(
     stage: Stage, candidate: Candidate | None, rulebook: Rulebook, contract: Contract | None = None
 ) -> Valuation:
@@ -236,6 +252,10 @@ def value_stage(
     block = select_block(stage, candidate, rulebook)
     explain = _person_line(block, stage, candidate)
     rate, label = Fraction(block.rate), block.label
+    if block.under_age is not None:
+        too_old = _too_old(block, stage, candidate)
+        if too_old:
+            return Valuation(round_half_up(0), (*explain, too_old), block.key)
     if block.unit in ONCE_UNITS:
         if _starts_inside(stage, contract):
             each = "eenmalig" if block.unit == "once" else "per stage"

@@ -49,6 +49,7 @@ class LabourBlock:
     doelgroepregister: bool | None = None
     benefit_under_months: int | None = None
     benefit_from_months: int | None = None
+    under_age: int | None = None  # counts only for a person younger than this at the start
 
     @property
     def cap_months(self) -> int | None:
@@ -235,7 +236,10 @@ def _block(key: str, t: _Table) -> LabourBlock:
         doelgroepregister=t.get("doelgroepregister", bool, None),
         benefit_under_months=months[0],
         benefit_from_months=months[1],
+        under_age=t.get("under_age", int, None),
     )
+    if block.under_age is not None and block.under_age < 1:
+        raise t.fail("under_age", "must be an age of 1 or more")
     t.done()
     return block
 

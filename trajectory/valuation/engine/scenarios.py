@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .compute import Item, compute_obligation, value_item
 from .model import (
@@ -30,8 +30,13 @@ from .model import (
 )
 from .rulebook import Rulebook, load_rulebook, newest_rulebook
 
+if TYPE_CHECKING:
+    from .trajectory_scenarios import TrajectoryOutcome, TrajectoryScenario
+
 ITEM_KEYS = ("stage", "purchase", "activity", "fund")
-SCENARIO_KEYS = ("id", "note", "rulebook", "contract", "candidate", *ITEM_KEYS, "expect")
+SCENARIO_KEYS = ("id", "note", "rulebook", "contract", "candidate", *ITEM_KEYS, "trajectory",
+                 "expect")
+FORMAT_KEYS = ("contract", "candidate", *ITEM_KEYS)
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 _DECIMAL = re.compile(r"-?\d+(\.\d+)?\Z")
 _EARLIEST, _LATEST = date(1900, 1, 1), date(2999, 12, 31)
@@ -281,7 +286,7 @@ def _scenario_id(raw: Any, position: int, seen: dict[str, int]) -> str:
     return sid
 
 
-def _scenario(raw: dict[str, Any], sid: str) -> Scenario:
+def _scenario(raw: dict[str, Any], sid: str) -> Scenario | TrajectoryScenario:
     o = _Object(sid, "", raw, SCENARIO_KEYS)
     if o.has("note") and not isinstance(raw["note"], str):
         raise o.fail("note", "must be a text")
@@ -295,6 +300,14 @@ def _scenario(raw: dict[str, Any], sid: str) -> Scenario:
             rulebook = load_rulebook(name)
         except KeyError as exc:
             raise o.fail("rulebook", exc.args[0]) from None
+    if o.has("trajectory"):
+        from .trajectory_scenarios import parse_trajectory
+
+        mixed = next((key for key in FORMAT_KEYS if o.has(key)), None)
+        if mixed is not None:
+            raise o.fail(mixed, "a scenario has either the keys of FORMAT.md or 'trajectory', "
+                                "never both")
+        return parse_trajectory(raw, sid, rulebook, o)
     contract = _contract(sid, raw["contract"], rulebook) if o.has("contract") else None
     present = [key for key in ITEM_KEYS if o.has(key)]
     if len(present) > 1:
@@ -344,7 +357,7 @@ def _no_constants(name: str) -> Any:
     raise ScenarioError(None, None, f"not valid JSON: {name} is not a number")
 
 
-def parse_scenarios(text: str) -> tuple[Scenario, ...]:
+def parse_scenarios(text: str) -> tuple[Scenario | TrajectoryScenario, ...]:
     """Read a whole scenario file; the first problem raises ScenarioError."""
     try:
         data = json.loads(
@@ -372,8 +385,12 @@ def parse_scenarios(text: str) -> tuple[Scenario, ...]:
     return tuple(_scenario(raw, _scenario_id(raw, n, seen)) for n, raw in enumerate(raws, start=1))
 
 
-def evaluate(scenario: Scenario) -> Outcome:
+def evaluate(scenario: Scenario | TrajectoryScenario) -> Outcome | TrajectoryOutcome:
     """Compute a scenario; an input the engine refuses becomes a ScenarioError."""
+    if not isinstance(scenario, Scenario):
+        from .trajectory_scenarios import evaluate_trajectory
+
+        return evaluate_trajectory(scenario)
     s = scenario
     try:
         obligation = compute_obligation(s.contract, s.rulebook) if s.contract else None
@@ -383,6 +400,6 @@ def evaluate(scenario: Scenario) -> Outcome:
     return Outcome(s, obligation, valuation)
 
 
-def run_scenarios(text: str) -> tuple[Outcome, ...]:
+def run_scenarios(text: str) -> tuple[Outcome | TrajectoryOutcome, ...]:
     """Read and compute a whole file; on any problem nothing is returned, only the error raised."""
     return tuple(evaluate(s) for s in parse_scenarios(text))
