@@ -70,9 +70,10 @@ def _register_extensions(app: Flask) -> None:
     security.init_security(app)
 
 
-# Feature packages, each with a ``views.bp`` blueprint. A feature's
-# ``panels`` (home page) and ``demo`` (demo data) modules, when present,
-# register themselves on import.
+# Feature packages, each with a ``views.bp`` blueprint and, when it wires itself
+# into other features, an ``init_app(app)`` called here. A feature's ``panels``
+# (home page) and ``demo`` (demo data) modules, when present, register
+# themselves on import.
 FEATURES = (
     "trajectory.main",
     "trajectory.auth",
@@ -82,6 +83,7 @@ FEATURES = (
     "trajectory.contacts", "trajectory.cohorts",
     "trajectory.providers",
     "trajectory.stages",
+    "trajectory.labour",
 )
 
 
@@ -96,6 +98,9 @@ def _register_blueprints(app: Flask) -> None:
     init_ui(app)
     for feature in FEATURES:
         app.register_blueprint(importlib.import_module(f"{feature}.views").bp)
+        init_feature = getattr(importlib.import_module(feature), "init_app", None)
+        if init_feature is not None:
+            init_feature(app)
         for extra in ("panels", "demo"):
             if importlib.util.find_spec(f"{feature}.{extra}") is not None:
                 importlib.import_module(f"{feature}.{extra}")

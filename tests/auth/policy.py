@@ -64,6 +64,8 @@ POLICY: dict[str, object] = {
     "valuation.edit_claim": {Role.INTAKER},
     "valuation.add_evidence": {Role.INTAKER},
     "valuation.submit_claim": {Role.INTAKER},
+    "labour.new": {Role.INTAKER},
+    "labour.edit": {Role.INTAKER},
     "valuation.calculator": ANY_USER,
     # Candidates (trajectory/candidates): reading per scope, changing by the klantmanager;
     # the plan is not for the overlegtafel. Object scope: tests/candidates/test_scope.py.

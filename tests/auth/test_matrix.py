@@ -54,6 +54,8 @@ URL_ARGS: dict[str, Callable] = {
     "valuation.submit_claim": lambda w: {"claim_id": valuation_sample(w).claim.id},
     "valuation.judge_claim": lambda w: {"claim_id": valuation_sample(w).claim.id},
     "valuation.download_evidence": lambda w: {"evidence_id": valuation_sample(w).evidence.id},
+    "labour.new": lambda w: {"contract_id": valuation_sample(w).contract.id},
+    "labour.edit": lambda w: {"claim_id": valuation_sample(w).claim.id},
 }
 
 # Candidates: per role a candidate that role can reach (role-aware, see _url).

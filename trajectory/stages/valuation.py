@@ -1,46 +1,49 @@
-"""A stage in euros: the adapter from a ``Stage`` and its ``Candidate`` to the valuation engine.
+"""A candidate's stages in euros: the adapter from the learning line to the valuation engine.
 
-There is one computation in the product (``trajectory.valuation.engine``); this
-module only translates and applies the two product rules the engine leaves to
-us (FORMAT.md rule 9 and the care-client watch-out):
+There is one computation in the product, ``engine.value_trajectory`` (TRAJECTORIES.md
+T1-T9): every stage of a person is valued *together*, so a counting period follows
+the person, a bonus is paid once per placement and a day is credited once. This
+module only translates database rows into the engine's plain values and applies
+what the engine leaves to the product:
 
-* a stage recorded as care (``zorg``) is never valued: zero, with the reason;
-* coaching by a provider that has the candidate in a werkervaringsplaats, BBL
-  place or paid job at the same time counts zero for the days that overlap
-  (the support is in that block already): the engine values the coaching hours
-  that fall outside those days, spread evenly over the stage;
-* one person-month is never credited twice across providers: when a
-  werkervaringsplaats, BBL place or paid job overlaps one of these at another
-  provider, the stage recorded later is valued without the overlapping days
-  (the engine values the part or parts that remain) and both carry a flag.
+* which stages take part: accepted stages that started or are planned (declined,
+  proposed and never-started ones do not); a stage recorded as care (``zorg``) is
+  never valued, and a care client's stage waits for that choice;
+* the facts: the recorded ones once known (actual dates, the contract hours and
+  contract type of the outcome, a werkervaringsplaats's agreed end), the planned
+  ones until then (the forecast); an open-ended job is valued up to the end of its
+  contract period, or two years without a contract;
+* which contract: of the provider's contracts, the candidate's own municipality's
+  first, then the region's, then any other (the engine takes the first that covers
+  the stage's start);
+* which edition: each stage is taken from a run under its contract's edition;
+* an additional project (the product's own kind) is valued as activity hours.
 
-An additional project is valued as hours at the edition's activity rate
-(``value_activity``). An open-ended paid job is valued up to a horizon of two
-years from its start (the longest "counted for" period of a benefit block),
-which the explanation says.
-
-``register`` makes the stages the source of labour participation for the
-contract ledger (``trajectory.valuation.ledger.register_labour_source``), when
-that module exists.
+``people(candidate_ids)`` values many candidates in a fixed number of queries; the
+stage page, the ledger, the labour claims and the cohort figures all read it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from fractions import Fraction
 
+import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask_babel import gettext as _
 
 from trajectory.candidates.models import Candidate
-from trajectory.stages.models import ABSORBING_KINDS, Stage, StageKind, StageStatus
+from trajectory.extensions import db
+from trajectory.stages.models import ContractType, Stage, StageKind, StageStatus
 from trajectory.valuation import engine
 
 OPEN_END_MONTHS = 24
-ENGINE_HOUR_KINDS = frozenset({StageKind.INTAKE, StageKind.COACHING})
-ENGINE_LEVEL_KINDS = frozenset({StageKind.BBL, StageKind.BOL})
+# Stages that take part in the person's valuation (the forecast includes planned ones).
+VALUED_STATUSES = frozenset({StageStatus.GEPLAND, StageStatus.LOPEND, StageStatus.AFGEROND,
+                             StageStatus.AFGEBROKEN})
+ZERO = Decimal("0.00")
 
 
 @dataclass(frozen=True)
@@ -52,286 +55,317 @@ class StageValue:
     reason: str | None = None
     rulebook: str | None = None
     flags: tuple[str, ...] = ()
+    contract_id: int | None = None
 
     @property
     def counts(self) -> bool:
         return self.value is not None and self.value > 0
 
 
-def engine_candidate(candidate: Candidate) -> engine.Candidate:
-    return engine.Candidate(
-        benefit=candidate.benefit.value, benefit_since=candidate.benefit_since,
+@dataclass
+class PersonValues:
+    """Every stage of one candidate valued together, with the parts claims and quarters need."""
+
+    candidate_id: int
+    candidate: Candidate | None = None  # kept: the session only holds loaded rows weakly
+    values: dict[int, StageValue] = field(default_factory=dict)
+    runs: dict[str, engine.TrajectoryValuation] = field(default_factory=dict)
+    edition_of: dict[int, str] = field(default_factory=dict)
+    projects: dict[int, date] = field(default_factory=dict)  # additional projects: start
+    stages: dict[int, Stage] = field(default_factory=dict)
+    ends: dict[int, date] = field(default_factory=dict)  # the end valued (open end: horizon)
+
+    def value(self, stage_id: int) -> StageValue:
+        return self.values[stage_id]
+
+    def part(self, stage_id: int, start: date | None = None, end: date | None = None) -> Decimal:
+        """The stage's value from ``start`` to ``end``; the parts of a stage add up to it."""
+        edition = self.edition_of.get(stage_id)
+        if edition is None:
+            return ZERO
+        if stage_id in self.projects:  # an additional project counts on its start day
+            day = self.projects[stage_id]
+            inside = (start is None or start <= day) and (end is None or day <= end)
+            return (self.values[stage_id].value or ZERO) if inside else ZERO
+        return self.runs[edition].part(str(stage_id), start, end)
+
+
+# ------------------------------------------------------------------ facts → engine
+
+
+def engine_person(candidate: Candidate) -> engine.Person:
+    return engine.Person(
+        birth_date=candidate.date_of_birth, statushouder=bool(candidate.statushouder),
         doelgroepregister=bool(candidate.doelgroepregister),
-        birth_date=candidate.date_of_birth, statushouder=bool(candidate.statushouder))
+        benefits=tuple(engine.BenefitPeriod(p.benefit.value, p.start, p.end)
+                       for p in candidate.benefit_periods))
 
 
-def valued_period(stage: Stage) -> tuple[date, date, str | None]:
-    """The period the engine values: as it happened, else as planned; open-ended: 2 years."""
-    start = stage.start
-    end = stage.end
-    if end is None:
-        end = engine.add_months(start, OPEN_END_MONTHS) - timedelta(days=1)
-        return start, end, _("Open-ended: valued up to %(end)s (two years from the start).",
-                             end=engine.format_date(end))
-    return start, end, None
+def contract_periods(contract) -> engine.ContractPeriods:
+    periods = [engine.Period(contract.start, contract.end)]
+    periods += [engine.Period(e.start, e.end) for e in contract.extensions if e.exercised]
+    return engine.ContractPeriods(str(contract.id), str(contract.provider_id), tuple(periods))
 
 
-def engine_stage(stage: Stage, hours: Decimal | None = None,
-                 period: tuple[date, date] | None = None) -> engine.Stage:
-    """The engine's ``Stage`` for a stage (not for an additional project); ``hours``
-    overrides the stage's hours (the coaching hours that count), ``period`` its dates (the
-    part credited here)."""
-    start, end, _note = valued_period(stage)
-    if period is not None:
-        start, end = period
+def contracts_in_order(candidate: Candidate, contracts: Iterable) -> list:
+    """The contracts a stage of this candidate may be credited to, the most fitting first."""
+    region = candidate.municipality.region_id if candidate.municipality else None
+
+    def rank(contract) -> tuple[int, object, int]:
+        if contract.client_id == candidate.municipality_id:
+            return 0, contract.start, contract.id
+        return (1 if contract.client_id == region else 2), contract.start, contract.id
+
+    return sorted(contracts, key=rank)
+
+
+def _horizon(stage: Stage, start: date, contracts: Sequence) -> tuple[date, str]:
+    """Where an open-ended stage is valued to: its contract's end, else two years."""
+    own = [c for c in contracts if c.provider_id == stage.provider_id]
+    covering = next((c for c in own if contract_periods(c).covers(start)), None)
+    if covering is not None and covering.period_end >= start:
+        end = covering.period_end
+        return end, _("Open-ended: valued up to the end of contract %(ref)s (%(end)s).",
+                      ref=covering.reference, end=engine.format_date(end))
+    end = engine.add_months(start, OPEN_END_MONTHS) - timedelta(days=1)
+    return end, _("Open-ended: valued up to %(end)s (two years from the start).",
+                  end=engine.format_date(end))
+
+
+def recorded_facts(stage: Stage) -> dict:
+    """The facts the value uses: recorded once known, else planned (see the module doc)."""
+    facts: dict = {"start": stage.start, "end": stage.end}
+    if stage.kind is StageKind.PAID_JOB:
+        recorded_type = stage.contract_type
+        facts["hours_per_week"] = (stage.contract_hours if stage.contract_hours is not None
+                                   else stage.hours_per_week)
+        facts["permanent"] = (recorded_type is ContractType.PERMANENT
+                              if recorded_type is not None else bool(stage.permanent))
+    if stage.kind is StageKind.WERKERVARINGSPLAATS:
+        facts["agreed_end"] = stage.agreed_end or stage.planned_end
+    return facts
+
+
+def _label(stage: Stage) -> str:
+    return f"{stage.kind.label.lower()} bij {stage.provider.name} (#{stage.id})"
+
+
+def engine_step(stage: Stage, end: date | None = None) -> engine.Step:
+    """The engine's Step for a stage (not an additional project); raises engine.InputError."""
+    facts = recorded_facts(stage)
     kind = stage.kind
-    return engine.Stage(
-        kind=kind.value, start=start, end=end, hours_per_week=stage.hours_per_week,
-        level=stage.level if kind in ENGINE_LEVEL_KINDS else None,
-        permanent=bool(stage.permanent) if kind is StageKind.PAID_JOB else False,
-        hours=(hours if hours is not None else stage.hours) if kind in ENGINE_HOUR_KINDS
-        else None)
+    spec = engine.Stage(
+        kind=kind.value, start=facts["start"], end=end or facts["end"],
+        hours_per_week=facts.get("hours_per_week", stage.hours_per_week),
+        level=stage.level if kind in (StageKind.BBL, StageKind.BOL) else None,
+        permanent=facts.get("permanent", False),
+        hours=stage.hours if kind in (StageKind.INTAKE, StageKind.COACHING) else None)
+    agreed = facts.get("agreed_end")
+    if agreed is not None and agreed < spec.start:
+        agreed = None
+    return engine.Step(str(stage.id), str(stage.provider_id), spec, agreed_end=agreed,
+                       label=_label(stage))
 
 
-def absorbed_days(stage: Stage, others: Sequence[Stage]) -> tuple[int, int, list[Stage]]:
-    """Days of a coaching stage covered by a werkervaringsplaats, BBL place or paid job of the
-    same provider: (covered days, total days, the covering stages)."""
-    start, end, _note = valued_period(stage)
-    covering = [o for o in others
-                if o.id != stage.id and o.provider_id == stage.provider_id
-                and o.candidate_id == stage.candidate_id and o.kind in ABSORBING_KINDS
-                and o.status not in (StageStatus.VOORGESTELD, StageStatus.AFGEWEZEN)
-                and not o.never_started and not o.is_zorg]
-    covered: set[date] = set()
-    used = []
-    for other in covering:
-        o_start, o_end, _n = valued_period(other)
-        lo, hi = max(start, o_start), min(end, o_end)
-        if lo <= hi:
-            used.append(other)
-            covered.update(lo + timedelta(days=n) for n in range((hi - lo).days + 1))
-    return len(covered), (end - start).days + 1, used
-
-
-def rulebook_for(stage: Stage, name: str | None = None) -> engine.Rulebook:
-    if name:
-        return engine.load_rulebook(name)
-    return engine.rulebook_in_force(stage.start) or engine.newest_rulebook()
-
-
-# Person-months: the blocks valued by time. One month of a person is credited once.
-TIME_KINDS = frozenset({StageKind.WERKERVARINGSPLAATS, StageKind.BBL, StageKind.PAID_JOB})
-COUNTED_STATUSES = frozenset({StageStatus.GEPLAND, StageStatus.LOPEND, StageStatus.AFGEROND,
-                              StageStatus.AFGEBROKEN})
-
-
-def _credit_candidates(stage: Stage, others: Sequence[Stage]) -> list[Stage]:
-    return [o for o in others
-            if o.id != stage.id and o.candidate_id == stage.candidate_id
-            and o.provider_id != stage.provider_id and o.kind in TIME_KINDS
-            and o.status in COUNTED_STATUSES and not o.is_zorg and not o.never_started]
-
-
-def _overlap(stage: Stage, other: Stage) -> tuple[date, date] | None:
-    start, end, _n = valued_period(stage)
-    o_start, o_end, _m = valued_period(other)
-    lo, hi = max(start, o_start), min(end, o_end)
-    return (lo, hi) if lo <= hi else None
-
-
-def credited_elsewhere(stage: Stage, others: Sequence[Stage]) -> list[tuple[Stage, date, date]]:
-    """Overlaps with person-month stages at *other* providers recorded *before* this one: those
-    months are credited there, so this stage is valued without them."""
-    if stage.kind not in TIME_KINDS:
-        return []
-    found = []
-    for other in _credit_candidates(stage, others):
-        period = _overlap(stage, other)
-        if other.id < stage.id and period:
-            found.append((other, *period))
-    return found
-
-
-def credited_here_not_there(stage: Stage, others: Sequence[Stage]) -> list[tuple[Stage, date, date]]:
-    """Overlaps with person-month stages at other providers recorded *after* this one."""
-    if stage.kind not in TIME_KINDS:
-        return []
-    found = []
-    for other in _credit_candidates(stage, others):
-        period = _overlap(stage, other)
-        if other.id > stage.id and period:
-            found.append((other, *period))
-    return found
-
-
-def _remaining(start: date, end: date, cut: list[tuple[date, date]]) -> list[tuple[date, date]]:
-    """[start, end] without the cut periods, as contiguous segments."""
-    segments = [(start, end)]
-    for lo, hi in sorted(cut):
-        next_segments = []
-        for s_start, s_end in segments:
-            if hi < s_start or lo > s_end:
-                next_segments.append((s_start, s_end))
-                continue
-            if s_start < lo:
-                next_segments.append((s_start, lo - timedelta(days=1)))
-            if hi < s_end:
-                next_segments.append((hi + timedelta(days=1), s_end))
-        segments = next_segments
-    return segments
-
-
-def _span(lo: date, hi: date) -> str:
-    return f"{engine.format_date(lo)} t/m {engine.format_date(hi)}"
-
-
-def value_of(stage: Stage, others: Sequence[Stage] = (), *, rulebook: engine.Rulebook | None = None,
-             contract: engine.Contract | None = None) -> StageValue:
-    """The stage's value with the engine; ``others`` are the candidate's other stages."""
+def _not_valued(stage: Stage) -> StageValue | None:
+    """Why a stage takes no part in the person's valuation, or None when it does."""
     if stage.status is StageStatus.AFGEWEZEN:
         return StageValue(None, (), _("Declined: not valued."))
+    if stage.status is StageStatus.VOORGESTELD:
+        return StageValue(None, (), _("Proposed: valued once the provider accepts it."))
     if stage.never_started:
-        return StageValue(Decimal("0.00"), (), _("Stopped before it started: nothing to value."))
+        return StageValue(ZERO, (), _("Stopped before it started: nothing to value."))
     if stage.is_zorg:
-        return StageValue(Decimal("0.00"), (), _(
+        return StageValue(ZERO, (), _(
             "Recorded as care, not Social Return: never valued. Reason: %(reason)s",
             reason=stage.care_reason or "–"))
     if stage.care_choice_missing:
         return StageValue(None, (), _("The candidate is a care client of this provider: record "
                                       "whether this stage is Social Return or care first."))
-    book = rulebook or rulebook_for(stage)
-    start, end, open_note = valued_period(stage)
-    prefix = (open_note,) if open_note else ()
-    flags = tuple(
-        _("Overlaps with a %(kind)s at %(provider)s (%(period)s), recorded later: those months "
-          "count here, not there.", kind=o.kind.label.lower(), provider=o.provider.name,
-          period=_span(lo, hi))
-        for o, lo, hi in credited_here_not_there(stage, others))
-    try:
+    return None
+
+
+def _default_edition(stage: Stage) -> engine.Rulebook:
+    return engine.rulebook_in_force(stage.start) or engine.newest_rulebook()
+
+
+def value_person(candidate: Candidate, stages: Sequence[Stage], contracts: Sequence,
+                 extra_edition: str | None = None) -> PersonValues:
+    """Value all stages of one candidate together; ``contracts`` are those of their providers.
+
+    No queries: the caller loads candidate (with benefit periods), stages (with provider)
+    and contracts (with extensions).
+    """
+    result = PersonValues(candidate.id, candidate, stages={s.id: s for s in stages})
+    ordered = contracts_in_order(candidate, contracts)
+    by_id = {str(c.id): c for c in ordered}
+    steps: list[engine.Step] = []
+    notes: dict[int, str] = {}
+    for stage in sorted(stages, key=lambda s: s.id):
+        why = _not_valued(stage)
+        if why is not None:
+            result.values[stage.id] = why
+            continue
         if stage.kind is StageKind.ADDITIONAL_PROJECT:
-            result = engine.value_activity(engine.Activity(hours=stage.hours), book)
-            return StageValue(result.value, prefix + result.explain, rulebook=book.title)
-        hours = None
-        extra: tuple[str, ...] = ()
-        if stage.kind is StageKind.COACHING:
-            covered, total, covering = absorbed_days(stage, others)
-            if covered:
-                share = Fraction(total - covered, total)
-                exact = Fraction(stage.hours or 0) * share
-                hours = engine.round_half_up(Decimal(exact.numerator) / exact.denominator)
-                names = ", ".join(sorted({o.kind.label.lower() for o in covering}))
-                extra = (_("Coaching by the provider that also has the candidate in a %(kinds)s: "
-                           "%(covered)d of %(total)d days overlap and count zero (that support "
-                           "is in the block already).", kinds=names, covered=covered,
-                           total=total),)
-                flags += extra
-                if covered == total:
-                    return StageValue(Decimal("0.00"), extra, _(
-                        "Coaching during a %(kinds)s at the same provider counts zero.",
-                        kinds=names), rulebook=book.title, flags=flags)
-        person = engine_candidate(stage.candidate)
-        elsewhere = credited_elsewhere(stage, others)
-        if not elsewhere:
-            result = engine.value_stage(engine_stage(stage, hours), person, book, contract)
-            return StageValue(result.value, prefix + extra + result.explain, rulebook=book.title,
-                              flags=flags)
-        # One person-month is never credited twice across providers.
-        notes = tuple(
-            _("Overlaps with a %(kind)s at %(provider)s (%(period)s), recorded earlier: those "
-              "months are credited there, not here.", kind=o.kind.label.lower(),
-              provider=o.provider.name, period=_span(lo, hi))
-            for o, lo, hi in elsewhere)
-        flags += notes
-        segments = _remaining(start, end, [(lo, hi) for _o, lo, hi in elsewhere])
-        if not segments:
-            return StageValue(Decimal("0.00"), notes, _(
-                "Every month of this stage is credited to another provider already."),
-                rulebook=book.title, flags=flags)
-        total_value = Decimal("0.00")
-        lines: list[str] = list(prefix + notes)
-        for lo, hi in segments:
-            result = engine.value_stage(engine_stage(stage, hours, (lo, hi)), person, book,
-                                        contract)
-            total_value += result.value
-            if len(segments) > 1:
-                lines.append(_("Part %(period)s:", period=_span(lo, hi)))
-            lines.extend(result.explain)
-        return StageValue(total_value, tuple(lines), rulebook=book.title, flags=flags)
-    except engine.InputError as error:
-        return StageValue(None, (), _("Cannot be valued yet: %(problem)s", problem=error.message))
-
-
-# ------------------------------------------------------------------ the ledger
-
-LEDGER_STATUS = {StageStatus.GEPLAND: "planned", StageStatus.LOPEND: "running",
-                 StageStatus.AFGEROND: "completed", StageStatus.AFGEBROKEN: "completed"}
-
-
-def _initials(candidate: Candidate) -> str:
-    parts = [candidate.first_name, candidate.last_name]
-    return ".".join(p[0].upper() for p in parts if p) + "."
-
-
-def labour_source(contracts: Sequence) -> Mapping[int, list]:
-    """Labour lines per contract: every stage at the contract's provider that overlaps the
-    contract period, valued under the contract's edition and clipped to it (one query)."""
-    import sqlalchemy as sa
-    import sqlalchemy.orm as so
-    from flask import url_for
-
-    from trajectory.extensions import db
-    from trajectory.valuation.adapters import contract_input, rulebook_of
-    from trajectory.valuation.ledger import LabourLine
-
-    provider_ids = {c.provider_id for c in contracts}
-    if not provider_ids:
-        return {}
-    candidate_ids = (sa.select(Stage.candidate_id)
-                     .where(Stage.provider_id.in_(provider_ids),
-                            Stage.status.in_(tuple(LEDGER_STATUS))))
-    # Every stage of these candidates (at any provider), for the overlap rules: one query.
-    everything = list(db.session.scalars(
-        sa.select(Stage).where(Stage.candidate_id.in_(candidate_ids))
-        .options(so.joinedload(Stage.candidate), so.joinedload(Stage.provider),
-                 so.joinedload(Stage.offer_item))))
-    by_candidate: dict[int, list[Stage]] = {}
-    for stage in everything:
-        by_candidate.setdefault(stage.candidate_id, []).append(stage)
-    stages = [s for s in everything
-              if s.provider_id in provider_ids and s.status in LEDGER_STATUS]
-    lines: dict[int, list] = {}
-    for contract in contracts:
-        book = rulebook_of(contract)
-        terms = contract_input(contract, book)
-        for stage in stages:
-            if stage.provider_id != contract.provider_id or stage.is_zorg or stage.never_started:
-                continue
-            start, end, _note = valued_period(stage)
-            if end < contract.start or start > contract.period_end:
-                continue
-            result = value_of(stage, by_candidate[stage.candidate_id], rulebook=book,
-                              contract=terms)
-            valuation = (engine.Valuation(result.value, result.explain, stage.kind.value)
-                         if result.value is not None else None)
-            try:
-                url = url_for("stages.detail", stage_id=stage.id)
-            except RuntimeError:
-                url = None
-            lines.setdefault(contract.id, []).append(LabourLine(
-                description=stage.title, person=_initials(stage.candidate), start=start,
-                end=end, valuation=valuation, status=LEDGER_STATUS[stage.status],
-                flags=((result.reason,) if result.reason else ()) + result.flags, url=url))
-    return lines
-
-
-def register() -> bool:
-    """Make the stages the ledger's source of labour participation, if the ledger exists."""
+            result.projects[stage.id] = stage.start
+            result.ends[stage.id] = stage.end or stage.start
+            continue
+        end = None
+        if stage.end is None:
+            end, notes[stage.id] = _horizon(stage, stage.start, ordered)
+        result.ends[stage.id] = end or stage.end
+        try:
+            steps.append(engine_step(stage, end))
+        except engine.InputError as error:
+            result.values[stage.id] = StageValue(
+                None, (), _("Cannot be valued yet: %(problem)s", problem=error.message))
+    periods = [contract_periods(c) for c in ordered]
+    editions = {c.rulebook for c in ordered} | {engine.newest_rulebook().name}
+    if extra_edition:
+        editions.add(extra_edition)
+    stage_by_id = result.stages
     try:
-        from trajectory.valuation import ledger
-    except ImportError:
-        return False
-    register_labour_source = getattr(ledger, "register_labour_source", None)
-    if register_labour_source is None:
-        return False
-    register_labour_source(labour_source)
-    return True
+        for name in sorted(editions):
+            result.runs[name] = engine.value_trajectory(
+                engine_person(candidate), steps, periods, engine.load_rulebook(name))
+    except engine.InputError as error:
+        for step in steps:
+            result.values[int(step.id)] = StageValue(
+                None, (), _("Cannot be valued yet: %(problem)s", problem=error.message))
+        return result
+    default = engine.newest_rulebook().name
+    for step in steps:
+        stage_id = int(step.id)
+        first = result.runs[default].credits[step.id]
+        contract = by_id.get(first.contract) if first.contract else None
+        edition = contract.rulebook if contract is not None else _default_edition(
+            stage_by_id[stage_id]).name
+        if edition not in result.runs:
+            edition = default
+        credit = result.runs[edition].credits[step.id]
+        result.edition_of[stage_id] = edition
+        prefix = (notes[stage_id],) if stage_id in notes else ()
+        result.values[stage_id] = StageValue(
+            credit.value, prefix + credit.valuation.explain,
+            rulebook=engine.load_rulebook(edition).title,
+            flags=_flags(step, result.runs[edition]),
+            contract_id=contract.id if contract is not None else None)
+    for stage_id in result.projects:
+        _value_project(result, stage_by_id[stage_id], ordered, periods)
+    return result
+
+
+def _value_project(result: PersonValues, stage: Stage, ordered: Sequence,
+                   periods: Sequence[engine.ContractPeriods]) -> None:
+    contract = next((c for c, p in zip(ordered, periods, strict=True)
+                     if c.provider_id == stage.provider_id and p.covers(stage.start)), None)
+    book = engine.load_rulebook(contract.rulebook) if contract else _default_edition(stage)
+    try:
+        valuation = engine.value_additional_project(stage.hours or 0, book)
+    except engine.InputError as error:
+        result.values[stage.id] = StageValue(
+            None, (), _("Cannot be valued yet: %(problem)s", problem=error.message))
+        return
+    result.edition_of[stage.id] = book.name
+    result.values[stage.id] = StageValue(valuation.value, valuation.explain,
+                                         rulebook=book.title,
+                                         contract_id=contract.id if contract else None)
+
+
+def _flags(step: engine.Step, run: engine.TrajectoryValuation) -> tuple[str, ...]:
+    """Overlaps with the person's other stages, in both directions, for the adviser to see."""
+    flags = []
+    credit = run.credits[step.id]
+    for whom in dict.fromkeys(w for _p, w, _partial in credit.lost):
+        flags.append(_("Overlaps with the %(other)s, recorded earlier: the shared days count "
+                       "there first.", other=whom))
+    for other in run.credits.values():
+        if other.step.id != step.id and any(w == step.name for _p, w, _x in other.lost):
+            flags.append(_("Overlaps with the %(other)s, recorded later: the shared days count "
+                           "here first.", other=other.step.name))
+    return tuple(flags)
+
+
+# ------------------------------------------------------------------ loading in bulk
+
+
+def _contracts_for(provider_ids: set[int]) -> list:
+    from trajectory.valuation.models import Contract
+
+    if not provider_ids:
+        return []
+    return list(db.session.scalars(
+        sa.select(Contract).where(Contract.provider_id.in_(provider_ids))
+        .options(so.selectinload(Contract.extensions), so.lazyload("*"))).unique())
+
+
+def load_stages(candidate_ids: Iterable[int]) -> dict[int, list[Stage]]:
+    ids = sorted(set(candidate_ids))
+    found: dict[int, list[Stage]] = {cid: [] for cid in ids}
+    if not ids:
+        return found
+    for stage in db.session.scalars(
+            sa.select(Stage).where(Stage.candidate_id.in_(ids))
+            .options(so.joinedload(Stage.provider), so.joinedload(Stage.offer_item))
+            .order_by(Stage.id)).unique():
+        found[stage.candidate_id].append(stage)
+    return found
+
+
+def people(candidate_ids: Iterable[int]) -> dict[int, PersonValues]:
+    """Every stage of these candidates valued, per candidate, in a fixed number of queries."""
+    ids = sorted(set(candidate_ids))
+    if not ids:
+        return {}
+    candidates = db.session.scalars(
+        sa.select(Candidate).where(Candidate.id.in_(ids))
+        .options(so.selectinload(Candidate.benefit_periods),
+                 so.joinedload(Candidate.municipality))).unique().all()
+    stages = load_stages(ids)
+    contracts = _contracts_for({s.provider_id for found in stages.values() for s in found})
+    out = {}
+    for candidate in candidates:
+        own = stages.get(candidate.id, [])
+        providers = {s.provider_id for s in own}
+        out[candidate.id] = value_person(
+            candidate, own, [c for c in contracts if c.provider_id in providers])
+    return out
+
+
+def value_of(stage: Stage) -> StageValue:
+    """The value of one stage, the person's whole learning line taking part."""
+    return people([stage.candidate_id])[stage.candidate_id].value(stage.id)
+
+
+def part_valuation(person: PersonValues, stage_id: int, start: date, end: date,
+                   edition: str | None = None) -> engine.Valuation:
+    """The stage's days from ``start`` to ``end`` with the stage's explanation and a line
+    for the part; ``edition`` another edition of the same run (a "what if")."""
+    value = person.value(stage_id)
+    if value.value is None:
+        raise engine.InputError("stage", value.reason or "cannot be valued")
+    stage = person.stages[stage_id]
+    if edition is not None and edition in person.runs and stage_id not in person.projects:
+        credit = person.runs[edition].credits[str(stage_id)]
+        whole, explain = credit.value, credit.valuation.explain
+        part = person.runs[edition].part(str(stage_id), start, end)
+    else:
+        whole, explain = value.value, value.explain
+        part = person.part(stage_id, start, end)
+    if part != whole:
+        explain = (*explain, _("Claimed part %(start)s to %(end)s: %(part)s of the stage's "
+                               "%(whole)s.", start=engine.format_date(start),
+                               end=engine.format_date(end), part=engine.format_eur(part),
+                               whole=engine.format_eur(whole)))
+    return engine.Valuation(part, tuple(explain), stage.kind.value)
+
+
+def value_part(stage: Stage, start: date, end: date, rulebook: str | None = None
+               ) -> engine.Valuation:
+    """What a labour claim for the stage's days from ``start`` to ``end`` is worth now, under
+    ``rulebook`` (default: its contract's edition); the person's whole line takes part."""
+    candidate = db.session.get(Candidate, stage.candidate_id)
+    stages = load_stages([stage.candidate_id])[stage.candidate_id]
+    contracts = _contracts_for({s.provider_id for s in stages})
+    person = value_person(candidate, stages, contracts, extra_edition=rulebook)
+    return part_valuation(person, stage.id, start, end, rulebook)

@@ -8,6 +8,7 @@ discount reaches the engine only when its validity covers the whole base period.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -108,8 +109,21 @@ def claim_item(claim: Claim, *, custom_value: Decimal | None = None,
     return engine.Activity(hours=claim.hours, custom_value=value)
 
 
+LabourValuer = Callable[[Claim, engine.Rulebook], engine.Valuation]
+_LABOUR_VALUERS: list[LabourValuer] = []
+
+
+def register_labour_valuer(valuer: LabourValuer) -> None:
+    """The labour feature values a labour claim: the person's whole learning line takes part."""
+    _LABOUR_VALUERS[:] = [valuer]
+
+
 def value_claim(claim: Claim, rulebook: engine.Rulebook, *, custom_value: Decimal | None = None,
                 planned: bool = False) -> engine.Valuation:
     """The engine's value of a claim under ``rulebook`` (the one door for claims)."""
+    if claim.kind is ClaimKind.LABOUR:
+        if not _LABOUR_VALUERS:
+            raise engine.InputError("stage", "labour participation is not installed")
+        return _LABOUR_VALUERS[0](claim, rulebook)
     return engine.value_item(claim_item(claim, custom_value=custom_value, planned=planned),
                              rulebook)

@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from trajectory.forms import DutchDecimalField, not_blank
 from trajectory.valuation import engine
-from trajectory.valuation.models import REMEDY_LABELS
+from trajectory.valuation.models import EVIDENCE_LABELS, LABOUR_EVIDENCE, REMEDY_LABELS
 
 DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y"]
 DATE_MESSAGE = _l("Enter a date such as 31-03-2026.")
@@ -110,6 +110,14 @@ class YearForm(FlaskForm):
 class UploadForm(FlaskForm):
     file = FileField(_l("File"), validators=[FileRequired(message=_l("Choose a file."))],
                      description=_l("PDF, PNG, JPEG or Excel (XLSX), at most 10 MB."))
+
+
+class LabourUploadForm(UploadForm):
+    """Evidence for a labour line says what it proves (domain brief, "Accountability")."""
+
+    kind = RadioField(_l("What does the file prove?"),
+                      choices=lambda: [SelectChoice(k, EVIDENCE_LABELS[k]) for k in LABOUR_EVIDENCE],
+                      validators=[InputRequired(message=_l("Choose what the file proves."))])
 
 
 class ConfirmForm(FlaskForm):

@@ -31,8 +31,15 @@ def status_text(status: ClaimStatus) -> str:
 
 def labour_status_label(status: str) -> str:
     return {"planned": _("planned"), "running": _("running"), "completed": _("completed"),
-            "submitted": _("submitted"), "approved": _("approved"),
+            "concept": _("draft"), "submitted": _("submitted"), "approved": _("approved"),
             "rejected": _("rejected")}.get(status, status)
+
+
+LABOUR_TONES = {"approved": "ok", "rejected": "error", "submitted": "warning"}
+
+
+def labour_status_tone(status: str) -> str:
+    return LABOUR_TONES.get(status, "neutral")
 
 
 def percent(value: Decimal | None) -> str:

@@ -38,8 +38,8 @@ from trajectory.valuation.models import Claim, ClaimKind, ClaimStatus, Contract
 
 ZERO = Decimal("0.00")
 BLOCKS = ("labour", "purchase", "activity", "fund")
-KIND_BLOCK = {ClaimKind.PURCHASE: "purchase", ClaimKind.ACTIVITY: "activity",
-              ClaimKind.FUND: "fund"}
+KIND_BLOCK = {ClaimKind.LABOUR: "labour", ClaimKind.PURCHASE: "purchase",
+              ClaimKind.ACTIVITY: "activity", ClaimKind.FUND: "fund"}
 
 # Labour line statuses: planned/running/completed count in the forecast only.
 LABOUR_FORECAST = frozenset({"planned", "running", "completed"})
@@ -60,12 +60,14 @@ class LabourLine:
     start: date
     end: date
     valuation: engine.Valuation | None
-    status: str  # planned, running, completed, submitted, approved, rejected
+    status: str  # planned, running, completed, concept, submitted, approved, rejected
     approved_value: Decimal | None = None
     year: int | None = None
     delivered_by: str | None = None
     flags: tuple[str, ...] = ()
     url: str | None = None
+    claim: Claim | None = None  # the labour claim this line is, None for a forecast line
+    stage_id: int | None = None
 
     @property
     def value(self) -> Decimal:
@@ -256,7 +258,9 @@ def contract_ledger(contract: Contract, *, labour: Sequence[LabourLine] | None =
         contract=contract, rulebook=rulebook,
         obligation=engine.compute_obligation(contract_input(contract, rulebook), rulebook),
         pso=pso_status(contract, rulebook), base_revenue=base, extension_revenue=extension,
-        claims=[_claim_line(c, rulebook) for c in contract.claims], labour=list(labour),
+        claims=[_claim_line(c, rulebook) for c in contract.claims
+                if c.kind is not ClaimKind.LABOUR],
+        labour=list(labour),
         on=on or today())
 
 

@@ -95,6 +95,14 @@ EVIDENCE_BONUS = "bonus"
 LABOUR_EVIDENCE = (EVIDENCE_BENEFIT, EVIDENCE_EMPLOYMENT, EVIDENCE_BONUS)
 # The PSO certificate of a contract (the newest upload is the current one).
 EVIDENCE_PSO = "pso_certificaat"
+EVIDENCE_LABELS = {
+    EVIDENCE_PLAN: _l("Plan of approach"),
+    EVIDENCE_CLAIM: _l("Evidence"),
+    EVIDENCE_BENEFIT: _l("Benefit background"),
+    EVIDENCE_EMPLOYMENT: _l("Employment, learn-work or placement contract"),
+    EVIDENCE_BONUS: _l("Proof for a bonus"),
+    EVIDENCE_PSO: _l("PSO certificate"),
+}
 
 # The provider may change a claim only while it is its own work in progress.
 EDITABLE = frozenset({ClaimStatus.CONCEPT, ClaimStatus.AGREED})
@@ -303,6 +311,10 @@ class Evidence(db.Model):
     contract: so.Mapped[Contract] = so.relationship(back_populates="evidence")
     claim: so.Mapped[Claim | None] = so.relationship(back_populates="evidence")
     uploaded_by: so.Mapped[User | None] = so.relationship()
+
+    @property
+    def kind_label(self) -> str:
+        return str(EVIDENCE_LABELS.get(self.kind, self.kind))
 
     @classmethod
     def scope_filter(cls, user: User) -> sa.ColumnElement[bool]:

@@ -24,7 +24,11 @@ from trajectory.valuation.adapters import day_text, value_claim
 from trajectory.valuation.evidence import store_upload
 from trajectory.valuation.ledger import ContractLedger
 from trajectory.valuation.models import (
+    EVIDENCE_BENEFIT,
+    EVIDENCE_CLAIM,
+    EVIDENCE_EMPLOYMENT,
     EVIDENCE_PLAN,
+    LABOUR_EVIDENCE,
     Claim,
     ClaimKind,
     ClaimStatus,
@@ -336,11 +340,13 @@ def update_claim(claim: Claim, data: ClaimData, user: User, upload=None) -> None
         store_upload(upload, contract=claim.contract, user=user, claim=claim)
 
 
-def add_claim_evidence(claim: Claim, upload, user: User):
+def add_claim_evidence(claim: Claim, upload, user: User, kind: str = EVIDENCE_CLAIM):
     if not claim.editable:
         raise ServiceError(_("This claim has been %(status)s and can no longer be changed.",
                              status=claim.status.label), "file")
-    return store_upload(upload, contract=claim.contract, user=user, claim=claim)
+    if claim.kind is ClaimKind.LABOUR and kind not in LABOUR_EVIDENCE:
+        raise ServiceError(_("Choose what the file proves."), "kind")
+    return store_upload(upload, contract=claim.contract, user=user, claim=claim, kind=kind)
 
 
 def submit_claim(claim: Claim, user: User | None, on: date | None = None) -> None:
@@ -349,6 +355,8 @@ def submit_claim(claim: Claim, user: User | None, on: date | None = None) -> Non
     if claim.status not in (ClaimStatus.CONCEPT, ClaimStatus.AGREED):
         raise ServiceError(_("Only a draft or an agreed proposal can be submitted; this claim is "
                              "%(status)s.", status=claim.status.label))
+    if claim.kind is ClaimKind.LABOUR:
+        _check_labour_submission(claim, on)
     if claim.day is None:
         raise ServiceError(_("Give the date before you submit."), "day")
     if claim.day > on:
@@ -365,6 +373,24 @@ def submit_claim(claim: Claim, user: User | None, on: date | None = None) -> Non
     claim.status = ClaimStatus.SUBMITTED
     claim.submitted_at = utcnow()
     db.session.flush()
+
+
+def _check_labour_submission(claim: Claim, on: date) -> None:
+    """A labour line is submitted for a period that has passed, with its evidence: the
+    employment, learn-work or placement contract always, the benefit background for a paid
+    job (its block depends on it). See docs/valuation.md, "Labour lines as claims"."""
+    if claim.stage is None or claim.period_start is None or claim.period_end is None:
+        raise ServiceError(_("This labour line has no stage or period."))
+    if claim.period_end > on:
+        raise ServiceError(_("The period runs until %(day)s: submit it once it has passed.",
+                             day=day_text(claim.period_end)), "period_end")
+    kinds = {e.kind for e in claim.evidence}
+    if EVIDENCE_EMPLOYMENT not in kinds:
+        raise ServiceError(_("Attach the employment, learn-work or placement contract before you "
+                             "submit."), "file")
+    if claim.stage.kind.value == "paid_job" and EVIDENCE_BENEFIT not in kinds:
+        raise ServiceError(_("Attach the proof of the benefit background before you submit: "
+                             "the value of a paid job depends on it."), "file")
 
 
 def propose_claim(claim: Claim, user: User) -> None:

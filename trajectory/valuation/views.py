@@ -49,6 +49,7 @@ from trajectory.valuation.forms import (
     ExtensionForm,
     FundForm,
     JudgeForm,
+    LabourUploadForm,
     PurchaseForm,
     SubcontractorForm,
     UploadForm,
@@ -61,6 +62,7 @@ from trajectory.valuation.forms import (
 from trajectory.valuation.models import (
     Claim,
     ClaimKind,
+    ClaimStatus,
     Contract,
     ContractYear,
     Evidence,
@@ -367,10 +369,14 @@ def _claim_data(form) -> services.ClaimData:
 
 
 def _kind(value: str) -> ClaimKind:
+    """A purchase, activity or fund payment; labour lines have their own pages (labour.new)."""
     try:
-        return ClaimKind(value)
+        kind = ClaimKind(value)
     except ValueError:
         abort(404)
+    if kind is ClaimKind.LABOUR:
+        abort(404)
+    return kind
 
 
 @bp.route("/contracten/<int:contract_id>/claims/nieuw/<kind>", methods=["GET", "POST"])
@@ -403,9 +409,19 @@ def claim(claim_id: int):
     return _render_claim(claim, JudgeForm(formdata=None))
 
 
+def _upload_form(claim: Claim, formdata=...) -> UploadForm:
+    """A labour line's evidence says what it proves; other claims take a plain file."""
+    form_class = LabourUploadForm if claim.kind is ClaimKind.LABOUR else UploadForm
+    return form_class() if formdata is ... else form_class(formdata=formdata)
+
+
 def _render_claim(claim: Claim, judge_form: JudgeForm, upload_form: UploadForm | None = None):
     contract = claim.contract
     line = ledger_mod.claim_line(claim)
+    now = None
+    if claim.kind is ClaimKind.LABOUR and claim.status is ClaimStatus.APPROVED:
+        # Later changes to the facts show as a "what if": the frozen value still counts.
+        now = ledger_mod.what_if(claim, line, contract.rulebook)
     what_if_form = WhatIfForm(request.args)
     what_if_form.editie.choices = rulebook_choices()
     chosen = request.args.get("editie")
@@ -418,8 +434,8 @@ def _render_claim(claim: Claim, judge_form: JudgeForm, upload_form: UploadForm |
     return render_template(
         "valuation/claim.html", claim=claim, contract=contract, line=line,
         what_if=ledger_mod.what_if(claim, line, chosen), what_if_form=what_if_form,
-        judge_form=judge_form, confirm=ConfirmForm(),
-        upload_form=upload_form or UploadForm(formdata=None),
+        judge_form=judge_form, confirm=ConfirmForm(), now=now,
+        upload_form=upload_form or _upload_form(claim, None),
         is_adviser=current_user.has_role(ADVISER), is_provider=_is_provider_staff(contract),
         can_download=current_user.has_role(ADVISER) or _is_provider_staff(contract))
 
@@ -433,6 +449,8 @@ def edit_claim(claim_id: int):
         flash(_("This claim has been %(status)s and can no longer be changed.",
                 status=claim.status.label), "error")
         return redirect(url_for("valuation.claim", claim_id=claim.id))
+    if claim.kind is ClaimKind.LABOUR:
+        return redirect(url_for("labour.edit", claim_id=claim.id))
     form = _claim_form(claim.kind, claim.contract, claim)
     if form.validate_on_submit():
         try:
@@ -454,10 +472,12 @@ def edit_claim(claim_id: int):
 def add_evidence(claim_id: int):
     claim = _claim(claim_id)
     require(_is_provider_staff(claim.contract))
-    form = UploadForm()
+    form = _upload_form(claim)
     if form.validate_on_submit():
+        kind = getattr(form, "kind", None)
         try:
-            services.add_claim_evidence(claim, form.file.data, current_user)
+            services.add_claim_evidence(claim, form.file.data, current_user,
+                                        **({"kind": kind.data} if kind else {}))
         except ServiceError as error:
             db.session.rollback()
             _field_error(form, error)
@@ -658,4 +678,5 @@ def _template_helpers(state) -> None:
     env.filters["quantity"] = labels.quantity
     env.globals.update(block_label=labels.block_label, due_label=labels.due_label,
                        labour_status_label=labels.labour_status_label,
+                       labour_status_tone=labels.labour_status_tone,
                        supplier_label=labels.supplier_label)

@@ -427,7 +427,7 @@ def _allocate(order: list[Step], windows: dict[str, Days], ftes: dict[str, Fract
                    | {p.end + ONE_DAY for w in windows.values() for p in w if p.end < date.max})
     kept: dict[str, list[Run]] = {s.id: [] for s in order}
     lost: dict[str, list[Loss]] = {s.id: [] for s in order}
-    for lo, hi in zip(edges, [*edges[1:], None], strict=True):
+    for lo, hi in zip(edges, [*edges[1:], None], strict=False):
         segment = Period(lo, (hi - ONE_DAY) if hi is not None else date.max)
         keeper: Step | None = None   # a werkervaringsplaats or BBL that keeps the segment
         first_paid: Step | None = None

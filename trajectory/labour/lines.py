@@ -1,0 +1,202 @@
+"""The ledger's labour lines: every stage credited to a contract, claimed in parts or not.
+
+A stage credited to a contract (the person's valuation decides which,
+``trajectory.stages.valuation``) yields a line per labour claim for it (concept,
+ingediend, goedgekeurd with its frozen value, afgewezen) and one *forecast* line for
+what is not claimed yet (planned, running or completed). The claimed parts and the
+forecast add up to the stage's value, because parts are differences of one running
+total. All lines of all contracts on a page come from a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import timedelta
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import has_request_context, url_for
+from flask_babel import gettext as _
+
+from trajectory.candidates.models import Candidate
+from trajectory.extensions import db
+from trajectory.stages.models import Stage, StageStatus
+from trajectory.stages.valuation import (
+    VALUED_STATUSES,
+    ZERO,
+    PersonValues,
+    contract_periods,
+    contracts_in_order,
+    part_valuation,
+    people,
+    value_part,
+)
+from trajectory.valuation import engine
+from trajectory.valuation.ledger import LabourLine
+from trajectory.valuation.models import Claim, ClaimKind, ClaimStatus, Contract
+
+ONE_DAY = timedelta(days=1)
+FORECAST_STATUS = {StageStatus.GEPLAND: "planned", StageStatus.LOPEND: "running",
+                   StageStatus.AFGEROND: "completed", StageStatus.AFGEBROKEN: "completed"}
+CLAIM_STATUS = {ClaimStatus.CONCEPT: "concept", ClaimStatus.SUBMITTED: "submitted",
+                ClaimStatus.APPROVED: "approved", ClaimStatus.REJECTED: "rejected"}
+
+
+def initials(candidate: Candidate) -> str:
+    """A person on a ledger line: initials, never a name."""
+    parts = [candidate.first_name, candidate.last_name]
+    return ".".join(p[0].upper() for p in parts if p) + "."
+
+
+def _url(endpoint: str, **values) -> str | None:
+    return url_for(endpoint, **values) if has_request_context() else None
+
+
+def covered(claims: Iterable[Claim]) -> tuple[engine.Period, ...]:
+    """The days of a stage that labour claims already cover (any status: a rejected period
+    does not come back into the forecast; a new claim may cover it again)."""
+    periods = [engine.Period(c.period_start, c.period_end) for c in claims
+               if c.period_start and c.period_end and c.period_end >= c.period_start]
+    merged: list[engine.Period] = []
+    for p in sorted(periods, key=lambda p: p.start):
+        if merged and p.start <= merged[-1].end + ONE_DAY:
+            merged[-1] = engine.Period(merged[-1].start, max(p.end, merged[-1].end))
+        else:
+            merged.append(p)
+    return tuple(merged)
+
+
+def unclaimed(person: PersonValues, stage_id: int, claims: Sequence[Claim]
+              ) -> list[engine.Period]:
+    """The stage's valued days that no labour claim covers yet."""
+    stage = person.stages[stage_id]
+    end = person.ends.get(stage_id) or stage.end or stage.start
+    rest = [engine.Period(stage.start, end)]
+    for p in covered(claims):
+        nxt = []
+        for r in rest:
+            if p.end < r.start or p.start > r.end:
+                nxt.append(r)
+                continue
+            if r.start < p.start:
+                nxt.append(engine.Period(r.start, p.start - ONE_DAY))
+            if p.end < r.end:
+                nxt.append(engine.Period(p.end + ONE_DAY, r.end))
+        rest = nxt
+    return rest
+
+
+def credited_contract(person: PersonValues, stage_id: int, contracts: Sequence[Contract]
+                      ) -> int | None:
+    """The contract the stage counts for; for a stage without a value yet, the contract of its
+    provider that covers its start (so the adviser still sees it, with the reason)."""
+    value = person.value(stage_id)
+    if value.contract_id is not None or value.value is not None:
+        return value.contract_id
+    stage = person.stages[stage_id]
+    own = [c for c in contracts if c.provider_id == stage.provider_id]
+    return next((c.id for c in own if contract_periods(c).covers(stage.start)), None)
+
+
+def _claim_line(person: PersonValues, stage: Stage, claim: Claim, credited: int | None
+                ) -> LabourLine:
+    flags: list[str] = []
+    try:
+        valuation = part_valuation(person, stage.id, claim.period_start, claim.period_end)
+    except engine.InputError:
+        valuation = None
+        flags.append(person.value(stage.id).reason or _("Cannot be valued yet."))
+    if credited is not None and credited != claim.contract_id:
+        flags.append(_("The valuation now credits this stage to another contract."))
+    return LabourLine(
+        description=stage.title, person=initials(stage.candidate), start=claim.period_start,
+        end=claim.period_end, valuation=valuation, status=CLAIM_STATUS[claim.status],
+        approved_value=claim.approved_value, year=claim.period_start.year,
+        delivered_by=claim.subcontractor.name if claim.subcontractor else None,
+        flags=tuple(flags) + person.value(stage.id).flags,
+        url=_url("valuation.claim", claim_id=claim.id), claim=claim, stage_id=stage.id)
+
+
+def _forecast_line(person: PersonValues, stage: Stage, claims: Sequence[Claim]
+                   ) -> LabourLine | None:
+    value = person.value(stage.id)
+    rest = unclaimed(person, stage.id, claims)
+    if claims and not rest:
+        return None
+    valuation = None
+    if value.value is not None:
+        amount = value.value - sum((person.part(stage.id, p.start, p.end)
+                                    for p in covered(claims)), ZERO)
+        explain = value.explain
+        if claims:
+            explain = (*explain, _("Not claimed yet: %(amount)s.",
+                                   amount=engine.format_eur(amount)))
+        valuation = engine.Valuation(amount, explain, stage.kind.value)
+    end = person.ends.get(stage.id) or stage.end or stage.start
+    first = rest[0].start if rest else stage.start
+    return LabourLine(
+        description=stage.title, person=initials(stage.candidate), start=stage.start, end=end,
+        valuation=valuation, status=FORECAST_STATUS[stage.status], year=first.year,
+        flags=((value.reason,) if value.reason else ()) + value.flags,
+        url=_url("stages.detail", stage_id=stage.id), stage_id=stage.id)
+
+
+def _candidate_ids(provider_ids: set[int]) -> list[int]:
+    return list(db.session.scalars(
+        sa.select(Stage.candidate_id).distinct()
+        .where(Stage.provider_id.in_(provider_ids), Stage.status.in_(tuple(VALUED_STATUSES)))))
+
+
+def labour_claims(candidate_ids: Sequence[int]) -> dict[int, list[Claim]]:
+    """Every labour claim of these candidates' stages, per stage, in one query."""
+    found: dict[int, list[Claim]] = defaultdict(list)
+    if not candidate_ids:
+        return found
+    stage_ids = sa.select(Stage.id).where(Stage.candidate_id.in_(candidate_ids))
+    for claim in db.session.scalars(
+            sa.select(Claim).where(Claim.kind == ClaimKind.LABOUR, Claim.stage_id.in_(stage_ids))
+            .options(so.joinedload(Claim.subcontractor), so.lazyload(Claim.contract))
+            .order_by(Claim.id)).unique():
+        found[claim.stage_id].append(claim)
+    return found
+
+
+def labour_lines(contracts: Sequence[Contract]) -> Mapping[int, list[LabourLine]]:
+    """The ledger's labour source: lines per contract id, for all contracts at once."""
+    page = {c.id for c in contracts}
+    provider_ids = {c.provider_id for c in contracts}
+    if not provider_ids:
+        return {}
+    ids = _candidate_ids(provider_ids)
+    persons = people(ids)
+    claims = labour_claims(ids)
+    lines: dict[int, list[LabourLine]] = defaultdict(list)
+    for person in persons.values():
+        candidate_contracts = None
+        for stage_id, stage in person.stages.items():
+            if (stage.provider_id not in provider_ids or stage.status not in VALUED_STATUSES
+                    or stage.is_zorg or stage.never_started):
+                continue
+            if candidate_contracts is None:
+                candidate_contracts = contracts_in_order(stage.candidate, contracts)
+            credited = credited_contract(person, stage_id, candidate_contracts)
+            own = claims.get(stage_id, [])
+            for claim in own:
+                if claim.contract_id in page:
+                    lines[claim.contract_id].append(_claim_line(person, stage, claim, credited))
+            if credited in page:
+                forecast = _forecast_line(person, stage, own)
+                if forecast is not None:
+                    lines[credited].append(forecast)
+    for found in lines.values():
+        found.sort(key=lambda line: (line.start, line.stage_id or 0, line.end))
+    return lines
+
+
+def value_labour_claim(claim: Claim, rulebook: engine.Rulebook) -> engine.Valuation:
+    """A labour claim's value now under ``rulebook``: its period of the stage, the person's
+    whole learning line taking part (the valuer behind ``adapters.value_claim``)."""
+    if claim.stage is None or claim.period_start is None or claim.period_end is None:
+        raise engine.InputError("stage", "a labour line needs its stage and period")
+    return value_part(claim.stage, claim.period_start, claim.period_end, rulebook.name)
