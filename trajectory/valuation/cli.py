@@ -7,16 +7,19 @@ it with `app.cli.add_command(sroi_cli)`.
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import NoReturn
 
 import click
+from flask.cli import with_appcontext
 
 from .engine import RulebookError, ScenarioError, run_scenarios
 
 sroi_cli = click.Group(
     "sroi",
-    help="Social Return (SROI): check the valuation engine against worked examples.",
+    help="Social Return (SROI): check the valuation engine against worked examples, and print "
+         "the ledger's figures.",
 )
 
 EXIT_FAILED, EXIT_INVALID = 1, 2
@@ -59,3 +62,38 @@ def check(file: Path) -> None:
     click.echo(f"{passed} passed, {failed} failed")
     if failed:
         click.get_current_context().exit(EXIT_FAILED)
+
+
+@sroi_cli.command("ledger")
+@click.option("--contract", "reference", metavar="REF", help="Only the contract with this "
+              "reference.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON document (the pinned shape).")
+@with_appcontext
+def ledger(reference: str | None, as_json: bool) -> None:
+    """The ledger's figures per contract, computed by the same code as the pages.
+
+    Amounts are strings with two decimals; `realised_percent` is approved / obligation x 100,
+    half-up to one decimal, null without an obligation. An unknown reference exits 2.
+    """
+    import sqlalchemy as sa
+
+    from trajectory.extensions import db
+    from trajectory.valuation.ledger import ledger_document, ledger_query, ledgers
+    from trajectory.valuation.models import Contract
+
+    stmt = ledger_query().order_by(None).order_by(Contract.reference)
+    if reference is not None:
+        stmt = stmt.where(sa.func.lower(Contract.reference) == reference.strip().lower())
+    contracts = db.session.scalars(stmt).unique().all()
+    if reference is not None and not contracts:
+        _invalid(f"contract '{reference}': no contract has this reference")
+    document = ledger_document(ledgers(contracts))
+    if as_json:
+        click.echo(json.dumps(document, ensure_ascii=False, indent=None))
+        return
+    for row in document["contracts"]:
+        approved = sum(Decimal(v) for v in row["approved"].values())
+        percent = "–" if row["realised_percent"] is None else f"{row['realised_percent']}%"
+        note = " (voorlopig)" if row["provisional"] else ""
+        click.echo(f"{row['reference']}\t{row['provider']}\tverplichting {row['obligation']}"
+                   f"{note}\tgoedgekeurd {approved:.2f}\t{percent}")

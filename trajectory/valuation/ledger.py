@@ -264,11 +264,14 @@ def contract_ledger(contract: Contract, *, labour: Sequence[LabourLine] | None =
         on=on or today())
 
 
-def ledger_query(user) -> sa.Select:
-    """Contracts in the user's scope with everything the ledger reads, loaded in a fixed
-    number of queries however many contracts there are."""
-    return (sa.select(Contract)
-            .where(Contract.scope_filter(user))
+def ledger_query(user=None) -> sa.Select:
+    """Contracts in the user's scope (every contract for a maintenance command, ``user``
+    None) with everything the ledger reads, loaded in a fixed number of queries however
+    many contracts there are."""
+    stmt = sa.select(Contract)
+    if user is not None:
+        stmt = stmt.where(Contract.scope_filter(user))
+    return (stmt
             .options(so.joinedload(Contract.client), so.joinedload(Contract.provider),
                      so.selectinload(Contract.years), so.selectinload(Contract.extensions),
                      so.selectinload(Contract.claims), so.selectinload(Contract.evaluation))
@@ -287,6 +290,32 @@ def ledgers_for(user, *, provider_id: int | None = None,
         stmt = stmt.where(Contract.provider_id == provider_id)
     contracts = db.session.scalars(stmt).unique().all()
     return ledgers(contracts, on=on)
+
+
+def _amounts(figures: Mapping[str, Figures], pick: Callable[[Figures], Decimal]
+             ) -> dict[str, str]:
+    return {block: f"{pick(figures[block]):.2f}" for block in BLOCKS}
+
+
+def ledger_document(items: Iterable[ContractLedger]) -> dict:
+    """The figures as one JSON document (``flask sroi ledger --json``), from the same
+    ledgers as the pages: amounts as strings with two decimals, the four blocks always."""
+    contracts = []
+    for ledger in items:
+        percent = ledger.percent_fulfilled
+        contracts.append({
+            "reference": ledger.contract.reference,
+            "provider": ledger.contract.provider.name,
+            "obligation": f"{ledger.required:.2f}",
+            "provisional": bool(getattr(ledger, "provisional", False)),
+            "approved": _amounts(ledger.blocks, lambda f: f.approved),
+            "submitted": _amounts(ledger.blocks, lambda f: f.submitted),
+            "rejected": _amounts(ledger.blocks, lambda f: f.rejected),
+            "forecast": _amounts(ledger.blocks,
+                                 lambda f: f.approved + f.submitted + f.planned),
+            "realised_percent": None if percent is None else f"{percent:.1f}",
+        })
+    return {"contracts": contracts}
 
 
 @dataclass
