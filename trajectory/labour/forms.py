@@ -23,7 +23,9 @@ def _int_or_none(value):
 
 
 class LabourClaimForm(FlaskForm):
-    stage_id = SelectField(_l("Stage"), coerce=_int_or_none,
+    # The service checks the stage (with a message that says why), not the choice list:
+    # a stage claimed in full, or of another provider, is refused in words.
+    stage_id = SelectField(_l("Stage"), coerce=_int_or_none, validate_choice=False,
                            validators=[InputRequired(message=_l("Choose the stage."))])
     period_start = date_field(_l("Period from"))
     period_end = date_field(_l("Period to"), description=_l(
@@ -31,12 +33,12 @@ class LabourClaimForm(FlaskForm):
         "claimed yet."))
     subcontractor_id = SelectField(_l("Delivered by"), coerce=_int_or_none,
                                    validators=[Optional()])
-    description = StringField(_l("Description (optional)"),
+    description = StringField(_l("Description"),
                               validators=[Optional(), Length(max=300)])
     employment_file = FileField(_l("Employment, learn-work or placement contract"),
                                 description=FILE_HINT)
     benefit_file = FileField(_l("Benefit background"), description=_l(
         "For a paid job: proof of the benefit before the start (for example a statement "
         "from the municipality or UWV)."))
-    bonus_file = FileField(_l("Proof for a bonus (optional)"), description=_l(
+    bonus_file = FileField(_l("Proof for a bonus"), description=_l(
         "For example the residence status of a status holder."))

@@ -95,7 +95,9 @@ def claimable(contract: Contract, on: date | None = None) -> list[Claimable]:
         if person.value(stage.id).contract_id != contract.id:
             continue
         own = claims.get(stage.id, [])
-        periods = by_year(unclaimed(person, stage.id, own), on)
+        # A rejected period may be claimed again (with better evidence).
+        pending = [c for c in own if c.status is not ClaimStatus.REJECTED]
+        periods = by_year(unclaimed(person, stage.id, pending), on)
         if periods:
             found.append(Claimable(stage, person, own, periods))
     return found

@@ -47,8 +47,10 @@ def _choices(form: LabourClaimForm, contract: Contract, options: list[services.C
 
 
 def _data(form: LabourClaimForm, contract: Contract) -> services.LabourClaimData:
-    stage = db.session.scalar(sa.select(Stage).where(
-        Stage.id == form.stage_id.data, Stage.provider_id == contract.provider_id))
+    stage = None
+    if form.stage_id.data is not None:
+        stage = db.session.scalar(sa.select(Stage).where(
+            Stage.id == form.stage_id.data, Stage.provider_id == contract.provider_id))
     if stage is None:
         raise ServiceError(_("Choose a stage at %(provider)s.", provider=contract.provider.name),
                            "stage_id")

@@ -14,7 +14,12 @@ from decimal import Decimal
 import xlsxwriter
 from flask_babel import gettext as _
 
-from trajectory.valuation.labels import block_label, claim_kind_text, status_text
+from trajectory.valuation.labels import (
+    block_label,
+    claim_kind_text,
+    labour_status_label,
+    status_text,
+)
 from trajectory.valuation.ledger import BLOCKS, ContractLedger, Figures
 
 MONEY_FORMAT = '"€" #,##0.00;-"€" #,##0.00'
@@ -124,15 +129,24 @@ def ledger_xlsx(ledger: ContractLedger) -> bytes:
 
     labour = book.add_worksheet(_("Labour participation")[:31])
     for col, header in enumerate([_("Description"), _("Person"), _("Start"), _("End"),
-                                  _("Status"), _("Value"), _("Delivered by")]):
+                                  _("Status"), _("Value"), _("Delivered by"), _("Number"),
+                                  _("Edition"), _("Approved on"), _("Reason for rejection")]):
         text(labour, 0, col, header, bold)
+    labour.set_column(0, 0, 40)
+    labour.set_column(1, 10, 14)
     for r, item in enumerate(ledger.labour, start=1):
+        claim = item.claim
         text(labour, r, 0, item.description)
         text(labour, r, 1, item.person)
         when(labour, r, 2, item.start)
         when(labour, r, 3, item.end)
-        text(labour, r, 4, item.status)
+        text(labour, r, 4, labour_status_label(item.status))
         amount(labour, r, 5, item.value)
         text(labour, r, 6, item.delivered_by or contract.provider.name)
+        if claim is not None:
+            text(labour, r, 7, claim.id)
+            text(labour, r, 8, claim.approved_rulebook or contract.rulebook)
+            when(labour, r, 9, claim.approved_on)
+            text(labour, r, 10, claim.rejection_reason)
     book.close()
     return buffer.getvalue()
