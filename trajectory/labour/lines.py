@@ -19,7 +19,6 @@ import sqlalchemy.orm as so
 from flask import has_request_context, url_for
 from flask_babel import gettext as _
 
-from trajectory.candidates.models import Candidate
 from trajectory.extensions import db
 from trajectory.stages.models import Stage, StageStatus
 from trajectory.stages.valuation import (
@@ -33,6 +32,7 @@ from trajectory.stages.valuation import (
     value_part,
 )
 from trajectory.valuation import engine
+from trajectory.valuation.labels import initials
 from trajectory.valuation.ledger import LabourLine
 from trajectory.valuation.models import Claim, ClaimKind, ClaimStatus, Contract
 
@@ -41,12 +41,6 @@ FORECAST_STATUS = {StageStatus.GEPLAND: "planned", StageStatus.LOPEND: "running"
                    StageStatus.AFGEROND: "completed", StageStatus.AFGEBROKEN: "completed"}
 CLAIM_STATUS = {ClaimStatus.CONCEPT: "concept", ClaimStatus.SUBMITTED: "submitted",
                 ClaimStatus.APPROVED: "approved", ClaimStatus.REJECTED: "rejected"}
-
-
-def initials(candidate: Candidate) -> str:
-    """A person on a ledger line: initials, never a name."""
-    parts = [candidate.first_name, candidate.last_name]
-    return ".".join(p[0].upper() for p in parts if p) + "."
 
 
 def _url(endpoint: str, **values) -> str | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from babel.lists import format_list
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from trajectory.valuation import engine
@@ -40,6 +42,18 @@ LABOUR_TONES = {"approved": "ok", "rejected": "error", "submitted": "warning"}
 
 def labour_status_tone(status: str) -> str:
     return LABOUR_TONES.get(status, "neutral")
+
+
+def initials(person) -> str:
+    """A person on a ledger line or a labour claim: initials, never a name."""
+    parts = [person.first_name, person.last_name]
+    return ".".join(p[0].upper() for p in parts if p) + "."
+
+
+def provisional_text(years: list[int]) -> str:
+    """"voorlopig: omzet 2027 en 2028 nog niet opgegeven" (ledger.missing_years)."""
+    listed = format_list([str(year) for year in years], locale=get_locale() or "nl")
+    return _("provisional: revenue %(years)s not given yet", years=listed)
 
 
 def percent(value: Decimal | None) -> str:

@@ -140,7 +140,7 @@ def provider(provider_id: int):
 # ------------------------------------------------------------------ contracts
 
 
-def _contract_form(form: ContractForm) -> None:
+def _contract_form(form: ContractForm, contract: Contract | None = None) -> None:
     organisations = db.session.scalars(
         sa.select(Organisation).where(Organisation.active.is_(True))
         .order_by(Organisation.kind, Organisation.name)).all()
@@ -148,7 +148,9 @@ def _contract_form(form: ContractForm) -> None:
                               for o in organisations if o.is_municipality or o.is_region]
     form.provider_id.choices = [SelectChoice(o.id, o.name) for o in organisations
                                 if o.is_provider]
-    form.rulebook.choices = rulebook_choices()
+    # Only adopted editions for a live contract (one that has a concept edition keeps it).
+    form.rulebook.choices = rulebook_choices(adopted_only=True,
+                                             keep=contract.rulebook if contract else None)
     form.pso_step.choices = pso_choices()
 
 
@@ -163,7 +165,8 @@ def _terms(form: ContractForm) -> services.ContractTerms:
         name=form.name.data, reference=form.reference.data, client=org(form.client_id.data),
         provider=org(form.provider_id.data), start=form.start.data, end=form.end.data,
         rulebook=form.rulebook.data, pso_step=form.pso_step.data or None,
-        pso_valid_from=form.pso_valid_from.data, pso_valid_until=form.pso_valid_until.data)
+        pso_valid_from=form.pso_valid_from.data, pso_valid_until=form.pso_valid_until.data,
+        sroi_percentage=form.sroi_percentage.data)
 
 
 @bp.route("/contracten/nieuw", methods=["GET", "POST"])
@@ -207,7 +210,7 @@ def _render_contract(contract: Contract, subcontractor_form: SubcontractorForm):
 def edit_contract(contract_id: int):
     contract = _contract(contract_id)
     form = ContractForm(obj=contract)
-    _contract_form(form)
+    _contract_form(form, contract)
     if form.validate_on_submit():
         try:
             services.update_contract(contract, _terms(form))
@@ -286,6 +289,26 @@ def upload_plan(contract_id: int):
             flash(_("The plan of approach has been saved."), "success")
             return redirect(url_for("valuation.contract", contract_id=contract.id))
     return render_template("valuation/plan_form.html", form=form, contract=contract)
+
+
+@bp.route("/contracten/<int:contract_id>/pso-certificaat", methods=["GET", "POST"])
+@allow(ADVISER)
+def upload_pso_certificate(contract_id: int):
+    """The adviser, who sets the PSO terms, attaches the certificate; the newest file counts."""
+    contract = _contract(contract_id)
+    form = UploadForm()
+    if form.validate_on_submit():
+        try:
+            services.upload_pso_certificate(contract, form.file.data, current_user)
+        except ServiceError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("The PSO certificate has been saved."), "success")
+            return redirect(url_for("valuation.contract", contract_id=contract.id,
+                                    _anchor="pso"))
+    return render_template("valuation/pso_form.html", form=form, contract=contract)
 
 
 # ------------------------------------------------------------------ the yearly figures
@@ -435,6 +458,7 @@ def _render_claim(claim: Claim, judge_form: JudgeForm, upload_form: UploadForm |
         "valuation/claim.html", claim=claim, contract=contract, line=line,
         what_if=ledger_mod.what_if(claim, line, chosen), what_if_form=what_if_form,
         judge_form=judge_form, confirm=ConfirmForm(), now=now,
+        person=labels.initials(claim.stage.candidate) if claim.stage else None,
         upload_form=upload_form or _upload_form(claim, None),
         is_adviser=current_user.has_role(ADVISER), is_provider=_is_provider_staff(contract),
         can_download=current_user.has_role(ADVISER) or _is_provider_staff(contract))
@@ -679,4 +703,5 @@ def _template_helpers(state) -> None:
     env.globals.update(block_label=labels.block_label, due_label=labels.due_label,
                        labour_status_label=labels.labour_status_label,
                        labour_status_tone=labels.labour_status_tone,
+                       provisional_text=labels.provisional_text,
                        supplier_label=labels.supplier_label)
