@@ -8,8 +8,8 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from trajectory.audit.trail import Actor, acting_as
 from tests.conftest import login
+from trajectory.audit.trail import Actor, acting_as
 from trajectory.demo.data import DEMO_PASSWORD, DEMO_STEPS, load_demo
 from trajectory.extensions import db
 from trajectory.valuation.ledger import contract_ledger
