@@ -108,8 +108,9 @@ PAGES: list[tuple] = [
     ("intaker", "/trajecten/7/bewerken"),
     ("klantmanager", "/trajecten/7/zorg"),
     ("klantmanager", "/trajecten/7/doorplaatsen"),
-    ("klantmanager", "/trajecten/kandidaat/1/nieuw"),
-    ("klantmanager", "/trajecten/kandidaat/1/nieuw", "submit-empty"),
+    ("klantmanager", "/trajecten/kandidaat/1/nieuw"),  # step one: the kind
+    ("klantmanager", "/trajecten/kandidaat/1/nieuw?soort=paid_job"),
+    ("klantmanager", "/trajecten/kandidaat/1/nieuw?soort=paid_job", "submit-empty"),
     ("klantmanager", "/kandidaten?stage=werkervaringsplaats"),
     ("intaker", "/kandidaten/1"),
     # Cohorts, buddy logs and signals (demo: cohort 1 is the Maartgolf with its closed K2

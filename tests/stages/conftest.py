@@ -18,6 +18,9 @@ from trajectory.stages.models import Stage, StageKind, StageStatus
 from trajectory.timeutil import today
 
 P1, P2, P3, P4 = PROVIDERS[0], PROVIDERS[1], PROVIDERS[2], PROVIDERS[3]
+# What make_stage fills in for a plan field the kind requires.
+PLAN_DEFAULTS: dict[str, Any] = {"hours": Decimal(10), "level": 2, "hours_per_week": Decimal(24),
+                                 "job_title": "Huishoudelijk medewerker"}
 # The intaker of each provider in the world.
 INTAKER_OF = {P1: "intaker", P2: "intaker2", P3: "l.vandijke", P4: "t.wisse"}
 
@@ -43,15 +46,10 @@ def make_stage(world, candidate, provider: str, kind: StageKind,
     klantmanager = candidate.klantmanager
     intaker = world.user(INTAKER_OF[provider])
     start = start or days(-30)
-    if end is None and kind not in (StageKind.WERKERVARINGSPLAATS, StageKind.PAID_JOB):
+    spec = kind.spec  # the kind's entry in trajectory/stages/kinds.py
+    if end is None and not (spec.open_ended or spec.default_months):
         end = start + timedelta(days=60)
-    defaults: dict[str, Any] = {}
-    if kind in (StageKind.INTAKE, StageKind.COACHING, StageKind.ADDITIONAL_PROJECT):
-        defaults["hours"] = Decimal(10)
-    if kind in (StageKind.BBL, StageKind.BOL):
-        defaults["level"] = 2
-    if kind is StageKind.PAID_JOB:
-        defaults.update(hours_per_week=Decimal(24), job_title="Huishoudelijk medewerker")
+    defaults: dict[str, Any] = {name: PLAN_DEFAULTS[name] for name in spec.plan_required}
     defaults.update(fields)
     care = defaults.pop("care", None)
     outcome = defaults.pop("outcome", None)

@@ -46,8 +46,10 @@ def d(n: int) -> str:
       "answer_due": d(-3)}, "answer_due", [d(-3)]),
     ({"kind": "intake", "provider_id": "", "planned_start": d(10), "planned_end": d(12),
       "hours": "6"}, "provider_id", ['value="6"']),
-    ({"kind": "werkervaringsplaats", "planned_start": d(10), "vacancy_id": "VACANCY"},
-     "vacancy_id", [d(10)]),
+    # A vacancy of another provider (a kind that cannot fill one shows no vacancy field:
+    # tests/stages/test_kinds.py).
+    ({"kind": "bbl", "level": "2", "planned_start": d(10), "planned_end": d(300),
+      "vacancy_id": "VACANCY"}, "vacancy_id", [d(10)]),
 ])
 def test_propose_form(world, klantmanager_client, data, field, kept):
     from tests.providers.conftest import add_vacancy
@@ -55,7 +57,7 @@ def test_propose_form(world, klantmanager_client, data, field, kept):
     candidate = goes_candidate(world)
     data = {"provider_id": world.org(P1).id, **data}
     if data.get("vacancy_id") == "VACANCY":
-        data["vacancy_id"] = add_vacancy(world.org(P1)).id
+        data["vacancy_id"] = add_vacancy(world.org(P2)).id
     response = klantmanager_client.post(f"/trajecten/kandidaat/{candidate.id}/nieuw", data=data)
     assert_kept(response, field, kept)
     assert db.session.scalar(sa.select(sa.func.count(Stage.id))) == 0

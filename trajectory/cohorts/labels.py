@@ -4,18 +4,6 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-STAGE_KIND_LABELS = {
-    "intake": _l("Intake / voorportaal"),
-    "coaching": _l("Coaching / support"),
-    "werkervaringsplaats": _l("Work-experience place"),
-    "bbl": _l("BBL place"),
-    "bol": _l("BOL internship"),
-    "vso_internship": _l("VSO internship"),
-    "vso_workplace": _l("VSO workplace"),
-    "paid_job": _l("Paid job"),
-    "additional_project": _l("Additional project"),
-}
-
 OUTFLOW_LABELS = {
     "paid_work": _l("To paid work"),
     "training": _l("To training"),
@@ -25,6 +13,14 @@ OUTFLOW_LABELS = {
 
 
 def stage_kind_label(kind: str | None) -> str:
+    """The label of a stage kind (its value), from the stage kinds' table
+    (``trajectory.stages.kinds``); the value itself while the stages feature is absent."""
     if not kind:
         return ""
-    return str(STAGE_KIND_LABELS.get(kind, kind))
+    from trajectory.cohorts import stagefacts
+
+    if not stagefacts.available():
+        return kind
+    from trajectory.stages.kinds import label_of
+
+    return label_of(kind)

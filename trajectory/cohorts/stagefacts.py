@@ -18,10 +18,6 @@ from typing import Any
 
 from trajectory.timeutil import AMSTERDAM, as_utc
 
-# The stage kinds of the learning line (../shared/sroi-scenarios/FORMAT.md), used for
-# agreements while the stages feature does not offer its own list.
-FALLBACK_KINDS = ("intake", "coaching", "werkervaringsplaats", "bbl", "bol", "vso_internship",
-                  "vso_workplace", "paid_job", "additional_project")
 PAID_WORK = frozenset({"paid_job"})
 TRAINING = frozenset({"bbl", "bol"})
 WORK_EXPERIENCE = "werkervaringsplaats"
@@ -66,14 +62,13 @@ def _model() -> Any:
 
 
 def kind_choices() -> list[tuple[str, str]]:
-    """(code, label) of every stage kind, from the stages feature when installed."""
-    from trajectory.cohorts.labels import stage_kind_label
+    """(code, label) of every stage kind, from the stage kinds' table
+    (``trajectory.stages.kinds``); none while the stages feature is absent."""
+    if not available():
+        return []
+    from trajectory.stages.kinds import ENTRIES
 
-    if available():
-        from trajectory.stages.models import StageKind
-
-        return [(kind.value, kind.label) for kind in StageKind]
-    return [(kind, stage_kind_label(kind)) for kind in FALLBACK_KINDS]
+    return [(spec.kind.value, str(spec.label)) for spec in ENTRIES]
 
 
 def _day(value: Any) -> date | None:

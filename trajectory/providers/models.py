@@ -69,20 +69,8 @@ OFFER_TYPE_LABELS = {
 # Offer types with a level (MBO level 1-4) and with hours per week.
 LEVEL_OFFER_TYPES = frozenset({OfferType.BBL, OfferType.BOL, OfferType.VSO})
 HOURS_OFFER_TYPES = frozenset({OfferType.PAID_JOB, OfferType.WERKERVARINGSPLAATS})
-
-# Which stage kinds (FORMAT.md, plus additional_project) take a place of which
-# offer type. Coaching is given by a buddy or by a specialist.
-STAGE_KIND_OFFER_TYPES: dict[str, frozenset[OfferType]] = {
-    "intake": frozenset({OfferType.INTAKE}),
-    "coaching": frozenset({OfferType.BUDDY, OfferType.SPECIALIST}),
-    "werkervaringsplaats": frozenset({OfferType.WERKERVARINGSPLAATS}),
-    "bbl": frozenset({OfferType.BBL}),
-    "bol": frozenset({OfferType.BOL}),
-    "vso_internship": frozenset({OfferType.VSO}),
-    "vso_workplace": frozenset({OfferType.VSO, OfferType.PAID_JOB}),
-    "paid_job": frozenset({OfferType.PAID_JOB}),
-    "additional_project": frozenset({OfferType.ADDITIONAL_PROJECT}),
-}
+# Which offer types a stage kind may use is in the stage kinds' table
+# (trajectory/stages/kinds.py, ``offer_types``).
 
 
 class VacancyStatus(enum.StrEnum):

@@ -1,15 +1,20 @@
 """Forms for proposing, answering, running, ending and transferring stages.
 
-Kind fields are all on the form (it works without JavaScript); the hints say
-which kind uses which field, and the service drops what does not belong.
+The plan and outcome fields of every kind are declared here once; which of them a
+page shows (and requires) comes from the kind's entry in ``trajectory.stages.kinds``
+(``show_plan_fields``, ``show_outcome_fields``). A proposal therefore asks the kind
+first (``ChooseKindForm``, a GET form: it works without JavaScript) and then shows
+that kind's fields; the service drops whatever does not belong to the kind.
 """
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    Form,
     HiddenField,
     RadioField,
     SelectField,
@@ -20,7 +25,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from trajectory.forms import DutchDateField, DutchDecimalField
-from trajectory.stages.models import CareChoice, ContractType, StageKind, StageStatus
+from trajectory.stages.kinds import StageKind
+from trajectory.stages.models import CareChoice, ContractType, StageStatus
 
 LEVEL_CHOICES = [SelectChoice("", _l("Choose a level")),
                  *[SelectChoice(str(n), _l("Level %(n)d", n=n)) for n in (1, 2, 3, 4)]]
@@ -43,20 +49,60 @@ def _version():
     return HiddenField(validators=[Optional()])
 
 
+def _require(form, names) -> None:
+    """Mark fields as required (their label then shows no "optional"); the service checks."""
+    for name in names:
+        form[name].flags.required = True
+
+
+def show_planned_end(form, kind: StageKind) -> None:
+    """The planned end's hint says how the kind's end works; required when it must be given."""
+    spec = kind.spec
+    hints = [_("For example 31-03-2026.")]
+    if spec.default_months:
+        hints.append(_("Leave empty for the usual %(months)d months.",
+                       months=spec.default_months))
+    elif spec.open_ended:
+        hints.append(_("Leave empty when it has no end."))
+    else:
+        _require(form, ["planned_end"])
+    form.planned_end.description = " ".join(hints)
+
+
+def show_plan_fields(form, kind: StageKind) -> list[str]:
+    """The plan fields a proposal or an edit of ``kind`` shows, in order; marks the required
+    ones (and the planned end, see ``show_planned_end``)."""
+    _require(form, kind.spec.plan_required)
+    show_planned_end(form, kind)
+    return list(kind.spec.plan)
+
+
+def show_outcome_fields(form, kind: StageKind) -> list[str]:
+    """The outcome fields the outcome form of ``kind`` shows, in order; marks the required
+    ones."""
+    spec = kind.spec
+    _require(form, spec.outcome_required)
+    return list(spec.outcome_fields)
+
+
 class KindFieldsMixin:
-    """The fields that belong to some kinds only (FORMAT.md)."""
+    """The plan fields; a kind shows some of them (``show_plan_fields``)."""
 
     level = SelectField(_l("Level"), choices=LEVEL_CHOICES, validators=[Optional()],
-                        description=_l("BBL place and BOL internship: level 1 to 4."))
+                        description=_l("MBO level 1 to 4."))
     hours = DutchDecimalField(_l("Hours"), validators=[Optional()],
-                              description=_l("Intake, coaching and additional project: the "
-                                             "number of hours, e.g. 12 or 7,5."))
-    hours_per_week = DutchDecimalField(_l("Hours per week"), validators=[Optional()],
-                                       description=_l("Required for a paid job."))
+                              description=_l("The number of hours, e.g. 12 or 7,5."))
+    hours_per_week = DutchDecimalField(_l("Hours per week"), validators=[Optional()])
     job_title = StringField(_l("Job title"), validators=[Optional(), Length(max=160)],
-                            description=_l("Required for a paid job, e.g. huishoudelijk "
-                                           "medewerker."))
-    permanent = BooleanField(_l("Permanent contract (paid job)"))
+                            description=_l("For example huishoudelijk medewerker."))
+    permanent = BooleanField(_l("Permanent contract"))
+
+
+class ChooseKindForm(Form):
+    """Step one of a proposal: the kind (a GET form; the next page shows its fields)."""
+
+    soort = RadioField(_l("Kind of stage"), choices=kind_choices,
+                       validators=[InputRequired(message=_l("Choose the kind of stage."))])
 
 
 class ProposeForm(KindFieldsMixin, FlaskForm):
@@ -68,15 +114,11 @@ class ProposeForm(KindFieldsMixin, FlaskForm):
                                 description=_l("Optional: the place this stage uses, so the "
                                                "offer shows the free places."))
     vacancy_id = SelectField(_l("Vacancy this stage fills"), validators=[Optional()],
-                             description=_l("Optional: a BBL place, paid job or VSO workplace "
-                                            "that fills an open vacancy."))
+                             description=_l("Optional: the open vacancy this stage fills."))
     planned_start = DutchDateField(
         _l("Planned start"),
         validators=[InputRequired(message=_l("Enter the planned start date."))])
-    planned_end = DutchDateField(
-        _l("Planned end"), validators=[Optional()],
-        description=_l("For example 31-03-2026. A work-experience place: leave empty for the "
-                       "usual 3 months. A permanent job may stay open."))
+    planned_end = DutchDateField(_l("Planned end"), validators=[Optional()])
     answer_due = DutchDateField(_l("Answer wanted by"), validators=[Optional()],
                                 description=_l("Leave empty for 10 working days from today."))
     care_client = BooleanField(_l("The candidate is a care client of this provider"))
@@ -119,6 +161,8 @@ class EndForm(FlaskForm):
 
 
 class OutcomeForm(FlaskForm):
+    """Every outcome field; a kind shows some of them (``show_outcome_fields``)."""
+
     # intake
     suitable_for_care = RadioField(_l("Suitable for care work?"), choices=YES_NO,
                                    validators=[Optional()])
@@ -131,6 +175,10 @@ class OutcomeForm(FlaskForm):
                                        validators=[Optional(), Length(max=4000)],
                                        render_kw={"rows": 4})
     next_step_decided_on = DutchDateField(_l("Decided on"), validators=[Optional()])
+    agreed_end = DutchDateField(
+        _l("Agreed end"), validators=[Optional()],
+        description=_l("The last day agreed with the candidate: the planned end, unless you "
+                       "agreed on another day."))
     # bbl, bol
     diploma = RadioField(_l("Diploma obtained?"), choices=YES_NO, validators=[Optional()])
     # paid job

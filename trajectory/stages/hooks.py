@@ -18,7 +18,6 @@ from flask_babel import lazy_gettext as _l
 from trajectory.extensions import db
 from trajectory.providers import services as provider_services
 from trajectory.stages import filters, scope
-from trajectory.stages import valuation as stage_valuation
 from trajectory.stages.models import USING_CAPACITY, Stage, StageStatus
 
 
@@ -58,7 +57,8 @@ HISTORY_FIELD_LABELS = {
     "suitable_for_care": _l("Suitable for care work"), "suitable_level": _l("At which level"),
     "suitable_function": _l("In which function"),
     "next_step_decision": _l("Decision on the next step"),
-    "next_step_decided_on": _l("Decided on"), "diploma": _l("Diploma obtained"),
+    "next_step_decided_on": _l("Decided on"), "agreed_end": _l("Agreed end"),
+    "diploma": _l("Diploma obtained"),
     "contract_type": _l("Type of contract"), "contract_hours": _l("Contract hours per week"),
     "contract_start": _l("Contract start"), "outcome_note": _l("Outcome"),
     "care_client": _l("Care client of this provider"), "care_choice": _l("Counts as"),
@@ -73,7 +73,7 @@ HISTORY_FIELD_LABELS = {
 HISTORY_HIDDEN = {"version", "proposed_at", "answered_at", "outcome_recorded_at",
                   "care_decided_at", "via_transfer", "answer_due"}
 HISTORY_DATES = {"planned_start", "planned_end", "actual_start", "actual_end",
-                 "contract_start"}
+                 "contract_start", "agreed_end"}
 
 
 def _names(model, column) -> object:
@@ -91,14 +91,16 @@ def _history_labels() -> None:
         return
     from trajectory.organisations.models import Organisation
     from trajectory.providers.models import OfferItem, Vacancy
-    from trajectory.stages.models import KIND_LABELS, STATUS_LABELS
+    from trajectory.stages.kinds import ENTRIES
+    from trajectory.stages.models import STATUS_LABELS
 
     history.OBJECT_LABELS.setdefault("Stage", _l("Stage"))
     for key, label in HISTORY_FIELD_LABELS.items():
         history.FIELD_LABELS.setdefault(key, label)
-    for members in (KIND_LABELS, STATUS_LABELS):
-        for member, label in members.items():
-            LABELS.setdefault(member, label)
+    for spec in ENTRIES:
+        LABELS.setdefault(spec.kind, spec.label)
+    for member, label in STATUS_LABELS.items():
+        LABELS.setdefault(member, label)
     hidden = getattr(history, "HIDDEN_EXTRA", None)
     if hidden is not None:
         hidden.update(HISTORY_HIDDEN)
@@ -119,6 +121,5 @@ def install() -> None:
     provider_services.register_usage_source("stages", capacity_usage)
     provider_services.register_vacancy_link_source("stages", vacancy_links)
     provider_services.register_delete_guard("stages", offer_item_in_use)
-    stage_valuation.register()
     filters.install()
     _history_labels()

@@ -5,7 +5,9 @@ werkervaringsplaats, a BBL place, a BOL or VSO internship, a VSO workplace, a
 paid job or an additional project. The kinds and their fields are exactly the
 valuation engine's (``shared/sroi-scenarios/FORMAT.md``) plus
 ``additional_project`` (valued as hours at the activity rate), so the engine can
-value a stage as it is (``trajectory.stages.valuation``).
+value a stage as it is (``trajectory.stages.valuation``). What each kind shows,
+asks and means is described once, in ``trajectory.stages.kinds`` (``StageKind``
+lives there and is imported here as before).
 
 Every row names the candidate as its data subject, so the candidate's
 "Geschiedenis" shows stage changes too. ``version`` is the optimistic lock:
@@ -15,7 +17,7 @@ forms carry it and a stale save is refused with a conflict message.
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -29,6 +31,7 @@ from trajectory.candidates.models import Candidate
 from trajectory.extensions import db
 from trajectory.organisations.models import Organisation
 from trajectory.providers.models import OfferItem, Vacancy
+from trajectory.stages.kinds import StageKind, kinds_where
 from trajectory.timeutil import today, utcnow
 
 
@@ -37,41 +40,8 @@ def _enum(cls: type[enum.Enum], length: int = 30) -> sa.Enum:
                    values_callable=lambda e: [m.value for m in e])
 
 
-class StageKind(enum.StrEnum):
-    INTAKE = "intake"
-    COACHING = "coaching"
-    WERKERVARINGSPLAATS = "werkervaringsplaats"
-    BBL = "bbl"
-    BOL = "bol"
-    VSO_INTERNSHIP = "vso_internship"
-    VSO_WORKPLACE = "vso_workplace"
-    PAID_JOB = "paid_job"
-    ADDITIONAL_PROJECT = "additional_project"
-
-    @property
-    def label(self) -> str:
-        return str(KIND_LABELS[self])
-
-
-KIND_LABELS = {
-    StageKind.INTAKE: _l("Intake"),
-    StageKind.COACHING: _l("Coaching"),
-    StageKind.WERKERVARINGSPLAATS: _l("Work-experience place"),
-    StageKind.BBL: _l("BBL place"),
-    StageKind.BOL: _l("BOL internship"),
-    StageKind.VSO_INTERNSHIP: _l("VSO internship"),
-    StageKind.VSO_WORKPLACE: _l("VSO workplace"),
-    StageKind.PAID_JOB: _l("Paid job"),
-    StageKind.ADDITIONAL_PROJECT: _l("Additional project"),
-}
-
-LEVEL_KINDS = frozenset({StageKind.BBL, StageKind.BOL})
-HOUR_KINDS = frozenset({StageKind.INTAKE, StageKind.COACHING, StageKind.ADDITIONAL_PROJECT})
 # A stage of these kinds at a provider absorbs that provider's coaching (FORMAT.md rule 9).
-ABSORBING_KINDS = frozenset({StageKind.WERKERVARINGSPLAATS, StageKind.BBL, StageKind.PAID_JOB})
-# Kinds that can fill a vacancy.
-VACANCY_KINDS = frozenset({StageKind.BBL, StageKind.PAID_JOB, StageKind.VSO_WORKPLACE})
-WEP_MONTHS = 3  # a werkervaringsplaats normally runs 3 months
+ABSORBING_KINDS = kinds_where(lambda k: k.absorbs_coaching)
 
 
 class StageStatus(enum.StrEnum):
@@ -178,14 +148,13 @@ class Stage(db.Model):
     answered_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
     answered_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
     decline_reason: so.Mapped[str | None] = so.mapped_column(sa.String(500))
-    # Kind fields (FORMAT.md): level for bbl/bol; hours_per_week, permanent and
-    # job title for a paid job; hours for intake, coaching and additional projects.
+    # Plan fields (FORMAT.md); which kind has which: trajectory/stages/kinds.py.
     level: so.Mapped[int | None]
     hours_per_week: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(5, 2))
     permanent: so.Mapped[bool] = so.mapped_column(default=False)
     job_title: so.Mapped[str | None] = so.mapped_column(sa.String(160))
     hours: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(7, 2))
-    # Outcomes per kind.
+    # Outcome fields; which kind asks which: trajectory/stages/kinds.py.
     suitable_for_care: so.Mapped[bool | None]              # intake
     suitable_level: so.Mapped[int | None]                  # intake
     suitable_function: so.Mapped[str | None] = so.mapped_column(sa.String(160))  # intake
@@ -322,13 +291,6 @@ class Stage(db.Model):
 
     def active_on(self, day: date) -> bool:
         return self.start <= day and (self.end is None or day <= self.end)
-
-
-def default_wep_end(start: date) -> date:
-    """A werkervaringsplaats runs 3 months: start + 3 months − 1 day (15 March → 14 June)."""
-    from trajectory.valuation.engine import add_months
-
-    return add_months(start, WEP_MONTHS) - timedelta(days=1)
 
 
 def provider_users_with_role(provider_id: int, role: Role) -> sa.Select:

@@ -16,30 +16,23 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from trajectory.auth.models import User
 from trajectory.candidates.models import Candidate
 from trajectory.extensions import db
 from trajectory.organisations.models import Organisation, OrganisationKind
-from trajectory.providers.models import (
-    STAGE_KIND_OFFER_TYPES,
-    OfferItem,
-    Vacancy,
-    VacancyStatus,
-)
+from trajectory.providers.models import OfferItem, Vacancy, VacancyStatus
 from trajectory.providers.services import mark_vacancy_filled
 from trajectory.services import ServiceError
+from trajectory.stages.kinds import OUTCOME_FIELDS, PLAN_FIELDS
 from trajectory.stages.models import (
-    HOUR_KINDS,
-    LEVEL_KINDS,
     TRANSFER_REASON,
-    VACANCY_KINDS,
     CareChoice,
     ContractType,
     Stage,
     StageKind,
     StageStatus,
-    default_wep_end,
 )
 from trajectory.timeutil import today, utcnow
 
@@ -79,39 +72,64 @@ def _text(value: str | None) -> str | None:
     return value or None
 
 
+# When a kind requires a field (trajectory/stages/kinds.py) and it is empty.
+REQUIRED_MESSAGES = {
+    "level": _l("Choose the level (1 to 4)."),
+    "hours": _l("Enter the number of hours."),
+    "hours_per_week": _l("Enter the hours per week."),
+    "job_title": _l("Enter the job title."),
+    "suitable_for_care": _l("Choose whether the candidate is suitable for care work."),
+    "next_step_decision": _l("Describe the decision on the next step."),
+    "diploma": _l("Choose whether the diploma was obtained."),
+    "contract_type": _l("Choose the type of contract."),
+    "outcome_note": _l("Describe the outcome."),
+}
+
+
+def _required(name: str) -> ServiceError:
+    return ServiceError(str(REQUIRED_MESSAGES.get(name, _l("This field is required."))),
+                        field=name)
+
+
+def _hours_per_week(value: Decimal, field: str) -> None:
+    if not (0 < value <= 60):
+        raise ServiceError(_("Enter hours per week: more than 0, at most 60."), field=field)
+
+
+def _check_plan_field(name: str, value: Any) -> None:
+    if name == "level" and value not in (1, 2, 3, 4):
+        raise ServiceError(_("Choose the level (1 to 4)."), field="level")
+    if name == "hours":
+        if value <= 0:
+            raise ServiceError(_("Enter the number of hours."), field="hours")
+        if value > 2000:
+            raise ServiceError(_("Enter at most 2,000 hours."), field="hours")
+    if name == "hours_per_week":
+        _hours_per_week(value, "hours_per_week")
+
+
 def kind_fields(kind: StageKind, *, planned_start: date, planned_end: date | None,
                 level: int | None = None, hours_per_week: Decimal | None = None,
                 permanent: bool = False, job_title: str | None = None,
                 hours: Decimal | None = None) -> dict[str, Any]:
-    """The fields of a kind, checked; fields that do not belong to the kind are dropped."""
-    values: dict[str, Any] = {"level": None, "hours_per_week": None, "permanent": False,
-                              "job_title": _text(job_title), "hours": None}
-    if kind in LEVEL_KINDS:
-        if level not in (1, 2, 3, 4):
-            raise ServiceError(_("Choose the level (1 to 4)."), field="level")
-        values["level"] = level
-    if kind in HOUR_KINDS:
-        if hours is None or hours <= 0:
-            raise ServiceError(_("Enter the number of hours."), field="hours")
-        if hours > 2000:
-            raise ServiceError(_("Enter at most 2,000 hours."), field="hours")
-        values["hours"] = hours
-    if hours_per_week is not None and not (0 < hours_per_week <= 60):
-        raise ServiceError(_("Enter hours per week: more than 0, at most 60."),
-                           field="hours_per_week")
-    if kind is StageKind.PAID_JOB:
-        if hours_per_week is None:
-            raise ServiceError(_("Enter the hours per week of the job."), field="hours_per_week")
-        if not values["job_title"]:
-            raise ServiceError(_("Enter the job title."), field="job_title")
-        values["hours_per_week"] = hours_per_week
-        values["permanent"] = bool(permanent)
-    elif kind in (StageKind.WERKERVARINGSPLAATS, StageKind.BBL, StageKind.BOL,
-                  StageKind.VSO_INTERNSHIP, StageKind.VSO_WORKPLACE):
-        values["hours_per_week"] = hours_per_week  # information only
-    if kind is StageKind.WERKERVARINGSPLAATS and planned_end is None:
-        planned_end = default_wep_end(planned_start)
-    if planned_end is None and kind is not StageKind.PAID_JOB:
+    """The plan fields of a kind (its entry in ``trajectory.stages.kinds``) and the planned
+    dates, checked; fields that do not belong to the kind are dropped."""
+    spec = kind.spec
+    given: dict[str, Any] = {"level": level, "hours_per_week": hours_per_week,
+                             "permanent": bool(permanent), "job_title": _text(job_title),
+                             "hours": hours}
+    values: dict[str, Any] = {name: None for name in PLAN_FIELDS} | {"permanent": False}
+    for name in spec.plan:
+        value = given[name]
+        if value is None:
+            if name in spec.plan_required:
+                raise _required(name)
+            continue
+        _check_plan_field(name, value)
+        values[name] = value
+    if planned_end is None:
+        planned_end = spec.default_end(planned_start)
+    if planned_end is None and not spec.open_ended:
         raise ServiceError(_("Enter the planned end date."), field="planned_end")
     if planned_end is not None and planned_end < planned_start:
         raise ServiceError(_("The end date lies before the start date."), field="planned_end")
@@ -132,15 +150,15 @@ def _check_links(provider: Organisation, kind: StageKind, offer_item: OfferItem 
         if offer_item.organisation_id != provider.id:
             raise ServiceError(_("This place belongs to another provider."),
                                field="offer_item_id")
-        if offer_item.offer_type not in STAGE_KIND_OFFER_TYPES[kind.value]:
+        if offer_item.offer_type not in kind.spec.offer_types:
             raise ServiceError(_("This place does not fit a stage of this kind."),
                                field="offer_item_id")
     if vacancy is not None:
         if vacancy.organisation_id != provider.id:
             raise ServiceError(_("This vacancy belongs to another provider."), field="vacancy_id")
-        if kind not in VACANCY_KINDS:
-            raise ServiceError(_("Only a BBL place, a paid job or a VSO workplace fills a "
-                                 "vacancy."), field="vacancy_id")
+        if not kind.spec.fills_vacancy:
+            raise ServiceError(_("A stage of this kind does not fill a vacancy."),
+                               field="vacancy_id")
         if vacancy.status is VacancyStatus.WITHDRAWN:
             raise ServiceError(_("This vacancy has been withdrawn."), field="vacancy_id")
 
@@ -249,57 +267,54 @@ def end_stage(stage: Stage, *, status: StageStatus, actual_end: date, reason: st
     db.session.flush()
 
 
-OUTCOME_FIELDS = ("suitable_for_care", "suitable_level", "suitable_function",
-                  "next_step_decision", "next_step_decided_on", "diploma", "contract_type",
-                  "contract_hours", "contract_start", "outcome_note")
+def _check_outcome_field(stage: Stage, name: str, value: Any) -> Any:
+    """One outcome field, checked; returns what is stored."""
+    if name == "suitable_level" and value is not None and value not in (1, 2, 3, 4):
+        raise ServiceError(_("Choose a level from 1 to 4."), field="suitable_level")
+    if name == "next_step_decided_on":
+        value = value or today()
+        if value > today():
+            raise ServiceError(_("The decision date lies in the future."),
+                               field="next_step_decided_on")
+    if name == "agreed_end" and value is not None:
+        if value < stage.start:
+            raise ServiceError(_("The agreed end lies before the start of the stage."),
+                               field="agreed_end")
+        if value == stage.planned_end:
+            value = None  # None: the planned end is the agreement
+    if name == "contract_hours" and value is not None:
+        _hours_per_week(value, "contract_hours")
+    return value
 
 
 def record_outcome(stage: Stage, *, actor: User, version: int | None,
                    suitable_for_care: bool | None = None, suitable_level: int | None = None,
                    suitable_function: str | None = None, next_step_decision: str | None = None,
-                   next_step_decided_on: date | None = None, diploma: bool | None = None,
-                   contract_type: ContractType | None = None,
+                   next_step_decided_on: date | None = None, agreed_end: date | None = None,
+                   diploma: bool | None = None, contract_type: ContractType | None = None,
                    contract_hours: Decimal | None = None, contract_start: date | None = None,
                    outcome_note: str | None = None) -> None:
-    """The outcome of a stage, per kind (a werkervaringsplaats: the decision on the next step)."""
+    """The outcome of a stage: the outcome fields of its kind (``trajectory.stages.kinds``),
+    e.g. a werkervaringsplaats's decision on the next step and the end agreed with the
+    candidate (None when it is the planned end). Fields of other kinds are cleared."""
     _check_version(stage, version)
     if stage.status not in (StageStatus.LOPEND, StageStatus.AFGEROND, StageStatus.AFGEBROKEN):
         raise ServiceError(_("An outcome is recorded once the stage is running or has ended."))
-    kind = stage.kind
+    spec = stage.kind.spec
+    given: dict[str, Any] = {
+        "suitable_for_care": suitable_for_care, "suitable_level": suitable_level,
+        "suitable_function": _text(suitable_function),
+        "next_step_decision": _text(next_step_decision),
+        "next_step_decided_on": next_step_decided_on, "agreed_end": agreed_end,
+        "diploma": diploma, "contract_type": contract_type, "contract_hours": contract_hours,
+        "contract_start": contract_start, "outcome_note": _text(outcome_note)}
     values: dict[str, Any] = dict.fromkeys(OUTCOME_FIELDS)
-    values["outcome_note"] = _text(outcome_note)
-    if kind is StageKind.INTAKE:
-        if suitable_for_care is None:
-            raise ServiceError(_("Choose whether the candidate is suitable for care work."),
-                               field="suitable_for_care")
-        if suitable_level is not None and suitable_level not in (1, 2, 3, 4):
-            raise ServiceError(_("Choose a level from 1 to 4."), field="suitable_level")
-        values.update(suitable_for_care=suitable_for_care,
-                      suitable_level=suitable_level if suitable_for_care else None,
-                      suitable_function=_text(suitable_function) if suitable_for_care else None)
-    elif kind is StageKind.WERKERVARINGSPLAATS:
-        if not _text(next_step_decision):
-            raise ServiceError(_("Describe the decision on the next step."),
-                               field="next_step_decision")
-        decided = next_step_decided_on or today()
-        if decided > today():
-            raise ServiceError(_("The decision date lies in the future."),
-                               field="next_step_decided_on")
-        values.update(next_step_decision=_text(next_step_decision), next_step_decided_on=decided)
-    elif kind in LEVEL_KINDS:
-        if diploma is None:
-            raise ServiceError(_("Choose whether the diploma was obtained."), field="diploma")
-        values["diploma"] = diploma
-    elif kind is StageKind.PAID_JOB:
-        if contract_type is None:
-            raise ServiceError(_("Choose the type of contract."), field="contract_type")
-        if contract_hours is not None and not (0 < contract_hours <= 60):
-            raise ServiceError(_("Enter hours per week: more than 0, at most 60."),
-                               field="contract_hours")
-        values.update(contract_type=contract_type, contract_hours=contract_hours,
-                      contract_start=contract_start)
-    elif not values["outcome_note"]:
-        raise ServiceError(_("Describe the outcome."), field="outcome_note")
+    for name in spec.outcome_fields:
+        if given[name] is None and name in spec.outcome_required:
+            raise _required(name)
+        values[name] = _check_outcome_field(stage, name, given[name])
+    if values["suitable_for_care"] is False:  # level and function only for who is suitable
+        values.update(suitable_level=None, suitable_function=None)
     for key, value in values.items():
         setattr(stage, key, value)
     stage.outcome_recorded_at = utcnow()

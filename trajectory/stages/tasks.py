@@ -20,7 +20,8 @@ from flask_babel import lazy_gettext as _l
 from trajectory.auth.roles import Role
 from trajectory.candidates.models import Candidate
 from trajectory.extensions import db
-from trajectory.stages.models import Stage, StageKind, StageStatus
+from trajectory.stages.kinds import kinds_where
+from trajectory.stages.models import Stage, StageStatus
 from trajectory.timeutil import today
 
 STARTING_DAYS = 14
@@ -28,6 +29,8 @@ ENDING_DAYS = 30
 WEP_DECISION_DAYS = 14
 DECLINED_DAYS = 30
 ROWS_PER_SECTION = 50
+# Kinds that end with a decision on the next step (a werkervaringsplaats).
+DECISION_KINDS = kinds_where(lambda k: k.ends_with_decision)
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,7 @@ SECTIONS: tuple[Section, ...] = (
             _l("Work-experience places ending within 14 days without a decision"),
             _l("A work-experience place ends with a decision on the next step; "
                "these have none yet."),
-            lambda d: sa.and_(Stage.kind == StageKind.WERKERVARINGSPLAATS,
+            lambda d: sa.and_(Stage.kind.in_(sorted(DECISION_KINDS)),
                               Stage.status.in_((StageStatus.GEPLAND, StageStatus.LOPEND)),
                               _within(Stage.planned_end, d, WEP_DECISION_DAYS),
                               Stage.next_step_decision.is_(None)),

@@ -18,7 +18,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from trajectory.stages.models import Stage, StageKind, StageStatus
+from trajectory.stages.models import Stage, StageStatus
 
 WIDTH = 720
 LEFT, RIGHT, TOP, BOTTOM = 8, 8, 30, 10
@@ -27,18 +27,7 @@ BAR_OFFSET, BAR_HEIGHT = 16, 18
 MIN_MONTHS = 6
 CHAR_WIDTH = 6.6  # average width of a 12px character, to shorten labels that do not fit
 
-# Fill and outline per kind (presentation attributes; all pass 3:1 against white).
-COLOURS: dict[StageKind, tuple[str, str]] = {
-    StageKind.INTAKE: ("#5b6b7a", "#37424d"),
-    StageKind.COACHING: ("#7a5195", "#4e3360"),
-    StageKind.WERKERVARINGSPLAATS: ("#1f78b4", "#134b70"),
-    StageKind.BBL: ("#2e7d32", "#1b4d1e"),
-    StageKind.BOL: ("#558b2f", "#33541c"),
-    StageKind.VSO_INTERNSHIP: ("#8d6e00", "#5c4800"),
-    StageKind.VSO_WORKPLACE: ("#a0522d", "#66341d"),
-    StageKind.PAID_JOB: ("#c2185b", "#7c0f3a"),
-    StageKind.ADDITIONAL_PROJECT: ("#00796b", "#004d44"),
-}
+# Fill and outline per kind: ``colour`` in the kind's entry (trajectory/stages/kinds.py).
 
 
 @dataclass(frozen=True)
@@ -131,7 +120,7 @@ def layout(stages: Sequence[Stage], day: date, horizon_days: int = 90) -> Timeli
     starts = [(lane, x(s.start)) for s, lane in zip(shown, lanes, strict=True)]
     bars = []
     for stage, lane in zip(shown, lanes, strict=True):
-        fill, stroke = COLOURS[stage.kind]
+        fill, stroke = stage.kind.spec.colour
         x0, x1 = x(stage.start), x(ends[stage.id] + timedelta(days=1))
         width = max(x1 - x0, 3.0)
         label = f"{stage.kind.label} · {stage.provider.name}"

@@ -35,11 +35,12 @@ from trajectory.providers.models import (
     provider_filter,
 )
 from trajectory.services import ServiceError
-from trajectory.stages import filters, hooks, services, tasks
+from trajectory.stages import facts, filters, hooks, services, tasks
 from trajectory.stages import scope as rules
 from trajectory.stages.forms import (
     AnswerForm,
     CareForm,
+    ChooseKindForm,
     EditForm,
     EndForm,
     OutcomeForm,
@@ -47,6 +48,9 @@ from trajectory.stages.forms import (
     StartForm,
     TransferForm,
     int_or_none,
+    show_outcome_fields,
+    show_plan_fields,
+    show_planned_end,
     yes_no,
 )
 from trajectory.stages.models import (
@@ -138,10 +142,12 @@ def _provider_choices(exclude: int | None = None) -> list[SelectChoice]:
             *[SelectChoice(str(i), name) for i, name in rows if i != exclude]]
 
 
-def _offer_choices(provider_id: int | None = None) -> list[SelectChoice]:
+def _offer_choices(kind: StageKind, provider_id: int | None = None) -> list[SelectChoice]:
+    """The places of the providers' offer a stage of ``kind`` may use."""
     stmt = (sa.select(OfferItem, Organisation.name)
             .join(Organisation, Organisation.id == OfferItem.organisation_id)
-            .where(Organisation.active.is_(True))
+            .where(Organisation.active.is_(True),
+                   OfferItem.offer_type.in_(sorted(kind.spec.offer_types)))
             .order_by(Organisation.name, OfferItem.offer_type, OfferItem.title))
     if provider_id is not None:
         stmt = stmt.where(OfferItem.organisation_id == provider_id)
@@ -226,12 +232,13 @@ def worklist():
 def detail(stage_id: int):
     stage = load_stage(stage_id)
     # The value never depends on who looks: every stage of the candidate takes part.
-    value = value_of(stage, services.all_stages_of(stage.candidate_id))
+    value = value_of(stage)
     follow_ups = [s for s in services.stages_of(stage.candidate_id, current_user)
                   if s.previous_stage_id == stage.id]
     log_stage_view(stage)
     html = render_template(
         "stages/detail.html", stage=stage, value=value, follow_ups=follow_ups,
+        differences=facts.plan_differences(stage),
         candidate_visible=db.session.scalar(
             sa.select(Candidate.id).where(Candidate.id == stage.candidate_id,
                                           Candidate.scope_filter(current_user))) is not None,
@@ -242,16 +249,27 @@ def detail(stage_id: int):
     return html
 
 
+def _log_candidate_view(candidate: Candidate) -> None:
+    log_processing("view", "Candidate", candidate.id, subject=("Candidate", candidate.id),
+                   categories=("naam",))
+    db.session.commit()
+
+
+def _kind(value: Any) -> StageKind | None:
+    try:
+        return StageKind(value) if value else None
+    except ValueError:
+        return None
+
+
 @bp.route("/kandidaat/<int:candidate_id>/nieuw", methods=["GET", "POST"])
 @allow(Role.KLANTMANAGER)
 def propose(candidate_id: int):
-    """The hand-over: the klantmanager proposes a stage at a provider."""
+    """The hand-over: the klantmanager proposes a stage at a provider. First the kind
+    (``?soort=``), then the form with that kind's fields."""
     candidate = get_in_scope(Candidate, candidate_id)
     require(rules.can_propose(current_user, candidate))
     form = ProposeForm()
-    form.provider_id.choices = _provider_choices()
-    form.offer_item_id.choices = _offer_choices()
-    form.vacancy_id.choices = _vacancy_choices()
     previous = None
     previous_id = int_or_none(form.previous_stage_id.data or request.args.get("na"))
     if previous_id:
@@ -260,8 +278,20 @@ def propose(candidate_id: int):
             Stage.scope_filter(current_user)))
         if previous is None:
             abort(404)
+    kind = _kind(form.kind.data if request.method == "POST" else request.args.get("soort"))
+    if kind is None:
+        choose = ChooseKindForm(request.args)
+        if request.method == "POST" or "soort" in request.args:
+            choose.validate()
+        _log_candidate_view(candidate)
+        return render_template("stages/propose.html", choose=choose, candidate=candidate,
+                               previous=previous, provider=request.args.get("aanbieder"))
+    form.provider_id.choices = _provider_choices()
+    form.offer_item_id.choices = _offer_choices(kind)
+    form.vacancy_id.choices = _vacancy_choices()
+    plan_fields = show_plan_fields(form, kind)
     if request.method == "GET":
-        form.kind.data = request.args.get("soort") or StageKind.INTAKE.value
+        form.kind.data = kind.value
         form.provider_id.data = request.args.get("aanbieder") or ""
         form.previous_stage_id.data = str(previous.id) if previous else ""
         form.answer_due.data = services.default_answer_due()
@@ -271,14 +301,13 @@ def propose(candidate_id: int):
 
         def action() -> None:
             created.append(services.propose_stage(
-                candidate, provider=_provider(form.provider_id.data),
-                kind=StageKind(form.kind.data), planned_start=form.planned_start.data,
-                planned_end=form.planned_end.data, actor=current_user,
-                answer_due=form.answer_due.data, note=form.note.data,
+                candidate, provider=_provider(form.provider_id.data), kind=kind,
+                planned_start=form.planned_start.data, planned_end=form.planned_end.data,
+                actor=current_user, answer_due=form.answer_due.data, note=form.note.data,
                 care_client=bool(form.care_client.data),
                 offer_item=_offer_item(form.offer_item_id.data),
-                vacancy=_vacancy(form.vacancy_id.data), previous_stage=previous,
-                **_kind_values(form)))
+                vacancy=_vacancy(form.vacancy_id.data) if kind.spec.fills_vacancy else None,
+                previous_stage=previous, **_kind_values(form)))
 
         if _save(form, None, action):
             stage = created[0]
@@ -286,11 +315,10 @@ def propose(candidate_id: int):
                     provider=stage.provider.name, date=day(stage.answer_due)),
                   "success")
             return _back(stage)
-    log_processing("view", "Candidate", candidate.id, subject=("Candidate", candidate.id),
-                   categories=("naam",))
-    db.session.commit()
-    return render_template("stages/propose.html", form=form, candidate=candidate,
-                           previous=previous)
+    _log_candidate_view(candidate)
+    return render_template("stages/propose.html", form=form, kind=kind, plan_fields=plan_fields,
+                           candidate=candidate, previous=previous,
+                           provider=request.args.get("aanbieder"))
 
 
 @bp.route("/<int:stage_id>/beantwoorden", methods=["GET", "POST"])
@@ -370,12 +398,26 @@ def end(stage_id: int):
                            submit=_("Save"))
 
 
+def _outcome_defaults(form, stage: Stage, fields: list[str]) -> None:
+    """What the outcome form proposes for a field not recorded yet."""
+    if "next_step_decided_on" in fields and not stage.next_step_decided_on:
+        form.next_step_decided_on.data = today()
+    if "agreed_end" in fields and not stage.agreed_end:
+        form.agreed_end.data = stage.planned_end  # the planned end is the agreement
+    if "contract_type" in fields and not stage.contract_type:
+        form.contract_hours.data = stage.hours_per_week
+        form.contract_start.data = stage.start
+        form.contract_type.data = (ContractType.PERMANENT.value if stage.permanent
+                                   else ContractType.TEMPORARY.value)
+
+
 @bp.route("/<int:stage_id>/uitkomst", methods=["GET", "POST"])
 @allow(Role.INTAKER)
 def outcome(stage_id: int):
     stage = load_stage(stage_id)
     require(rules.can_run(current_user, stage))
     form = OutcomeForm(obj=stage if request.method == "GET" else None)
+    fields = show_outcome_fields(form, stage.kind)
     if request.method == "GET":
         if stage.status not in (StageStatus.LOPEND, StageStatus.AFGEROND, StageStatus.AFGEBROKEN):
             flash(_("An outcome is recorded once the stage is running or has ended."), "warning")
@@ -385,13 +427,7 @@ def outcome(stage_id: int):
         form.diploma.data = {True: "ja", False: "nee"}.get(stage.diploma)
         form.suitable_level.data = str(stage.suitable_level) if stage.suitable_level else ""
         form.contract_type.data = stage.contract_type.value if stage.contract_type else None
-        if stage.kind is StageKind.WERKERVARINGSPLAATS and not stage.next_step_decided_on:
-            form.next_step_decided_on.data = today()
-        if stage.kind is StageKind.PAID_JOB and not stage.contract_type:
-            form.contract_hours.data = stage.hours_per_week
-            form.contract_start.data = stage.start
-            form.contract_type.data = (ContractType.PERMANENT.value if stage.permanent
-                                       else ContractType.TEMPORARY.value)
+        _outcome_defaults(form, stage, fields)
     if form.validate_on_submit():
         def action() -> None:
             services.record_outcome(
@@ -401,6 +437,7 @@ def outcome(stage_id: int):
                 suitable_function=form.suitable_function.data,
                 next_step_decision=form.next_step_decision.data,
                 next_step_decided_on=form.next_step_decided_on.data,
+                agreed_end=form.agreed_end.data,
                 diploma=yes_no(form.diploma.data),
                 contract_type=(ContractType(form.contract_type.data)
                                if form.contract_type.data else None),
@@ -410,16 +447,10 @@ def outcome(stage_id: int):
         if _save(form, stage, action):
             flash(_("The outcome has been recorded."), "success")
             return _back(stage)
-    fields = {
-        StageKind.INTAKE: ["suitable_for_care", "suitable_level", "suitable_function"],
-        StageKind.WERKERVARINGSPLAATS: ["next_step_decision", "next_step_decided_on"],
-        StageKind.BBL: ["diploma"], StageKind.BOL: ["diploma"],
-        StageKind.PAID_JOB: ["contract_type", "contract_hours", "contract_start"],
-    }.get(stage.kind, [])
     log_stage_view(stage)
     db.session.commit()
     return render_template("stages/action.html", form=form, stage=stage,
-                           title=_("Record the outcome"), fields=[*fields, "outcome_note"],
+                           title=_("Record the outcome"), fields=fields,
                            submit=_("Save the outcome"))
 
 
@@ -433,8 +464,9 @@ def edit(stage_id: int):
         return _back(stage)
     form = EditForm(obj=stage if request.method == "GET" else None)
     form.responsible_user_id.choices = _responsible_choices(stage.provider_id)
-    form.offer_item_id.choices = _offer_choices(stage.provider_id)
+    form.offer_item_id.choices = _offer_choices(stage.kind, stage.provider_id)
     form.vacancy_id.choices = _vacancy_choices(stage.provider_id, keep=stage.vacancy_id)
+    plan_fields = show_plan_fields(form, stage.kind)
     if request.method == "GET":
         form.version.data = str(stage.version)
         form.level.data = str(stage.level) if stage.level else ""
@@ -450,15 +482,16 @@ def edit(stage_id: int):
                                                    form.responsible_user_id.data),
                 responsible_name=form.responsible_name.data,
                 offer_item=_offer_item(form.offer_item_id.data),
-                vacancy=_vacancy(form.vacancy_id.data), note=form.note.data,
-                **_kind_values(form))
+                vacancy=(_vacancy(form.vacancy_id.data) if stage.kind.spec.fills_vacancy
+                         else None),
+                note=form.note.data, **_kind_values(form))
 
         if _save(form, stage, action):
             flash(_("The stage has been saved."), "success")
             return _back(stage)
     log_stage_view(stage)
     db.session.commit()
-    return render_template("stages/edit.html", form=form, stage=stage)
+    return render_template("stages/edit.html", form=form, stage=stage, plan_fields=plan_fields)
 
 
 @bp.route("/<int:stage_id>/zorg", methods=["GET", "POST"])
@@ -505,6 +538,7 @@ def transfer(stage_id: int):
         return _back(stage)
     form = TransferForm()
     form.provider_id.choices = _provider_choices(exclude=stage.provider_id)
+    show_planned_end(form, stage.kind)
     if request.method == "GET":
         form.version.data = str(stage.version)
         form.end_on.data = today()
