@@ -276,11 +276,11 @@ def _flags(step: engine.Step, run: engine.TrajectoryValuation) -> tuple[str, ...
     """Overlaps with the person's other stages, in both directions, for the adviser to see."""
     flags = []
     credit = run.credits[step.id]
-    for whom in dict.fromkeys(w for _p, w, _partial in credit.lost):
+    for whom in dict.fromkeys(w for _p, names, _partial in credit.lost for w in names):
         flags.append(_("Overlaps with the %(other)s, recorded earlier: the shared days count "
                        "there first.", other=whom))
     for other in run.credits.values():
-        if other.step.id != step.id and any(w == step.name for _p, w, _x in other.lost):
+        if other.step.id != step.id and any(step.name in names for _p, names, _x in other.lost):
             flags.append(_("Overlaps with the %(other)s, recorded later: the shared days count "
                            "here first.", other=other.step.name))
     return tuple(flags)

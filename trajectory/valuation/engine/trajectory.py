@@ -416,7 +416,9 @@ def _bonuses(placement: _Placement, person: Person, rulebook: Rulebook,
     return out
 
 
-Loss = tuple[Period, str, bool]  # days given up, to whom, and whether only in part (FTE)
+# Days given up, to which stages recorded earlier (their names), and whether only in part
+# (a paid job that keeps some FTE).
+Loss = tuple[Period, tuple[str, ...], bool]
 
 
 def _allocate(order: list[Step], windows: dict[str, Days], ftes: dict[str, Fraction]
@@ -430,28 +432,32 @@ def _allocate(order: list[Step], windows: dict[str, Days], ftes: dict[str, Fract
     for lo, hi in zip(edges, [*edges[1:], None], strict=False):
         segment = Period(lo, (hi - ONE_DAY) if hi is not None else date.max)
         keeper: Step | None = None   # a werkervaringsplaats or BBL that keeps the segment
-        first_paid: Step | None = None
+        paid: list[Step] = []        # paid jobs recorded earlier that count the segment
+        sharing: list[Step] = []     # ... and keep some FTE of it
         used = Fraction(0)
         for step in order:
             if not any(p.start <= segment.start and segment.end <= p.end
                        for p in windows[step.id]):
                 continue
             if step.kind in EXCLUSIVE_KINDS:
-                if keeper is None and first_paid is None:
+                if keeper is None and not paid:
                     keeper = step
                     _keep(kept[step.id], segment, Fraction(1))
                 else:
-                    lost[step.id].append((segment, (keeper or first_paid).name, False))
+                    takers = [keeper] if keeper is not None else (sharing or paid)
+                    lost[step.id].append((segment, tuple(t.name for t in takers), False))
             elif keeper is not None:
-                lost[step.id].append((segment, keeper.name, False))
+                lost[step.id].append((segment, (keeper.name,), False))
             else:
                 share = max(Fraction(0), min(ftes[step.id], 1 - used))
-                if share < ftes[step.id] and first_paid is not None:
-                    lost[step.id].append((segment, first_paid.name, share > 0))
+                if share < ftes[step.id] and paid:
+                    lost[step.id].append((segment, tuple(t.name for t in (sharing or paid)),
+                                          share > 0))
                 if share > 0:
                     _keep(kept[step.id], segment, share)
+                    sharing.append(step)
                 used += share
-                first_paid = first_paid or step
+                paid.append(step)
     return kept, lost
 
 
@@ -464,11 +470,12 @@ def _keep(runs: list[Run], segment: Period, fte: Fraction) -> None:
 
 def _lost_lines(lost: list[Loss]) -> list[str]:
     """T6 in words: which days went to which stage recorded earlier."""
-    grouped: dict[tuple[str, bool], list[Period]] = {}
-    for segment, whom, partial in lost:
-        grouped.setdefault((whom, partial), []).append(segment)
+    grouped: dict[tuple[tuple[str, ...], bool], list[Period]] = {}
+    for segment, names, partial in lost:
+        grouped.setdefault((names, partial), []).append(segment)
     lines = []
-    for (whom, partial), days in grouped.items():
+    for (names, partial), days in grouped.items():
+        whom = " en ".join(names)
         if partial:
             lines.append(f"Op {_spans(_merge(days))} deelt deze baan de dag met {whom} (eerder "
                          f"vastgelegd): alleen de fte die daarnaast vrij is telt")
@@ -649,7 +656,7 @@ def _hours_tally(step: Step, steps: Sequence[Step], contract: Days | None, ruleb
     hours = Fraction(st.hours or 0)
     amount = hours * Fraction(block.rate)
     share = Fraction(_count(days), whole[0].days)
-    text = f"{block.label}: {format_number(hours)} uur × {format_eur(block.rate)}"
+    text = f"{block.label}: {format_quantity(hours)} uur × {format_eur(block.rate)}"
     if share != 1:
         text += f" × {_count(days)}/{whole[0].days} dagen"
     lines.append(f"{text} = {format_eur(round_half_up(amount * share))}")
