@@ -480,7 +480,8 @@ def _lost_lines(lost: list[Loss]) -> list[str]:
             lines.append(f"Op {_spans(_merge(days))} deelt deze baan de dag met {whom} (eerder "
                          f"vastgelegd): alleen de fte die daarnaast vrij is telt")
         else:
-            lines.append(f"Telt niet op {_spans(_merge(days))}: die dagen telt {whom} (eerder "
+            verb = "telt" if len(names) == 1 else "tellen"
+            lines.append(f"Telt niet op {_spans(_merge(days))}: die dagen {verb} {whom} (eerder "
                          f"vastgelegd); een persoon telt één keer per dag")
     return lines
 
