@@ -36,7 +36,7 @@ from flask_babel import gettext as _
 
 from trajectory.candidates.models import Candidate
 from trajectory.extensions import db
-from trajectory.stages.models import ContractType, Stage, StageKind, StageStatus
+from trajectory.stages.models import ContractType, Stage, StageStatus
 from trajectory.valuation import engine
 
 OPEN_END_MONTHS = 24
@@ -133,15 +133,21 @@ def _horizon(stage: Stage, start: date, contracts: Sequence) -> tuple[date, str]
 
 
 def recorded_facts(stage: Stage) -> dict:
-    """The facts the value uses: recorded once known, else planned (see the module doc)."""
+    """The facts the value uses: recorded once known, else planned (see the module doc).
+
+    Which recorded facts a kind has follows from its outcome fields (``kinds.py``): the
+    contract hours and type of a paid job, the agreed end of a werkervaringsplaats.
+    """
     facts: dict = {"start": stage.start, "end": stage.end}
-    if stage.kind is StageKind.PAID_JOB:
-        recorded_type = stage.contract_type
+    outcome = stage.kind.spec.outcome
+    if "contract_hours" in outcome:
         facts["hours_per_week"] = (stage.contract_hours if stage.contract_hours is not None
                                    else stage.hours_per_week)
+    if "contract_type" in outcome:
+        recorded_type = stage.contract_type
         facts["permanent"] = (recorded_type is ContractType.PERMANENT
                               if recorded_type is not None else bool(stage.permanent))
-    if stage.kind is StageKind.WERKERVARINGSPLAATS:
+    if "agreed_end" in outcome:
         facts["agreed_end"] = stage.agreed_end or stage.planned_end
     return facts
 
@@ -151,15 +157,16 @@ def _label(stage: Stage) -> str:
 
 
 def engine_step(stage: Stage, end: date | None = None) -> engine.Step:
-    """The engine's Step for a stage (not an additional project); raises engine.InputError."""
+    """The engine's Step for a stage valued by the engine (its kind's ``engine_kind``, from
+    ``trajectory.stages.kinds``); raises engine.InputError."""
     facts = recorded_facts(stage)
-    kind = stage.kind
+    how = stage.kind.spec.valuation
     spec = engine.Stage(
-        kind=kind.value, start=facts["start"], end=end or facts["end"],
+        kind=how.engine_kind, start=facts["start"], end=end or facts["end"],
         hours_per_week=facts.get("hours_per_week", stage.hours_per_week),
-        level=stage.level if kind in (StageKind.BBL, StageKind.BOL) else None,
+        level=stage.level if how.measure == "level" else None,
         permanent=facts.get("permanent", False),
-        hours=stage.hours if kind in (StageKind.INTAKE, StageKind.COACHING) else None)
+        hours=stage.hours if how.measure == "hours" else None)
     agreed = facts.get("agreed_end")
     if agreed is not None and agreed < spec.start:
         agreed = None
@@ -206,7 +213,7 @@ def value_person(candidate: Candidate, stages: Sequence[Stage], contracts: Seque
         if why is not None:
             result.values[stage.id] = why
             continue
-        if stage.kind is StageKind.ADDITIONAL_PROJECT:
+        if stage.kind.spec.valuation.engine_kind is None:  # valued as activity hours
             result.projects[stage.id] = stage.start
             result.ends[stage.id] = stage.end or stage.start
             continue

@@ -6,6 +6,8 @@ browser's date field) and 31-03-2026.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -20,16 +22,13 @@ from trajectory.valuation.models import EVIDENCE_LABELS, LABOUR_EVIDENCE, REMEDY
 DATE_FORMATS = ["%Y-%m-%d", "%d-%m-%Y"]
 DATE_MESSAGE = _l("Enter a date such as 31-03-2026.")
 
-STAGE_KIND_LABELS = {
-    "intake": _l("Intake"),
-    "coaching": _l("Coaching"),
-    "werkervaringsplaats": _l("Work-experience place (werkervaringsplaats)"),
-    "bbl": _l("BBL place (learn-work)"),
-    "bol": _l("BOL internship"),
-    "vso_internship": _l("VSO / praktijkonderwijs internship"),
-    "vso_workplace": _l("Workplace after VSO / praktijkonderwijs"),
-    "paid_job": _l("Paid job"),
-}
+def stage_kind_choices() -> list[SelectChoice]:
+    """The kinds the engine values, labelled as every page shows them (the stage kinds'
+    table, ``trajectory.stages.kinds``); additional projects are valued as activities."""
+    from trajectory.stages.kinds import ENTRIES
+
+    return [SelectChoice(spec.valuation.engine_kind, spec.label) for spec in ENTRIES
+            if spec.valuation.engine_kind in engine.STAGE_KINDS]
 
 
 def date_field(label, required: bool = True, description=None) -> DateField:
@@ -44,10 +43,15 @@ def money_field(label, required: bool = False, description=None) -> DutchDecimal
         "The amount cannot be negative."))], description=description)
 
 
-def rulebook_choices(include_default: str | None = None) -> list[SelectChoice]:
+def rulebook_choices(include_default: str | None = None, *, adopted_only: bool = False,
+                     keep: str | None = None) -> list[SelectChoice]:
+    """Every edition (calculator, "what if"); ``adopted_only`` for a contract, which lists a
+    concept edition only when it is ``keep``, the contract's own."""
     choices = []
     for name in engine.available_rulebooks():
         book = engine.load_rulebook(name)
+        if adopted_only and not book.adopted and name != keep:
+            continue
         status = "" if book.adopted else f" ({book.status})"
         choices.append(SelectChoice(name, f"{book.title}{status}"))
     if include_default:
@@ -86,8 +90,14 @@ class ContractForm(FlaskForm):
                            validators=[Optional()])
     pso_valid_from = date_field(_l("Certificate valid from"), required=False)
     pso_valid_until = date_field(_l("Certificate valid until"), required=False,
-                                 description=_l("The discount applies only when the "
-                                                "certificate covers the whole base period."))
+                                 description=_l("The discount applies pro rata to the part of "
+                                                "the base period the certificate covers."))
+    sroi_percentage = DutchDecimalField(
+        _l("Social Return percentage"), default=Decimal("5"),
+        validators=[InputRequired(message=_l("Give the Social Return percentage, in principle "
+                                             "5."))],
+        description=_l("In principle 5 percent: the share of the contract revenue to deliver "
+                       "as Social Return."))
 
 
 class ExtensionForm(FlaskForm):
@@ -192,7 +202,7 @@ class CalculatorForm(FlaskForm):
         csrf = False
 
     kind = SelectField(_l("Kind of stage"),
-                       choices=[SelectChoice(k, v) for k, v in STAGE_KIND_LABELS.items()],
+                       choices=stage_kind_choices,
                        validators=[DataRequired()])
     start = date_field(_l("Start"))
     end = date_field(_l("End (inclusive)"))
