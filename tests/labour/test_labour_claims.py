@@ -224,3 +224,16 @@ def test_the_contract_page_needs_the_same_queries_as_labour_lines_grow(
         page = adviseur_client.get(url).text
     assert page.count("/sroi/claims/") >= 5
     assert five.count == one.count, (one.count, five.count)
+
+
+def test_the_stage_page_lists_its_labour_lines_and_offers_to_submit(
+        intaker_client, client_for, world, contract):
+    stage = paid_job(world)
+    page = intaker_client.get(f"/trajecten/{stage.id}").text
+    assert f"/sroi/arbeid/contracten/{contract.id}/nieuw?fase={stage.id}" in page
+    _create(intaker_client, contract, stage)
+    claim = _labour_claim()
+    page = intaker_client.get(f"/trajecten/{stage.id}").text
+    assert f"/sroi/claims/{claim.id}" in page and "01-02-2025 – 31-07-2025" in page
+    buddy_page = client_for("buddy").get(f"/trajecten/{stage.id}")
+    assert f"/sroi/claims/{claim.id}" not in buddy_page.text

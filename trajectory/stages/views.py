@@ -238,7 +238,7 @@ def detail(stage_id: int):
     log_stage_view(stage)
     html = render_template(
         "stages/detail.html", stage=stage, value=value, follow_ups=follow_ups,
-        differences=facts.plan_differences(stage),
+        differences=facts.plan_differences(stage), **_labour_of(stage, value),
         candidate_visible=db.session.scalar(
             sa.select(Candidate.id).where(Candidate.id == stage.candidate_id,
                                           Candidate.scope_filter(current_user))) is not None,
@@ -260,6 +260,25 @@ def _kind(value: Any) -> StageKind | None:
         return StageKind(value) if value else None
     except ValueError:
         return None
+
+
+def _labour_of(stage: Stage, value) -> dict[str, Any]:
+    """The stage's labour lines (claims) for those who follow Social Return, and whether the
+    provider's intaker can submit it now; links only to claims in the user's scope."""
+    from trajectory.labour.lines import labour_claims
+    from trajectory.labour.services import CLAIMABLE_STATUSES
+    from trajectory.valuation.models import Claim
+
+    if not current_user.has_role(Role.SROI_ADVISEUR, Role.COORDINATOR, Role.KLANTMANAGER,
+                                 Role.INTAKER):
+        return {"labour_claims": [], "labour_links": set(), "can_claim": False}
+    claims = labour_claims([stage.candidate_id]).get(stage.id, [])
+    links = set(db.session.scalars(sa.select(Claim.id).where(
+        Claim.id.in_([c.id for c in claims]), Claim.scope_filter(current_user)))) if claims \
+        else set()
+    can_claim = (rules.can_run(current_user, stage) and value.contract_id is not None
+                 and stage.status in CLAIMABLE_STATUSES and bool(value.value))
+    return {"labour_claims": claims, "labour_links": links, "can_claim": can_claim}
 
 
 @bp.route("/kandidaat/<int:candidate_id>/nieuw", methods=["GET", "POST"])
