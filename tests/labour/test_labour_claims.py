@@ -237,3 +237,24 @@ def test_the_stage_page_lists_its_labour_lines_and_offers_to_submit(
     assert f"/sroi/claims/{claim.id}" in page and "01-02-2025 – 31-07-2025" in page
     buddy_page = client_for("buddy").get(f"/trajecten/{stage.id}")
     assert f"/sroi/claims/{claim.id}" not in buddy_page.text
+
+
+def test_the_overview_and_provider_page_need_the_same_queries_as_labour_lines_grow(
+        client_for, intaker_client, world, contract, count_queries):
+    adviser = client_for("adviseur")
+    urls = ["/sroi/", f"/sroi/aanbieders/{world.org('Zorggroep Scheldezoom').id}"]
+
+    def counted() -> list[int]:
+        counts = []
+        for url in urls:
+            adviser.get(url)
+            with count_queries() as counter:
+                assert adviser.get(url).status_code == 200
+            counts.append(counter.count)
+        return counts
+
+    _create(intaker_client, contract, paid_job(world, first_name="Persoon0"))
+    few = counted()
+    for i in range(1, 5):
+        _create(intaker_client, contract, paid_job(world, first_name=f"Persoon{i}"))
+    assert counted() == few
