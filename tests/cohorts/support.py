@@ -144,3 +144,84 @@ COHORT_URL_ARGS = {
     "cohorts.pack_pdf": _args("cohort_id", "evaluation_id"),
     "cohorts.figures_xlsx": _args("cohort_id", "evaluation_id"),
 }
+
+
+# ------------------------------------------------------------------ euros of stages
+
+def history(candidate: Candidate, since: date = date(2020, 1, 1), until: date | None = None
+            ) -> None:
+    """Participatiewet since ``since`` (more than two years before the stages below)."""
+    from trajectory.candidates.models import Benefit, BenefitPeriod
+
+    candidate.benefit_periods[:] = [BenefitPeriod(benefit=Benefit.PARTICIPATIEWET, start=since,
+                                                  end=until)]
+    db.session.commit()
+
+
+def paid_job(world, candidate: Candidate, provider: str, start: date, end: date):
+    """A finished permanent paid job of 36 hours a week, through the stages' services."""
+    from decimal import Decimal
+
+    from tests.stages.conftest import make_stage
+    from trajectory.stages.models import ContractType, StageKind, StageStatus
+
+    history(candidate, until=start)
+    return make_stage(world, candidate, provider, StageKind.PAID_JOB, StageStatus.AFGEROND,
+                      start=start, end=end, hours_per_week=Decimal(36), permanent=True,
+                      outcome={"contract_type": ContractType.PERMANENT,
+                               "contract_hours": Decimal(36)})
+
+
+def work_experience(world, candidate: Candidate, provider: str, start: date, end: date,
+                    **fields: Any):
+    """A finished werkervaringsplaats, through the stages' services."""
+    from tests.stages.conftest import make_stage
+    from trajectory.stages.models import StageKind, StageStatus
+
+    return make_stage(world, candidate, provider, StageKind.WERKERVARINGSPLAATS,
+                      StageStatus.AFGEROND, start=start, end=end, **fields)
+
+
+def labour_line(world, stage, start: date, end: date, *, intaker: str = "intaker",
+                judge: str | None = None):
+    """A labour claim for the stage's days ``start``..``end`` on the contract the valuation
+    credits it to, with its evidence; submitted, and approved when ``judge`` is "approve"
+    (rejected when "reject"); a draft when ``judge`` is "draft"."""
+    from tests.valuation.web.sample import pdf_bytes
+    from trajectory.labour.services import LabourClaimData, create_labour_claim
+    from trajectory.stages.valuation import people
+    from trajectory.valuation import services as claims
+    from trajectory.valuation.evidence import store_bytes
+    from trajectory.valuation.models import EVIDENCE_BENEFIT, EVIDENCE_EMPLOYMENT, Contract
+
+    user, adviser = world.user(intaker), world.user("adviseur")
+    contract_id = people([stage.candidate_id])[stage.candidate_id].value(stage.id).contract_id
+    contract = db.session.get(Contract, contract_id)
+    claim = create_labour_claim(contract, LabourClaimData(stage, start, end), user)
+    for kind, name in ((EVIDENCE_EMPLOYMENT, "arbeidsovereenkomst.pdf"),
+                       (EVIDENCE_BENEFIT, "uitkering.pdf")):
+        store_bytes(pdf_bytes(name), name, contract=contract, user=user, claim=claim, kind=kind)
+    if judge != "draft":
+        claims.submit_claim(claim, user)
+    if judge in ("approve", "reject"):
+        claims.judge_claim(claim, adviser, approve=judge == "approve",
+                           reason="Geen bewijs van de doelgroep.")
+    db.session.commit()
+    return claim
+
+
+def figures_of(cohort: Cohort, quarter: date, on: date | None = None) -> dict[str, Any]:
+    """The figures of ``quarter`` as the evaluation page computes them (freshly loaded)."""
+    from trajectory.cohorts import loader
+    from trajectory.cohorts.evaluation import compute
+
+    db.session.expire_all()
+    loaded = db.session.scalars(loader.cohort_query().where(Cohort.id == cohort.id)).one()
+    rows = loader.load_rows([loaded], on=on)[cohort.id]
+    return compute(rows, quarter, on or today(), loader.benefit_amounts(), loader.margin())
+
+
+def euros_of(figures: dict[str, Any], provider_id: int) -> tuple[str, str, str]:
+    """(credited, submitted, valued) of one provider in the figures."""
+    [row] = [p for p in figures["providers"] if p["id"] == provider_id]
+    return row["credited"], row["submitted"], row["valued"]

@@ -213,3 +213,104 @@ def test_a_proposal_needs_consent_for_the_overlegtafel(klantmanager_client, coor
                                        data={"decision": "accept"})
     assert response.status_code == 302
     assert cohort_named(cohort.name).candidate_rows[0].status is CohortCandidateStatus.PROPOSED
+
+
+def test_a_candidate_sits_at_one_table_at_a_time(world):
+    import pytest
+
+    from tests.candidates.support import actor_of
+    from trajectory.audit.trail import acting_as
+    from trajectory.cohorts import services
+    from trajectory.services import ServiceError
+
+    spring = make_cohort(world, name="Voorjaar 2026")
+    autumn = make_cohort(world, name="Najaar 2026")
+    candidate = person(world, "Een", "Tafel")
+    coordinator, klantmanager = world.user("coordinator"), world.user("klantmanager")
+    seat(world, spring, candidate)
+    for actor in (coordinator, klantmanager):  # placing or proposing: both refused
+        with acting_as(actor_of(actor)), pytest.raises(ServiceError) as refused:
+            services.propose_candidate(actor, autumn, candidate, "Ook hier graag.")
+        db.session.rollback()
+        assert refused.value.field == "candidate_id"
+        assert "Een Tafel zit al aan tafel bij cohort 'Voorjaar 2026'" in refused.value.message
+    assert cohort_named("Najaar 2026").candidate_rows == []
+    # A proposal waiting in one cohort holds the seat too.
+    waiting = person(world, "Wacht", "Nog")
+    with acting_as(actor_of(klantmanager)):
+        services.propose_candidate(klantmanager, spring, waiting)
+        db.session.commit()
+    with acting_as(actor_of(coordinator)), pytest.raises(ServiceError) as refused:
+        services.propose_candidate(coordinator, autumn, waiting)
+    db.session.rollback()
+    assert "zit al aan tafel bij cohort 'Voorjaar 2026' (voorgesteld" in refused.value.message
+
+
+def test_accepting_rechecks_the_other_tables_and_a_declined_candidate_is_free(world):
+    import pytest
+
+    from tests.candidates.support import actor_of
+    from trajectory.audit.trail import acting_as
+    from trajectory.cohorts import services
+    from trajectory.services import ServiceError
+    from trajectory.timeutil import today
+
+    spring = make_cohort(world, name="Voorjaar 2026")
+    autumn = make_cohort(world, name="Najaar 2026")
+    candidate = person(world, "Twee", "Voorstellen")
+    coordinator, klantmanager = world.user("coordinator"), world.user("klantmanager")
+    with acting_as(actor_of(klantmanager)):
+        first = services.propose_candidate(klantmanager, spring, candidate)
+        db.session.commit()
+    # A second proposal from before the rule (or written past the service) is not seated.
+    second = CohortCandidate(candidate_id=candidate.id, status=CohortCandidateStatus.PROPOSED,
+                             proposed_by_id=klantmanager.id, proposed_on=today())
+    autumn.candidate_rows.append(second)
+    db.session.commit()
+    with acting_as(actor_of(coordinator)), pytest.raises(ServiceError) as refused:
+        services.decide_candidate(coordinator, second, accept=True)
+    db.session.rollback()
+    assert "cohort 'Voorjaar 2026'" in refused.value.message
+    # Declined at the spring table, the candidate may sit at the autumn one.
+    with acting_as(actor_of(coordinator)):
+        services.decide_candidate(coordinator, db.session.get(CohortCandidate, first.id),
+                                  accept=False)
+        services.decide_candidate(coordinator, db.session.get(CohortCandidate, second.id),
+                                  accept=True)
+        db.session.commit()
+    assert db.session.get(CohortCandidate, second.id).accepted
+    # And a candidate declined in one cohort can be put forward in another.
+    third = make_cohort(world, name="Winter 2026")
+    other = person(world, "Niet", "Opgenomen")
+    with acting_as(actor_of(klantmanager)):
+        row = services.propose_candidate(klantmanager, spring, other)
+        db.session.commit()
+    with acting_as(actor_of(coordinator)):
+        services.decide_candidate(coordinator, row, accept=False)
+        assert services.propose_candidate(coordinator, third, other).accepted
+        db.session.commit()
+
+
+def test_the_propose_page_shows_who_sits_elsewhere_and_refuses_them(coordinator_client,
+                                                                    world):
+    import html
+
+    spring = make_cohort(world, name="Voorjaar 2026")
+    autumn = make_cohort(world, name="Najaar 2026")
+    seated, free = person(world, "Al", "Aan Tafel"), person(world, "Nog", "Vrij")
+    seat(world, spring, seated)
+    url = f"/cohorten/{autumn.id}/kandidaten/nieuw"
+    page = html.unescape(coordinator_client.get(url).text)
+    assert f'<option disabled value="{seated.id}">Al Aan Tafel (Goes) – aan tafel bij cohort ' \
+           "'Voorjaar 2026'</option>" in page
+    assert f'<option value="{free.id}">Nog Vrij (Goes)</option>' in page
+    # Sent anyway (an old tab, a crafted form): refused on the field, the input kept.
+    response = coordinator_client.post(url, data={"candidate_id": str(seated.id),
+                                                  "motivation": "Een motivatie die blijft"})
+    assert response.status_code == 200
+    page = html.unescape(response.text)
+    assert "error-summary" in page and "Een motivatie die blijft" in page
+    assert "Al Aan Tafel zit al aan tafel bij cohort 'Voorjaar 2026'" in page
+    assert f'selected value="{seated.id}"' in page
+    assert 'aria-invalid="true"' in page and 'id="candidate_id"' in page
+    assert cohort_named("Najaar 2026").candidate_rows == []

@@ -15,7 +15,7 @@ from trajectory.extensions import db
 
 def test_demo_cohorts_logs_and_a_closed_evaluation(app, client):
     steps = [name for name, _step in DEMO_STEPS]
-    for before in ("candidates", "contacts", "stages", "valuation"):
+    for before in ("candidates", "contacts", "stages", "valuation", "labour"):
         assert steps.index(before) < steps.index("cohorts"), steps
     with acting_as(Actor(None, "demo", None)):
         load_demo()
@@ -33,6 +33,28 @@ def test_demo_cohorts_logs_and_a_closed_evaluation(app, client):
     assert closed.works and closed.obstacles and closed.energy and closed.yields
     assert len(closed.decisions) == 2 and all(d.owner for d in closed.decisions)
     assert closed.snapshot["counts"]["candidates"] == len(maart.accepted)
+    assert closed.snapshot["version"] == 2
+    # A candidate sits at one table at a time.
+    seats = [r.candidate_id for c in (maart, juni) for r in c.candidate_rows
+             if r.status is not CohortCandidateStatus.DECLINED]
+    assert len(seats) == len(set(seats))
+    # Each cohort's euros are its own candidates' stages: the providers at both tables
+    # show different figures, and the open quarter's euros add up per provider.
+    from trajectory.cohorts import loader
+    from trajectory.cohorts.evaluation import compute
+    from trajectory.cohorts.models import quarter_start
+    from trajectory.timeutil import today
+
+    rows = loader.load_rows([maart, juni])
+    now = {c.id: compute(rows[c.id], quarter_start(today()), today()) for c in (maart, juni)}
+    shared = {p.id for p in maart.providers} & {p.id for p in juni.providers}
+    euros = {cid: {p["id"]: (p["credited"], p["submitted"], p["valued"])
+                   for p in figures["providers"] if p["id"] in shared}
+             for cid, figures in now.items()}
+    assert euros[maart.id] != euros[juni.id]
+    candidates = {c.id: {m.candidate_id for m in rows[c.id].members} for c in (maart, juni)}
+    for cohort in (maart, juni):
+        assert {item.candidate_id for item in rows[cohort.id].ledger} <= candidates[cohort.id]
     # Buddy logs: a failed contact, open signals and a handled one; "no contact" trips.
     kinds = set(db.session.scalars(sa.select(ContactLog.kind)))
     assert ContactKind.GEEN_CONTACT in kinds

@@ -1,5 +1,5 @@
 """The quarterly figures as pure functions over loaded rows (no database): inflow, stages,
-moves, outflow, ladder movement, euros from the ledger per provider, naar rato, what it
+moves, outflow, ladder movement, the euros of the pieces per provider, naar rato, what it
 yields and the estimate of lower benefit costs."""
 
 from __future__ import annotations
@@ -103,18 +103,39 @@ def test_ladder_movement_against_the_start_of_the_quarter():
     assert (counts["ladder_up"], counts["ladder_same"], counts["ladder_down"]) == (1, 1, 1)
 
 
-def test_euros_per_provider_come_from_the_ledger_and_stay_in_the_quarter():
-    ledger = [LedgerItem(10, date(2026, 4, 2), "approved", Decimal("2250.00")),
-              LedgerItem(10, date(2026, 6, 30), "approved", Decimal("750.00")),
-              LedgerItem(10, date(2026, 7, 1), "approved", Decimal("99999.00")),   # Q3
-              LedgerItem(20, date(2026, 5, 1), "submitted", Decimal("1200.00")),
-              LedgerItem(20, date(2026, 5, 1), "rejected", Decimal("500.00")),
-              LedgerItem(30, date(2026, 5, 1), "approved", Decimal("777.00"))]     # not at table
+def piece(cid: int, provider: int, start: date, end: date, status: str, value: str,
+          stage_id: int = 1) -> LedgerItem:
+    return LedgerItem(cid, provider, stage_id, start, end, status, Decimal(value))
+
+
+def test_euros_per_provider_are_the_cohort_candidates_pieces_inside_the_quarter():
+    ledger = [piece(1, 10, date(2026, 4, 1), date(2026, 4, 30), "approved", "2250.00"),
+              piece(1, 10, date(2026, 6, 1), date(2026, 6, 30), "approved", "750.00"),
+              piece(1, 10, date(2026, 3, 1), date(2026, 3, 31), "approved", "11111.00"),  # Q1
+              piece(1, 10, date(2026, 7, 1), date(2026, 7, 31), "approved", "99999.00"),  # Q3
+              piece(2, 20, date(2026, 5, 1), date(2026, 5, 31), "submitted", "1200.00"),
+              piece(2, 20, date(2026, 5, 1), date(2026, 5, 31), "valued", "300.00"),
+              piece(2, 20, date(2026, 6, 1), date(2026, 6, 30), "rejected", "500.00"),
+              piece(9, 10, date(2026, 5, 1), date(2026, 5, 31), "approved", "5450.00"),  # not in it
+              piece(4, 10, date(2026, 5, 1), date(2026, 5, 31), "approved", "4444.00"),  # joins later
+              piece(1, 30, date(2026, 5, 1), date(2026, 5, 31), "approved", "777.00")]  # not at table
     figures = compute(rows(ledger=ledger), Q2, ON, AMOUNTS)
     providers = {p["id"]: p for p in figures["providers"]}
     assert providers[10]["credited"] == "3000.00" and providers[10]["submitted"] == "0.00"
     assert providers[20]["credited"] == "0.00" and providers[20]["submitted"] == "1200.00"
-    assert figures["credited_total"] == "3000.00"
+    assert providers[20]["valued"] == "300.00"   # the rejected part counts nowhere
+    assert (figures["credited_total"], figures["submitted_total"], figures["valued_total"]) == (
+        "3000.00", "1200.00", "300.00")
+    assert figures["version"] == 2
+
+
+def test_the_open_quarter_counts_the_pieces_up_to_the_as_of_day():
+    """The loader cuts the month at the day it loads; a piece after it is not counted yet."""
+    ledger = [piece(1, 10, date(2026, 4, 1), date(2026, 4, 30), "valued", "100.00"),
+              piece(1, 10, date(2026, 5, 1), date(2026, 5, 10), "valued", "40.00"),
+              piece(1, 10, date(2026, 5, 11), date(2026, 5, 31), "valued", "60.00")]
+    figures = compute(rows(ledger=ledger), Q2, date(2026, 5, 10), AMOUNTS)
+    assert figures["as_of"] == "2026-05-10" and figures["valued_total"] == "140.00"
 
 
 def test_naar_rato_compares_agreements_with_revenue():

@@ -2,8 +2,9 @@
 providers, who does what, and one closed quarterly evaluation (K2 of the March wave)
 with answers to the four questions and two decisions with an owner.
 
-Runs after the candidates', contact logs', providers', stages' and valuation's demo
-steps (imported first below), so the figures come from their data. Dates are
+Runs after the candidates', contact logs', providers', stages', valuation's and labour
+lines' demo steps (imported first below), so the figures, the closed snapshot too,
+come from their data. Dates are
 relative to today; every name and text is invented.
 """
 
@@ -39,7 +40,7 @@ from trajectory.organisations.models import Organisation
 from trajectory.timeutil import today, utcnow
 
 for _module in ("trajectory.valuation.demo", "trajectory.providers.demo",
-                "trajectory.stages.demo"):
+                "trajectory.stages.demo", "trajectory.labour.demo"):
     if importlib.util.find_spec(_module) is not None:
         importlib.import_module(_module)  # their steps come before this one
 

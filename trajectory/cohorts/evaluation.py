@@ -8,9 +8,11 @@ candidates by id). The page, the PDF pack, the Excel file and the snapshot of a
 closed evaluation all render this same dict, so they cannot disagree.
 
 No euro of Social Return is computed here: the amounts per provider are sums of
-the valuation ledger's own values (``trajectory.valuation.ledger``). The only
-euros computed here are the *estimate* of lower benefit costs: months off
-benefit × the monthly amount in ``BENEFIT_MONTHLY_AMOUNTS``.
+the pieces ``euros.py`` cut from the stages of the cohort's candidates, each valued
+by the product's one valuation (or frozen by the adviser's approval); ``compute``
+takes the pieces that lie inside the quarter, up to its "as of" day. The only euros
+computed here are the *estimate* of lower benefit costs: months off benefit × the
+monthly amount in ``BENEFIT_MONTHLY_AMOUNTS``.
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ from trajectory.cohorts.stagefacts import PAID_WORK, TRAINING, StageFact
 from trajectory.valuation.engine import exact_months_between, round_half_up
 
 ZERO = Decimal("0.00")
-FORMAT_VERSION = 1
+# 2: Social Return per provider is the cohort's candidates' stages, their days in the
+# quarter (1: the providers' whole ledger, dated by approval, submission or start).
+FORMAT_VERSION = 2
 
 # The "main" stage of a candidate when stages run in parallel: the furthest along the line.
 STAGE_ORDER = ("paid_job", "bbl", "bol", "vso_workplace", "werkervaringsplaats",
@@ -37,8 +41,6 @@ LEFT = "uitgestroomd"
 OUTFLOW_REASONS = {"betaald_werk": "paid_work", "opleiding": "training", "gestopt": "stopped",
                    "verhuisd": "other", "overig": "other"}
 OUTFLOW_ORDER = ("paid_work", "training", "stopped", "other")
-# Ledger lines of stages that are planned, running or completed but not yet claimed.
-VALUED = frozenset({"planned", "running", "completed"})
 
 
 @dataclass(frozen=True)
@@ -65,11 +67,15 @@ class Agreement:
 
 @dataclass(frozen=True)
 class LedgerItem:
-    """One value from the valuation ledger: a claim line or a labour line."""
+    """A piece of one stage of a cohort's candidate in euros (``euros.py``): days from
+    ``start`` to ``end`` in one calendar month, with one claim status."""
 
+    candidate_id: int
     provider_id: int
-    day: date
-    status: str   # approved, submitted, rejected, concept, planned, running, completed
+    stage_id: int
+    start: date
+    end: date
+    status: str   # approved, submitted, valued (not claimed or a draft), rejected
     value: Decimal
 
 
@@ -255,20 +261,17 @@ def _ladder(members: list[Member], ladder: dict[int, list[tuple[date, int]]], qu
 
 def _providers(rows: CohortRows, members: list[Member], stages: dict[int, list[StageFact]],
                quarter: date, as_of: date, margin: int) -> list[dict[str, Any]]:
-    """Per provider at the table: euros from the ledger this quarter and "naar rato"."""
+    """Per provider at the table: the euros of the cohort's candidates' stages in the
+    quarter (the pieces wholly inside it, up to ``as_of``) and "naar rato"."""
     table = [pid for pid, _name in rows.providers]
     ids = {m.candidate_id for m in members}
-    credited: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    submitted: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    valued: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    sums: dict[str, dict[int, Decimal]] = {status: defaultdict(lambda: ZERO)
+                                           for status in ("approved", "submitted", "valued")}
     for item in rows.ledger:
-        if item.provider_id in table and quarter <= item.day <= as_of:
-            if item.status == "approved":
-                credited[item.provider_id] += item.value
-            elif item.status == "submitted":
-                submitted[item.provider_id] += item.value
-            elif item.status in VALUED:
-                valued[item.provider_id] += item.value
+        if (item.provider_id in table and item.candidate_id in ids
+                and item.status in sums and quarter <= item.start and item.end <= as_of):
+            sums[item.status][item.provider_id] += item.value
+    credited, submitted, valued = sums["approved"], sums["submitted"], sums["valued"]
     agreements = Counter(a.provider_id for a in rows.agreements
                          if a.provider_id in table and a.candidate_id in ids)
     stage_count: Counter[int] = Counter(

@@ -102,6 +102,9 @@ def figures_xlsx(cohort: Cohort, evaluation: Evaluation, report: Report) -> byte
         sheet.write_number(row, 7, p["stages"])
         text(sheet, row, 8, p["stage_text"])
         text(sheet, row, 9, p["marker_text"])
+    notes = [report.money_note(), report.money_scope_note()]
+    for row, note in enumerate((n for n in notes if n), start=len(figures["providers"]) + 2):
+        text(sheet, row, 0, note)
 
     # Sheet 3: the candidates (names only for those entitled, else pseudonyms).
     sheet = book.add_worksheet(_("Candidates")[:31])

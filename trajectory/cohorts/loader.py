@@ -1,7 +1,8 @@
 """Load what the quarterly figures need, for any number of cohorts at once, in a fixed
 number of queries: cohorts with municipalities, providers and agreements, the
-candidates at their tables, ladder measurements, stages (through ``stagefacts``),
-the valuation ledger of the providers at the tables and the open signals.
+candidates at their tables, ladder measurements, stages (through ``stagefacts``), the
+euros of those candidates' stages (``euros.py``: pieces per stage, calendar month and
+claim status), the revenue of the providers at the tables and the open signals.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ import sqlalchemy.orm as so
 from flask import current_app
 
 from trajectory.candidates.models import Candidate, Measurement
+from trajectory.cohorts import euros, stagefacts
 from trajectory.cohorts import signals as sig
-from trajectory.cohorts import stagefacts
-from trajectory.cohorts.evaluation import Agreement, CohortRows, LedgerItem, Member
+from trajectory.cohorts.evaluation import Agreement, CohortRows, Member
 from trajectory.cohorts.models import (
     Cohort,
     CohortCandidate,
@@ -27,7 +28,7 @@ from trajectory.cohorts.models import (
     CohortProvider,
 )
 from trajectory.extensions import db
-from trajectory.timeutil import AMSTERDAM, as_utc
+from trajectory.timeutil import today
 
 DEFAULT_BENEFIT_AMOUNTS = {
     "2025": {"participatiewet": "1400.00"},
@@ -73,48 +74,31 @@ def margin() -> int:
     return int(current_app.config.get("COHORT_NAAR_RATO_MARGIN", DEFAULT_MARGIN))
 
 
-def _claim_day(claim, status: str) -> date | None:
-    """When a claim counts in a quarter: the day the adviser approved it (credited), the day
-    it was submitted (waiting), else its own date."""
-    if status == "approved" and claim.approved_on is not None:
-        return claim.approved_on
-    if status == "submitted" and claim.submitted_at is not None:
-        return as_utc(claim.submitted_at).astimezone(AMSTERDAM).date()
-    return claim.day
-
-
-def _ledger(provider_ids: set[int]) -> tuple[dict[int, list[LedgerItem]], dict[int, Decimal]]:
-    """Ledger values and contract revenue per provider, from the valuation ledger."""
-    from trajectory.valuation import ledger as ledger_mod
+def _revenue(provider_ids: set[int]) -> dict[int, Decimal]:
+    """The revenue of every contract of these providers (base period plus exercised
+    extensions, actual figures where given, else forecasts), as the valuation reads it."""
+    from trajectory.valuation.adapters import revenue_of
     from trajectory.valuation.models import Contract
 
-    items: dict[int, list[LedgerItem]] = defaultdict(list)
     revenue: dict[int, Decimal] = defaultdict(lambda: Decimal("0.00"))
     if not provider_ids:
-        return items, revenue
-    contracts = db.session.scalars(
-        sa.select(Contract).where(Contract.provider_id.in_(provider_ids))
-        .options(so.joinedload(Contract.client), so.joinedload(Contract.provider),
-                 so.selectinload(Contract.years), so.selectinload(Contract.extensions),
-                 so.selectinload(Contract.claims), so.selectinload(Contract.evaluation))
-        .order_by(Contract.id)).unique().all()
-    for ledger in ledger_mod.ledgers(contracts):
-        provider_id = ledger.contract.provider_id
-        revenue[provider_id] += ledger.base_revenue + ledger.extension_revenue
-        for line in ledger.claims:
-            items[provider_id].append(LedgerItem(
-                provider_id, _claim_day(line.claim, line.status) or ledger.contract.start,
-                line.status, line.value))
-        for labour in ledger.labour:
-            day = labour.start if labour.ledger_year == labour.start.year \
-                else date(labour.ledger_year, 1, 1)
-            items[provider_id].append(LedgerItem(provider_id, day, labour.status, labour.value))
-    return items, revenue
+        return revenue
+    for contract in db.session.scalars(
+            sa.select(Contract).where(Contract.provider_id.in_(provider_ids))
+            .options(so.selectinload(Contract.years), so.selectinload(Contract.extensions),
+                     so.lazyload("*"))
+            .order_by(Contract.id)).unique():
+        base, extension = revenue_of(contract)
+        revenue[contract.provider_id] += base + extension
+    return revenue
 
 
-def load_rows(cohorts: Sequence[Cohort], *, with_signals: bool = True
-              ) -> dict[int, CohortRows]:
-    """The rows of every cohort given (loaded with ``cohort_query``), keyed by cohort id."""
+def load_rows(cohorts: Sequence[Cohort], *, with_signals: bool = True,
+              on: date | None = None) -> dict[int, CohortRows]:
+    """The rows of every cohort given (loaded with ``cohort_query``), keyed by cohort id;
+    the euros of the stages are cut at ``on`` (default today), the "as of" day of the
+    open quarter."""
+    on = on or today()
     members: dict[int, list[Member]] = {}
     candidate_ids: set[int] = set()
     provider_ids: set[int] = set()
@@ -138,7 +122,8 @@ def load_rows(cohorts: Sequence[Cohort], *, with_signals: bool = True
                 .order_by(Measurement.measured_on, Measurement.id)).all():
             ladder[candidate_id].append((day, rung))
     stages = stagefacts.facts_for(candidate_ids)
-    ledger, revenue = _ledger(provider_ids)
+    ledger = euros.ledger_items(candidate_ids, on)
+    revenue = _revenue(provider_ids)
     counts = sig.cohort_counts([c.id for c in cohorts]) if with_signals and cohorts else {}
 
     result = {}
@@ -153,7 +138,7 @@ def load_rows(cohorts: Sequence[Cohort], *, with_signals: bool = True
                         for a in cohort.agreements],
             stages={cid: stages.get(cid, []) for cid in ids},
             ladder={cid: ladder.get(cid, []) for cid in ids},
-            ledger=[item for pid, _n in table for item in ledger.get(pid, [])],
+            ledger=[item for m in members[cohort.id] for item in ledger.get(m.candidate_id, [])],
             revenue={pid: revenue.get(pid, Decimal("0.00")) for pid, _n in table},
             signals={k: v for k, v in counts.get(cohort.id, {}).items() if v},
             stages_available=stagefacts.available(),

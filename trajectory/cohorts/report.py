@@ -113,13 +113,45 @@ class Report:
              money(Decimal(self.figures["credited_total"]))),
             ("submitted_total", _("Social Return submitted this quarter (awaiting judgement)"),
              money(Decimal(self.figures["submitted_total"]))),
-            ("valued_total", _("Stages started this quarter, valued but not yet claimed"),
+            ("valued_total", self.valued_label,
              money(Decimal(self.figures.get("valued_total", "0.00")))),
             ("benefit_estimate", _("Lower benefit costs (estimate)"),
              money(Decimal(y["benefit_estimate"]))),
             ("open_signals", _("Open signals"), str(c["open_signals"])),
         ]
         return rows
+
+    @property
+    def per_candidate(self) -> bool:
+        """Figures of format 2 on: the euros are the cohort's candidates' stages, their days
+        in the quarter; an older snapshot keeps the providers' ledger as it was frozen."""
+        return int(self.figures.get("version", 1)) >= 2
+
+    @property
+    def valued_label(self) -> str:
+        if self.per_candidate:
+            return _("Valued this quarter, not yet claimed (forecast)")
+        return _("Stages started this quarter, valued but not yet claimed")
+
+    def money_note(self) -> str:
+        """Where the euros per provider come from, in the words of the figures' format."""
+        if self.per_candidate:
+            return _("Only the stages of this cohort's candidates, and only their days in "
+                     "%(quarter)s up to %(date)s, valued by the Social Return valuation: "
+                     "credited is the part inside a labour line the adviser approved (its "
+                     "frozen value), submitted the part inside one that waits for judgement, "
+                     "valued the rest of a stage credited to a contract (not claimed yet, or a "
+                     "draft). Care stages never count.", quarter=self.figures["quarter"],
+                     date=_date(self.figures["as_of"]))
+        return _("From the Social Return ledger: the value approved for claims and stages "
+                 "dated in this quarter, what still waits for the adviser's judgement, and "
+                 "stages that started this quarter, valued by the engine but not yet claimed.")
+
+    def money_scope_note(self) -> str | None:
+        if not self.per_candidate:
+            return None
+        return _("Purchases, social activities and fund payments are not a candidate's: they do "
+                 "not count in cohort figures.")
 
     def stage_rows(self) -> list[tuple[str, int]]:
         return [(stage_text(row["kind"]), row["count"]) for row in self.figures["per_stage"]]
@@ -146,8 +178,11 @@ class Report:
                         "next to it has the same numbers.", cohort=self.figures["cohort"],
                         date=_date(self.figures["as_of"])), stage_items),
             bar_chart("credited", _("Social Return credited per provider"),
-                      _("Approved value in %(quarter)s per provider at the table; the table "
-                        "below has the same amounts.", quarter=self.figures["quarter"]),
+                      (_("Approved value of the cohort's candidates' stages in %(quarter)s "
+                         "per provider at the table; the table below has the same amounts.",
+                         quarter=self.figures["quarter"]) if self.per_candidate else
+                       _("Approved value in %(quarter)s per provider at the table; the table "
+                         "below has the same amounts.", quarter=self.figures["quarter"])),
                       money_items),
         ]
 

@@ -123,13 +123,52 @@ def candidate_choices(actor: User, cohort: Cohort) -> list[Candidate]:
     return list(db.session.scalars(stmt))
 
 
+def other_tables(candidate_ids: list[int], cohort: Cohort | None = None
+                 ) -> dict[int, CohortCandidate]:
+    """Per candidate the row that seats them at another cohort's table (proposed or
+    accepted; a declined proposal seats nobody), in one query. ``cohort`` is left out."""
+    if not candidate_ids:
+        return {}
+    stmt = (sa.select(CohortCandidate)
+            .where(CohortCandidate.candidate_id.in_(candidate_ids),
+                   CohortCandidate.status.in_((CohortCandidateStatus.PROPOSED,
+                                               CohortCandidateStatus.ACCEPTED)))
+            .options(so.joinedload(CohortCandidate.cohort))
+            .order_by(CohortCandidate.id))
+    if cohort is not None and cohort.id is not None:
+        stmt = stmt.where(CohortCandidate.cohort_id != cohort.id)
+    found: dict[int, CohortCandidate] = {}
+    for row in db.session.scalars(stmt):
+        known = found.get(row.candidate_id)
+        if known is None or (row.accepted and not known.accepted):  # a seat weighs more
+            found[row.candidate_id] = row
+    return found
+
+
+def _one_table(candidate: Candidate, cohort: Cohort) -> None:
+    """A candidate sits at one cohort's table at a time."""
+    other = other_tables([candidate.id], cohort).get(candidate.id)
+    if other is None:
+        return
+    if other.status is CohortCandidateStatus.ACCEPTED:
+        raise ServiceError(_("%(name)s already sits at the table of cohort '%(cohort)s'. A "
+                             "candidate sits at one table at a time.",
+                             name=candidate.full_name, cohort=other.cohort.name),
+                           "candidate_id")
+    raise ServiceError(_("%(name)s already sits at the table of cohort '%(cohort)s' (proposed, "
+                         "not yet decided). A candidate sits at one table at a time.",
+                         name=candidate.full_name, cohort=other.cohort.name), "candidate_id")
+
+
 def propose_candidate(actor: User, cohort: Cohort, candidate: Candidate,
                       motivation: str = "") -> CohortCandidate:
     """A klantmanager proposes a candidate of their municipality; the coordinator puts a
-    candidate (with consent for the overlegtafel) at the table at once."""
+    candidate (with consent for the overlegtafel) at the table at once. A candidate
+    proposed or accepted at another cohort's table is refused."""
     if candidate.id not in {c.id for c in candidate_choices(actor, cohort)}:
         raise ServiceError(_("This candidate cannot be put forward for this cohort."),
                            "candidate_id")
+    _one_table(candidate, cohort)
     motivation = (motivation or "").strip()
     if len(motivation) > 500:
         raise ServiceError(_("The motivation is longer than 500 characters."), "motivation")
@@ -155,6 +194,8 @@ def decide_candidate(actor: User, row: CohortCandidate, accept: bool) -> CohortC
         raise ServiceError(_("%(name)s has not consented to sharing with the overlegtafel. "
                              "Ask the klantmanager to record the consent first.",
                              name=row.candidate.first_name))
+    if accept:
+        _one_table(row.candidate, row.cohort)
     row.status = CohortCandidateStatus.ACCEPTED if accept else CohortCandidateStatus.DECLINED
     row.decided_by_id = actor.id
     row.decided_on = today()

@@ -272,8 +272,11 @@ def propose(cohort_id: int):
     cohort = load_cohort(cohort_id)
     choices = services.candidate_choices(current_user, cohort)
     form = ProposeForm()
-    form.candidate_id.choices = [SelectChoice("", _("Choose a candidate"))] + [
-        SelectChoice(c.id, f"{c.full_name} ({c.municipality.name})") for c in choices]
+    form.candidate_id.choices = _propose_choices(choices, cohort)
+    if any(choice.optgroup for choice in form.candidate_id.choices):
+        form.candidate_id.description = _(
+            "A candidate sits at one cohort's table at a time: candidates at another table "
+            "are listed at the end with that cohort's name, and cannot be chosen.")
     posted = request.form.get("candidate_id", "") if request.method == "POST" else ""
     if posted.isdigit():
         # Another municipality's candidate (or one out of scope) is a 404, as everywhere.
@@ -297,6 +300,31 @@ def propose(cohort_id: int):
             return redirect(url_for("cohorts.show", cohort_id=cohort.id, _anchor="kandidaten"))
     return render_template("cohorts/propose.html", form=form, cohort=cohort,
                            has_choices=bool(choices))
+
+
+def _propose_choices(candidates: list[Candidate], cohort: Cohort) -> list[SelectChoice]:
+    """The candidates to choose from; those at another cohort's table follow in their own
+    group, disabled, with that cohort's name (so nobody looks for a missing candidate or
+    sends a form that will be refused)."""
+    elsewhere = services.other_tables([c.id for c in candidates], cohort)
+    free = [SelectChoice(c.id, f"{c.full_name} ({c.municipality.name})")
+            for c in candidates if c.id not in elsewhere]
+    group = _("At another cohort's table (cannot be chosen)")
+    taken = []
+    for candidate in candidates:
+        row = elsewhere.get(candidate.id)
+        if row is None:
+            continue
+        names = {"name": candidate.full_name, "municipality": candidate.municipality.name,
+                 "cohort": row.cohort.name}
+        if row.accepted:
+            label = _("%(name)s (%(municipality)s) – at the table of cohort '%(cohort)s'",
+                      **names)
+        else:
+            label = _("%(name)s (%(municipality)s) – proposed for cohort '%(cohort)s'", **names)
+        taken.append(SelectChoice(candidate.id, label, render_kw={"disabled": True},
+                                  optgroup=group))
+    return [SelectChoice("", _("Choose a candidate")), *free, *taken]
 
 
 def _row(cohort: Cohort, row_id: int) -> CohortCandidate:
