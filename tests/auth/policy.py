@@ -59,6 +59,7 @@ POLICY: dict[str, object] = {
     "valuation.add_subcontractor": {Role.SROI_ADVISEUR, Role.INTAKER},
     "valuation.download_evidence": {Role.SROI_ADVISEUR, Role.INTAKER},
     "valuation.upload_plan": {Role.INTAKER},
+    "valuation.upload_pso_certificate": {Role.SROI_ADVISEUR},
     "valuation.edit_year": {Role.INTAKER},
     "valuation.new_claim": {Role.INTAKER},
     "valuation.edit_claim": {Role.INTAKER},

@@ -41,6 +41,8 @@ URL_ARGS: dict[str, Callable] = {
                                       "extension_id": valuation_sample(w).extension.id},
     "valuation.add_subcontractor": lambda w: {"contract_id": valuation_sample(w).contract.id},
     "valuation.upload_plan": lambda w: {"contract_id": valuation_sample(w).contract.id},
+    "valuation.upload_pso_certificate": lambda w: {
+        "contract_id": valuation_sample(w).contract.id},
     "valuation.edit_year": lambda w: valuation_sample(w).year_args,
     "valuation.review_year": lambda w: valuation_sample(w).year_args,
     "valuation.new_claim": lambda w: {"contract_id": valuation_sample(w).contract.id,

@@ -22,7 +22,14 @@ from trajectory.timeutil import today
 from trajectory.valuation import services
 from trajectory.valuation.evidence import store_bytes
 from trajectory.valuation.ledger import contract_ledger
-from trajectory.valuation.models import EVIDENCE_PLAN, Claim, ClaimKind, Contract, Remedy
+from trajectory.valuation.models import (
+    EVIDENCE_PLAN,
+    EVIDENCE_PSO,
+    Claim,
+    ClaimKind,
+    Contract,
+    Remedy,
+)
 
 
 def tiny_pdf(lines: list[str]) -> bytes:
@@ -238,12 +245,20 @@ def load_valuation_demo() -> None:
                      files=[_invoice("OW-3120", "Orionis Walcheren", "16.500,00", laundry_day)])
     _judged(laundry, adviser, submitted=date(y, 4, 14), judged=date(y, 5, 2))
 
-    # 4. Oosterschelde Wonen en Zorg and Schouwen-Duiveland: an expired certificate, a late forecast.
+    # 4. Oosterschelde Wonen en Zorg and Schouwen-Duiveland: a certificate (file attached by the
+    # adviser) that covers half of the base period, so the discount applies pro rata; a late
+    # forecast and later years without figures, so the obligation is provisional.
     wonen = _contract(
         "Beschermd wonen en begeleiding Schouwen-Duiveland", f"WMO-SD-{y - 2}-009",
         "Schouwen-Duiveland", "Oosterschelde Wonen en Zorg", date(y - 2, 7, 1),
-        date(y + 2, 6, 30), pso=("step2", date(y - 4, 1, 1), date(y - 1, 12, 31)),
+        date(y + 2, 6, 30), pso=("step2", date(y - 4, 1, 1), date(y, 6, 30)),
         revenue={y - 2: ("190000.00", "187600.00"), y - 1: ("380000.00", "391200.00")})
+    store_bytes(tiny_pdf(["Certificaat PSO Prestatieladder Socialer Ondernemen",
+                          "Oosterschelde Wonen en Zorg - trede 2",
+                          f"Geldig van 01-01-{y - 4} tot en met 30-06-{y}",
+                          "Demobestand Trajectory (verzonnen gegevens)."]),
+                "pso-certificaat-oosterschelde-wonen.pdf", contract=wonen, user=adviser,
+                kind=EVIDENCE_PSO)
     school = _claim(wonen, ClaimKind.ACTIVITY, wisse,
                     description="Werkervaringsdag voor leerlingen van VSO De Wissel",
                     day=now - timedelta(days=14), hours=Decimal("10"))
@@ -256,10 +271,12 @@ def load_valuation_demo() -> None:
                        y + 1: ("45000.00", None), y + 2: ("45800.00", None)})
 
     # Begeleid Wonen Zeeland-Oost has no demo account: its claims were entered by nobody we know.
-    # 6. Begeleid Wonen Zeeland-Oost and Kapelle: ended, with a shortfall and its remedy.
+    # 6. Begeleid Wonen Zeeland-Oost and Kapelle: ended, with a shortfall and its remedy; its
+    # PSO certificate came after the contract ended, so it gives no discount.
     kapelle = _contract(
         "Begeleid wonen Kapelle", f"WMO-KAP-{y - 5}-003", "Kapelle",
         "Begeleid Wonen Zeeland-Oost", date(y - 5, 1, 1), date(y - 2, 12, 31),
+        pso=("step1", date(y - 1, 1, 1), date(y + 1, 12, 31)),
         revenue={year: ("255000.00", actual) for year, actual in (
             (y - 5, "251300.00"), (y - 4, "262750.00"), (y - 3, "258900.00"),
             (y - 2, "266050.00"))})
@@ -279,11 +296,12 @@ def load_valuation_demo() -> None:
         decision=("Tekort besproken met de aanbieder op 10 maart. Afgesproken: de aanbieder "
                   "stort het tekort vóór 1 juli in het Social Return-fonds van Kapelle."))
 
-    # 7. Begeleid Wonen Zeeland-Oost and Borsele: signed under the 2025 (concept) edition.
+    # 7. Begeleid Wonen Zeeland-Oost and Borsele: a new contract with forecasts for its first two
+    # years only, so the obligation is provisional. (A live contract takes an adopted edition;
+    # the 2025 concept edition shows in the calculator and in a claim's "what if".)
     borsele = _contract(
         "Ambulante begeleiding Borsele", f"WMO-BOR-{y}-006", "Borsele",
         "Begeleid Wonen Zeeland-Oost", date(y, 1, 1), date(y + 3, 12, 31),
-        rulebook="bouwblokken-2025",
         revenue={y: ("240000.00", None), y + 1: ("240000.00", None)})
     talk = _claim(borsele, ClaimKind.ACTIVITY, None,
                   description="Voorlichting 'Werken in de zorg' in het buurthuis van 's-Heerenhoek",

@@ -18,6 +18,8 @@ from trajectory.valuation.labels import (
     block_label,
     claim_kind_text,
     labour_status_label,
+    provisional_note,
+    provisional_text,
     status_text,
 )
 from trajectory.valuation.ledger import BLOCKS, ContractLedger, Figures
@@ -78,9 +80,12 @@ def ledger_xlsx(ledger: ContractLedger) -> bytes:
               (_("Submitted"), ledger.submitted), (_("Rejected"), ledger.totals.rejected),
               (_("Still to go"), ledger.still_to_go), (_("Forecast"), ledger.forecast),
               (_("Gap against the forecast"), ledger.gap)]
+    provisional = provisional_text(ledger.missing_years) if ledger.provisional else None
     for key, value in totals:
         text(summary, row, 0, key, bold)
         amount(summary, row, 1, value, money_bold)
+        if provisional and key == _("Obligation"):
+            text(summary, row, 2, provisional)
         row += 1
 
     def figures_table(start: int, title: str, items: list[tuple[str, Figures]]) -> int:
@@ -97,9 +102,9 @@ def ledger_xlsx(ledger: ContractLedger) -> bytes:
                         [(block_label(b), ledger.blocks[b]) for b in BLOCKS])
     row = figures_table(row, _("By year"), [(str(y), f) for y, f in ledger.years.items()])
     text(summary, row, 0, _("How the obligation is computed"), bold)
-    for offset, line in enumerate([*ledger.obligation.explain,
-                                   *([ledger.pso.message] if ledger.pso.message else [])],
-                                  start=1):
+    notes = [*([ledger.pso.message] if ledger.pso.message else []),
+             *([provisional_note(ledger.missing_years)] if provisional else [])]
+    for offset, line in enumerate([*ledger.obligation.explain, *notes], start=1):
         text(summary, row + offset, 0, line)
 
     claims = book.add_worksheet(_("Claims")[:31])

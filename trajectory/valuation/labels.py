@@ -50,10 +50,21 @@ def initials(person) -> str:
     return ".".join(p[0].upper() for p in parts if p) + "."
 
 
+def _listed(years: list[int]) -> str:
+    """[2027, 2028] → "2027 en 2028" (in the user's language)."""
+    return format_list([str(year) for year in years], locale=get_locale() or "nl")
+
+
 def provisional_text(years: list[int]) -> str:
     """"voorlopig: omzet 2027 en 2028 nog niet opgegeven" (ledger.missing_years)."""
-    listed = format_list([str(year) for year in years], locale=get_locale() or "nl")
-    return _("provisional: revenue %(years)s not given yet", years=listed)
+    return _("provisional: revenue %(years)s not given yet", years=_listed(years))
+
+
+def provisional_note(years: list[int]) -> str:
+    """The sentence under the obligation on the contract page and in the statements."""
+    return _("The obligation is provisional: the revenue of %(years)s has not been given yet. "
+             "A year without figures counts 0, so the obligation grows as the figures come in.",
+             years=_listed(years))
 
 
 def percent(value: Decimal | None) -> str:

@@ -29,6 +29,7 @@ from trajectory.valuation import engine
 from trajectory.valuation.adapters import (
     PsoStatus,
     contract_input,
+    missing_revenue_years,
     pso_status,
     revenue_of,
     rulebook_of,
@@ -186,6 +187,16 @@ class ContractLedger:
     @property
     def required(self) -> Decimal:
         return self.obligation.amount
+
+    @property
+    def missing_years(self) -> list[int]:
+        """Years of the base period without a revenue figure (adapters.missing_revenue_years)."""
+        return missing_revenue_years(self.contract)
+
+    @property
+    def provisional(self) -> bool:
+        """The obligation is provisional while years of the base period have no figures."""
+        return bool(self.missing_years)
 
     @property
     def approved(self) -> Decimal:

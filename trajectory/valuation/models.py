@@ -211,6 +211,12 @@ class Contract(db.Model):
         return plans[-1] if plans else None
 
     @property
+    def pso_certificate(self) -> Evidence | None:
+        """The PSO certificate: the newest file uploaded as such (earlier files are kept)."""
+        files = [e for e in self.evidence if e.kind == EVIDENCE_PSO]
+        return files[-1] if files else None
+
+    @property
     def period_end(self) -> date:
         """The end of the base period or of the last exercised extension."""
         ends = [e.end for e in self.extensions if e.exercised]

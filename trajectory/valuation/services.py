@@ -28,6 +28,7 @@ from trajectory.valuation.models import (
     EVIDENCE_CLAIM,
     EVIDENCE_EMPLOYMENT,
     EVIDENCE_PLAN,
+    EVIDENCE_PSO,
     LABOUR_EVIDENCE,
     Claim,
     ClaimKind,
@@ -57,6 +58,7 @@ class ContractTerms:
     pso_step: str | None = None
     pso_valid_from: date | None = None
     pso_valid_until: date | None = None
+    sroi_percentage: Decimal | None = Decimal("5.00")
 
 
 def default_rulebook(start: date) -> str:
@@ -74,6 +76,12 @@ def _check_terms(terms: ContractTerms, contract: Contract | None) -> None:
         raise ServiceError(_("The end must lie after the start."), "end")
     if terms.rulebook not in engine.available_rulebooks():
         raise ServiceError(_("Choose an edition of the building blocks."), "rulebook")
+    edition = engine.load_rulebook(terms.rulebook)
+    # A live contract takes an adopted edition; one that already has a concept keeps it.
+    if not edition.adopted and (contract is None or contract.rulebook != terms.rulebook):
+        raise ServiceError(_("%(edition)s is a concept edition: a contract takes an adopted "
+                             "edition.", edition=edition.title), "rulebook")
+    _check_percentage(terms.sroi_percentage)
     if terms.pso_step:
         book = engine.load_rulebook(terms.rulebook)
         if terms.pso_step not in {c.key for c in book.pso_discounts}:
@@ -93,6 +101,15 @@ def _check_terms(terms: ContractTerms, contract: Contract | None) -> None:
         raise ServiceError(_("Another contract already has this reference."), "reference")
 
 
+def _check_percentage(percentage: Decimal | None) -> None:
+    """The contract's Social Return percentage: more than 0, at most 100, in cents of a percent."""
+    if percentage is None or not percentage.is_finite() or not 0 < percentage <= 100:
+        raise ServiceError(_("The Social Return percentage must be more than 0 and at most 100."),
+                           "sroi_percentage")
+    if (percentage * 100) % 1:
+        raise ServiceError(_("Give the percentage with at most two decimals."), "sroi_percentage")
+
+
 def _apply_terms(contract: Contract, terms: ContractTerms) -> None:
     contract.name = terms.name.strip()
     contract.reference = terms.reference.strip()
@@ -103,6 +120,7 @@ def _apply_terms(contract: Contract, terms: ContractTerms) -> None:
     contract.pso_step = terms.pso_step or None
     contract.pso_valid_from = terms.pso_valid_from if terms.pso_step else None
     contract.pso_valid_until = terms.pso_valid_until if terms.pso_step else None
+    contract.sroi_percentage = terms.sroi_percentage
 
 
 def create_contract(terms: ContractTerms) -> Contract:
@@ -187,6 +205,11 @@ def add_subcontractor(contract: Contract, name: str) -> Subcontractor:
 
 def upload_plan(contract: Contract, upload, user: User):
     return store_upload(upload, contract=contract, user=user, kind=EVIDENCE_PLAN)
+
+
+def upload_pso_certificate(contract: Contract, upload, user: User):
+    """The adviser attaches the PSO certificate; the newest upload is the current one."""
+    return store_upload(upload, contract=contract, user=user, kind=EVIDENCE_PSO)
 
 
 # ------------------------------------------------------------------ the yearly cycle

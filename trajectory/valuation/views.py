@@ -703,5 +703,6 @@ def _template_helpers(state) -> None:
     env.globals.update(block_label=labels.block_label, due_label=labels.due_label,
                        labour_status_label=labels.labour_status_label,
                        labour_status_tone=labels.labour_status_tone,
+                       provisional_note=labels.provisional_note,
                        provisional_text=labels.provisional_text,
                        supplier_label=labels.supplier_label)

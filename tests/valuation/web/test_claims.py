@@ -234,10 +234,15 @@ def test_the_frozen_value_survives_a_new_edition_and_what_if_shows_the_differenc
     claim = make_claim(contract, ClaimKind.ACTIVITY, user=world.user("intaker"),
                        approve_by=world.user("adviseur"))
     assert claim.approved_value == Decimal("600.00")  # 6 h × 100 (2023)
+    # A contract that carries the 2025 edition (a concept cannot be chosen on the form any
+    # more, docs/valuation.md; a contract that already has one keeps it when edited).
+    contract.rulebook = "bouwblokken-2025"
+    db.session.commit()
     form = {"name": contract.name, "reference": contract.reference,
             "client_id": str(contract.client_id), "provider_id": str(contract.provider_id),
             "start": "2024-01-01", "end": "2027-12-31", "rulebook": "bouwblokken-2025",
-            "pso_step": "", "pso_valid_from": "", "pso_valid_until": ""}
+            "sroi_percentage": "5", "pso_step": "", "pso_valid_from": "",
+            "pso_valid_until": ""}
     assert adviseur_client.post(f"/sroi/contracten/{contract.id}/bewerken",
                                 data=form).status_code == 302
     db.session.refresh(contract)

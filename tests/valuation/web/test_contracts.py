@@ -21,7 +21,8 @@ def _form(world, **changes) -> dict:
             "client_id": str(world.org("Kapelle").id),
             "provider_id": str(world.org("Zorggroep Scheldezoom").id),
             "start": "2026-01-01", "end": "31-12-2029", "rulebook": "bouwblokken-2023",
-            "pso_step": "", "pso_valid_from": "", "pso_valid_until": ""}
+            "sroi_percentage": "5", "pso_step": "", "pso_valid_from": "",
+            "pso_valid_until": ""}
     data.update(changes)
     return data
 
@@ -79,7 +80,7 @@ def test_a_contract_at_or_under_the_threshold_says_why_it_has_no_obligation(advi
     assert contract_ledger(exactly).required == Decimal("0.00")
 
 
-def test_the_pso_discount_applies_only_when_the_certificate_covers_the_base_period(world):
+def test_the_pso_discount_applies_pro_rata_to_the_base_period_the_certificate_covers(world):
     covered = make_contract(world, revenue="375000.00",
                             pso=("step2", date(2023, 6, 1), date(2028, 5, 31)))
     ledger = contract_ledger(covered)
@@ -87,11 +88,14 @@ def test_the_pso_discount_applies_only_when_the_certificate_covers_the_base_peri
     assert ledger.required == Decimal("56250.00")  # 75.000 less 25%
     assert any("PSO trede 2" in line for line in ledger.obligation.explain)
 
+    # The new reading (docs/valuation.md): 2024-2025 are 731 of the 1.461 days of 2024-2027.
+    # 75.000 × (1 − 25% × 731/1.461) = 75.000 − 9.381,42 = 65.618,58 (was 75.000,00: no
+    # discount at all under the former strict reading).
     short = make_contract(world, reference="TEST-002", revenue="375000.00",
                           pso=("step2", date(2023, 6, 1), date(2025, 12, 31)))
     ledger = contract_ledger(short)
-    assert not ledger.pso.applies
-    assert ledger.required == Decimal("75000.00")
+    assert ledger.pso.applies
+    assert ledger.required == Decimal("65618.58")
     assert "31-12-2025" in ledger.pso.message and "PSO trede 2" in ledger.pso.message
 
 
@@ -99,8 +103,11 @@ def test_the_page_says_whether_the_pso_discount_applies(adviseur_client, world):
     short = make_contract(world, revenue="375000.00",
                           pso=("step2", date(2023, 6, 1), date(2025, 12, 31)))
     page = adviseur_client.get(f"/sroi/contracten/{short.id}").text
-    assert ("PSO trede 2 geldig van 01-06-2023 tot 31-12-2025: de korting geldt niet, het "
-            "certificaat dekt niet de hele basisperiode (01-01-2024 tot en met 31-12-2027)") in page
+    assert ("PSO trede 2 geldig van 01-06-2023 tot 31-12-2025: de korting geldt naar rato, het "
+            "certificaat dekt 731 van de 1.461 dagen van de basisperiode (01-01-2024 tot en met "
+            "31-12-2027)") in page
+    assert ("Korting PSO trede 2: 25% over 731 van 1.461 dagen van de basisperiode (pro rata) "
+            "= € 9.381,42") in page
 
 
 def test_revenue_counts_the_actual_figure_where_given(world):

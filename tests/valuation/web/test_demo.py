@@ -30,7 +30,12 @@ def test_the_demo_has_every_state(world):
     assert any(lg.pso.applies for lg in ledgers)
     assert any(lg.pso.step and not lg.pso.applies for lg in ledgers)
     assert any(c.extensions and c.client.is_region for c in contracts)
-    assert {c.rulebook for c in contracts} == {"bouwblokken-2023", "bouwblokken-2025"}
+    # A live contract takes an adopted edition (the 2025 concept is for the calculator and
+    # "what if"); the Borsele contract used to carry it.
+    assert {c.rulebook for c in contracts} == {"bouwblokken-2023"}
+    assert any(0 < lg.pso.share < 1 and lg.contract.pso_certificate for lg in ledgers)
+    assert any(lg.provisional for lg in ledgers) and any(not lg.provisional for lg in ledgers)
+    assert {c.sroi_percentage for c in contracts} == {Decimal("5.00")}
     assert any(c.evaluation and c.evaluation.shortfall > 0 for c in contracts)
     assert any(lg.at_risk for lg in ledgers) and any(not lg.at_risk for lg in ledgers)
     assert all(c.status is not ClaimStatus.APPROVED or c.approved_value is not None

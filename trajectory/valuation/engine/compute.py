@@ -47,7 +47,11 @@ def _span(period: Period) -> str:
 
 
 def compute_obligation(contract: Contract, rulebook: Rulebook) -> Obligation:
-    """Rule 10: nothing unless the base revenue is above the threshold; then the percentage, less PSO."""
+    """Rule 10: nothing unless the base revenue is above the threshold; then the percentage, less PSO.
+
+    The percentage is the contract's own when it has one, else the edition's. The PSO
+    discount applies pro rata to the share of the base period the certificate covers.
+    """
     discount = None
     if contract.pso is not None:
         try:
@@ -72,17 +76,37 @@ def compute_obligation(contract: Contract, rulebook: Rulebook) -> Obligation:
         line = f"{base_text} {format_eur(base)} {relation} de drempel van {format_eur(rulebook.threshold)}: geen verplichting"
         return Obligation(round_half_up(0), (line,))
     total = contract.revenue + (extension if rulebook.percentage_includes_extensions else 0)
-    exact = Fraction(total) * _pct(rulebook.obligation_percentage)
+    percentage = (
+        rulebook.obligation_percentage if contract.percentage is None else contract.percentage
+    )
+    exact = Fraction(total) * _pct(percentage)
     of = format_eur(total)
     if total != contract.revenue:
         of = f"{of} ({format_eur(contract.revenue)} + verlenging {format_eur(extension)})"
+    own = ""
+    if percentage != rulebook.obligation_percentage:
+        own = f" (percentage van dit contract; de editie noemt {format_percent(rulebook.obligation_percentage)})"
     explain = [
         f"{base_text} {format_eur(base)} boven de drempel van {format_eur(rulebook.threshold)}",
-        f"Verplichting: {format_percent(rulebook.obligation_percentage)} van {of} = {format_eur(round_half_up(exact))}",
+        f"Verplichting: {format_percent(percentage)} van {of}{own} = {format_eur(round_half_up(exact))}",
     ]
     if discount is not None:
-        exact *= 1 - _pct(discount.percentage)
-        explain.append(f"Korting {discount.label}: {format_percent(discount.percentage)}")
+        share = Fraction(contract.pso_share)
+        if share == 1:
+            exact *= 1 - _pct(discount.percentage)
+            explain.append(f"Korting {discount.label}: {format_percent(discount.percentage)}")
+        else:
+            off = exact * _pct(discount.percentage) * share
+            exact -= off
+            if contract.pso_days is not None:
+                covered, days = contract.pso_days
+                part = f"{format_number(covered, 0)} van {format_number(days, 0)} dagen"
+            else:
+                part = f"{format_quantity(share * 100)}%"
+            explain.append(
+                f"Korting {discount.label}: {format_percent(discount.percentage)} over {part} "
+                f"van de basisperiode (pro rata) = {format_eur(round_half_up(off))}"
+            )
         explain.append(f"Verplichting na korting: {format_eur(round_half_up(exact))}")
     return Obligation(round_half_up(exact), tuple(explain))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 
 BENEFITS: dict[str, str] = {
     "participatiewet": "Participatiewet",
@@ -67,18 +68,47 @@ def _period(prefix: str, start: date, end: date) -> None:
 
 @dataclass(frozen=True)
 class Contract:
-    """A contract under Social Return: base-period revenue (extensions apart) and PSO step."""
+    """A contract under Social Return: base-period revenue (extensions apart) and PSO step.
+
+    `pso_share` is the part of the base period a valid PSO certificate covers (exact, 0-1;
+    default 1, the whole period): the discount applies pro rata to it. `pso_days`, when
+    given, is that share as (covered days, days of the base period), for the explanation.
+    `percentage` is the contract's own Social Return percentage; None takes the edition's.
+    """
 
     start: date
     end: date
     revenue: Decimal
     extension_revenue: Decimal = Decimal("0")
     pso: str | None = None
+    pso_share: Fraction | Decimal | int = 1
+    pso_days: tuple[int, int] | None = None
+    percentage: Decimal | None = None
 
     def __post_init__(self) -> None:
         _period("contract", self.start, self.end)
         _money("contract.revenue", self.revenue)
         _money("contract.extension_revenue", self.extension_revenue)
+        share = self.pso_share
+        if isinstance(share, bool) or not isinstance(share, Fraction | Decimal | int):
+            raise InputError("contract.pso_share", "must be an exact Fraction, Decimal or int")
+        if isinstance(share, Decimal) and not share.is_finite():
+            raise InputError("contract.pso_share", "must be a finite number")
+        if not 0 <= share <= 1:
+            raise InputError("contract.pso_share", "must lie between 0 and 1")
+        if self.pso_days is not None:
+            covered, total = self.pso_days
+            if any(isinstance(n, bool) or not isinstance(n, int) for n in (covered, total)):
+                raise InputError("contract.pso_days", "must be two whole numbers of days")
+            if not 0 <= covered <= total or total == 0:
+                raise InputError("contract.pso_days", "covered days must lie between 0 and the "
+                                 "days of the base period (more than 0)")
+            if Fraction(covered, total) != Fraction(share):
+                raise InputError("contract.pso_days", "must equal contract.pso_share")
+        if self.percentage is not None:
+            _money("contract.percentage", self.percentage)
+            if not 0 < self.percentage <= 100:
+                raise InputError("contract.percentage", "must be more than 0 and at most 100")
 
 
 @dataclass(frozen=True)
