@@ -91,6 +91,11 @@ POLICY: dict[str, object] = {
     "candidates.plan_item_edit": {Role.KLANTMANAGER},
     "candidates.plan_item_remove": {Role.KLANTMANAGER},
     "candidates.plan_agree": {Role.KLANTMANAGER},
+    # The benefit history: shown on the file (candidates.show), changed by the klantmanager.
+    "candidates.benefit_new": {Role.KLANTMANAGER},
+    "candidates.benefit_edit": {Role.KLANTMANAGER},
+    "candidates.benefit_end": {Role.KLANTMANAGER},
+    "candidates.benefit_remove": {Role.KLANTMANAGER},
     # Providers, their offer and vacancies (issue 5): read by those who work with
     # candidates or the overlegtafel, changed by the provider's own intaker.
     "providers.index": PROVIDER_READERS,

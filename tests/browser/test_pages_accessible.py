@@ -80,6 +80,10 @@ PAGES: list[tuple] = [
     ("klantmanager", "/kandidaten/1/plan/vergelijken?van=1"),
     ("klantmanager", "/kandidaten/1/mijn-plan"),
     ("klantmanager", "/kandidaten/3/plan/vaststellen"),
+    # The benefit history (demo: period 1 is Fatma's running Participatiewet).
+    ("klantmanager", "/kandidaten/1/uitkeringen/nieuw", "submit-empty"),
+    ("klantmanager", "/kandidaten/1/uitkeringen/1"),
+    ("klantmanager", "/kandidaten/1/uitkeringen/1/beeindigen"),
     ("buddy", "/kandidaten"),
     ("buddy", "/kandidaten/1"),
     ("coordinator", "/kandidaten/1"),

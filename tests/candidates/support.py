@@ -11,8 +11,8 @@ from typing import Any
 
 from trajectory.audit.trail import Actor, acting_as
 from trajectory.auth.models import User
-from trajectory.candidates import services
-from trajectory.candidates.models import Benefit, Candidate, MeasurementKind
+from trajectory.candidates import benefits, services
+from trajectory.candidates.models import Benefit, BenefitPeriod, Candidate, MeasurementKind
 from trajectory.candidates.services import CandidateDetails
 from trajectory.extensions import db
 from trajectory.timeutil import today
@@ -48,6 +48,17 @@ def register(world, klantmanager: str = "klantmanager", allow_similar: bool = Tr
                                                 allow_similar=allow_similar)
         db.session.commit()
     return candidate
+
+
+def add_benefit(world, candidate: Candidate, benefit: Benefit, start: date,
+                end: date | None = None, by: str = "klantmanager") -> BenefitPeriod:
+    """A further period in the benefit history, through the service (a running period
+    that started earlier ends the day before ``start``)."""
+    user = world.user(by)
+    with acting_as(actor_of(user)):
+        period = benefits.add_benefit_period(candidate, user, benefit, start, end)
+        db.session.commit()
+    return period
 
 
 def assign(world, candidate: Candidate, buddy: str = "buddy", start: date | None = None,
@@ -145,6 +156,8 @@ def matrix_args(endpoint: str):
             args["goal_id"] = plan.goals[0].id
         if name in ("plan_item_edit", "plan_item_remove"):
             args.update(kind="doelen", item_id=plan.goals[0].id)
+        if name in ("benefit_edit", "benefit_end", "benefit_remove"):
+            args["period_id"] = candidate.benefit_periods[0].id
         return args
 
     make.takes_role = True  # type: ignore[attr-defined]
@@ -157,4 +170,5 @@ CANDIDATE_URL_ARGS = {endpoint: matrix_args(endpoint) for endpoint in (
     "candidates.plan_versions", "candidates.plan_version", "candidates.plan_compare",
     "candidates.plan_edit", "candidates.plan_item_new", "candidates.plan_step_new",
     "candidates.plan_item_edit", "candidates.plan_item_remove", "candidates.plan_agree",
-    "candidates.mijn_plan_page", "candidates.mijn_plan_pdf")}
+    "candidates.mijn_plan_page", "candidates.mijn_plan_pdf", "candidates.benefit_new",
+    "candidates.benefit_edit", "candidates.benefit_end", "candidates.benefit_remove")}

@@ -28,8 +28,7 @@ def edit_data(candidate, **overrides):
         "last_name": candidate.last_name, "date_of_birth": candidate.date_of_birth.isoformat(),
         "phone": candidate.phone or "", "email": candidate.email or "",
         "street": candidate.street or "", "postcode": candidate.postcode or "",
-        "place": candidate.place or "", "benefit": candidate.benefit.value,
-        "benefit_since": candidate.benefit_since.isoformat(), "bsn": candidate.bsn or "",
+        "place": candidate.place or "", "bsn": candidate.bsn or "",
         "klantmanager_id": str(candidate.klantmanager_id),
         "consent_given_on": candidate.consent_given_on.isoformat(),
         "consent_shares": ["consent_providers", "consent_buddy", "consent_overlegtafel"],
@@ -212,6 +211,6 @@ def test_a_service_error_leaves_nothing_half_written(klantmanager_client, goes):
     before = db.session.scalar(sa.select(sa.func.count(AuditEvent.id)))
     klantmanager_client.post(f"/kandidaten/{goes.id}/bewerken",
                              data=edit_data(goes, phone="06 55555555",
-                                            benefit_since="2999-01-01"))
+                                            consent_expires_on="2000-01-01"))
     assert db.session.get(Candidate, goes.id).phone == "06 12345678"
     assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))) == before

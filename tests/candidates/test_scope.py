@@ -52,6 +52,9 @@ GET_EXPECTED = {
     "candidates.plan_step_new": EDIT,
     "candidates.plan_item_edit": EDIT,
     "candidates.plan_agree": EDIT,
+    "candidates.benefit_new": EDIT,
+    "candidates.benefit_edit": EDIT,
+    "candidates.benefit_end": EDIT,
 }
 
 # POST with an empty form (the CSRF token only): the klantmanager gets the form back
@@ -69,6 +72,10 @@ POST_EXPECTED = {
     "candidates.plan_item_edit": (200, 404, 403, 403, 403, 403, 403, 403),
     "candidates.plan_item_remove": (302, 404, 403, 403, 403, 403, 403, 403),
     "candidates.plan_agree": (200, 404, 403, 403, 403, 403, 403, 403),
+    "candidates.benefit_new": (200, 404, 403, 403, 403, 403, 403, 403),
+    "candidates.benefit_edit": (200, 404, 403, 403, 403, 403, 403, 403),
+    "candidates.benefit_end": (200, 404, 403, 403, 403, 403, 403, 403),
+    "candidates.benefit_remove": (302, 404, 403, 403, 403, 403, 403, 403),
 }
 
 

@@ -1,5 +1,7 @@
 """Demo candidates: made-up people across the municipalities, with plans in
-every state, buddies (one reassigned), ladder measurements and statuses.
+every state, buddies (one reassigned), ladder measurements, statuses and benefit
+histories through the service (Erik Hoogstrate: WW, then Participatiewet from the
+day after it ran out; Dirk de Jonge: WW that ended the day before his first job).
 
 Dates are relative to today so the demo stays fresh. Every name is invented;
 the BSNs are elfproef-valid test numbers (111222333 and numbers from 9999...).
@@ -16,7 +18,7 @@ import sqlalchemy as sa
 from trajectory.auth.models import User
 from trajectory.auth.passwords import hash_password
 from trajectory.auth.roles import Role
-from trajectory.candidates import services
+from trajectory.candidates import benefits, services
 from trajectory.candidates.bsn import is_valid_bsn
 from trajectory.candidates.models import (
     Benefit,
@@ -52,8 +54,8 @@ class Person:
     born: date
     municipality: str
     klantmanager: str
-    benefit: Benefit
-    benefit_years: float
+    benefit: Benefit          # the first benefit period (registration); NUG: none
+    benefit_years: float      # ... started this many years ago
     tussenvoegsel: str | None = None
     place: str | None = None
     bsn: str | None = None
@@ -67,6 +69,10 @@ class Person:
     zrm: dict[ZrmDomain, int] | None = None
     status: CandidateStatus = CandidateStatus.ACTIEF
     status_kwargs: dict[str, Any] = field(default_factory=dict)
+    # Later periods of the benefit history: (benefit, start days ago); each ends the one
+    # running before it on the day before its start (trajectory.candidates.benefits).
+    later_benefits: tuple[tuple[Benefit, int], ...] = ()
+    benefit_ended_days_ago: int | None = None  # the latest period ended then
 
 
 def _people() -> list[Person]:
@@ -172,8 +178,11 @@ def _people() -> list[Person]:
                      "trainings": []},
                status=CandidateStatus.GEPAUZEERD,
                status_kwargs={"pause_reason": "Operatie en herstel, verwacht terug in februari"}),
+        # WW until the day before his temporary job at Scheldezoom started (420 days ago,
+        # trajectory/labour/demo.py): T2 reads the WW the day before the job.
         Person("Dirk", "Jonge", date(1974, 10, 2), "Goes", "m.devos", Benefit.WW, 1.4,
                tussenvoegsel="de", place="Goes", registered_days_ago=420,
+               benefit_ended_days_ago=421,
                buddies=[("a.jansen", 400)], agree="agreed", ladder=[(3, 400), (5, 150), (6, 70)],
                plan={"wishes": "Ik wil weer aan het werk als chauffeur.", "skills": "",
                      "needs": "", "agreements": "",
@@ -236,8 +245,11 @@ def _people() -> list[Person]:
                      "barriers": [("verslaving", "Alcoholgebruik, in behandeling", 3, "deels",
                                    "Werken met een vaste collega", "Emergis", "in_behandeling")],
                      "trainings": []}),
+        # Two periods: WW for fourteen months, then Participatiewet from the day after it
+        # ran out (added through the service, which ended the WW).
         Person("Erik", "Hoogstrate", date(1993, 3, 3), "Schouwen-Duiveland", "h.meijer",
-               Benefit.PARTICIPATIEWET, 1.9, place="Zierikzee", registered_days_ago=210,
+               Benefit.WW, 3.1, place="Zierikzee", registered_days_ago=210,
+               later_benefits=((Benefit.PARTICIPATIEWET, 694),),
                buddies=[("e.polderman", 200)], agree="agreed", ladder=[(2, 205), (4, 45)],
                plan={"wishes": "Ik wil bij de technische dienst van een zorginstelling werken.",
                      "skills": "", "needs": "", "agreements": "",
@@ -340,6 +352,7 @@ def load_candidates() -> None:
             **{flag: True for flag in person.flags}, **_consent(person.consent, registered))
         candidate = services.register_candidate(user, details, allow_similar=True)
         candidate.registered_at = utcnow() - timedelta(days=person.registered_days_ago)
+        _benefit_history(user, candidate, person)
         for username, days_ago in person.buddies:
             services.assign_buddy(user, candidate, users[username], t - timedelta(days=days_ago),
                                   _phone(person, buddy=username))
@@ -366,6 +379,16 @@ def load_candidates() -> None:
                 _backdate_latest(candidate, 10)
         _apply_status(user, candidate, person)
         db.session.flush()
+
+
+def _benefit_history(user: User, candidate: Candidate, person: Person) -> None:
+    """The periods after the first one (registration made that), through the service."""
+    t = today()
+    for benefit, days_ago in person.later_benefits:
+        benefits.add_benefit_period(candidate, user, benefit, t - timedelta(days=days_ago))
+    if person.benefit_ended_days_ago is not None:
+        latest = benefits.periods_of(candidate)[-1]
+        benefits.end_benefit_period(latest, t - timedelta(days=person.benefit_ended_days_ago))
 
 
 _STREETS = ("Kerkstraat", "Stationsweg", "Molenstraat", "Dorpsstraat", "Havenweg", "Zandweg")

@@ -113,9 +113,6 @@ class CandidateForm(FlaskForm):
         render_kw={"autocomplete": "off"})
     place = StringField(_l("Place"), validators=[Optional(), Length(max=80)],
                         render_kw={"autocomplete": "off"})
-    benefit = RadioField(_l("Benefit"), choices=lambda: _choices(Benefit),
-                         validators=[InputRequired(message=_l("Choose the benefit."))])
-    benefit_since = _required_date(_l("Benefit since"))
     situation = MultiCheckboxField(_l("Situation"), choices=situation_choices,
                                    validators=[Optional()],
                                    description=_l("Tick what applies."))
@@ -132,7 +129,33 @@ class CandidateForm(FlaskForm):
 
 
 class RegisterForm(CandidateForm):
+    """Registration also asks for the benefit: the first period of the benefit history.
+    Editing the details does not (that would rewrite the history)."""
+
+    benefit = RadioField(_l("Benefit"), choices=lambda: _choices(Benefit),
+                         validators=[InputRequired(message=_l("Choose the benefit."))])
+    benefit_since = _required_date(_l("Benefit since"))
     not_duplicate = BooleanField(_l("This is a different person, register anyway"))
+
+
+def period_benefit_choices() -> list[SelectChoice]:
+    """Every benefit but NUG: no benefit is no period."""
+    return [SelectChoice(b.value, b.label) for b in Benefit if b is not Benefit.NUG]
+
+
+class BenefitPeriodForm(FlaskForm):
+    # The service explains a refused value (such as NUG) on the field itself.
+    benefit = RadioField(_l("Benefit"), choices=period_benefit_choices, validate_choice=False,
+                         validators=[InputRequired(message=_l("Choose the benefit."))],
+                         description=_l("No benefit (NUG) is not a period: without a period "
+                                        "the candidate counts as NUG."))
+    start = _required_date(_l("From"))
+    end = _optional_date(_l("To"), description=_l(
+        "The last day of the benefit, for example 31-03-2026. Empty: it is still running."))
+
+
+class BenefitEndForm(FlaskForm):
+    end = _required_date(_l("Last day of the benefit"))
 
 
 class StatusForm(FlaskForm):

@@ -37,6 +37,7 @@ SKIPPED_OBJECTS = frozenset({"PlanVersion"})
 
 OBJECT_LABELS = {
     "Candidate": _l("Personal details"),
+    "BenefitPeriod": _l("Benefit period"),
     "BuddyAssignment": _l("Buddy"),
     "Plan": _l("Plan"),
     "PlanVersion": _l("Plan version"),
@@ -65,6 +66,7 @@ FIELD_LABELS = {
     "outflow_note": _l("Note on leaving"), "closed_on": _l("Closed on"),
     "klantmanager_id": _l("Client manager"), "buddy_id": _l("Buddy"),
     "start_date": _l("Start date"), "end_date": _l("End date"),
+    "start": _l("From"), "end": _l("To"),  # a benefit period
     "contact_phone": _l("Phone number"),
     "wishes": _l("Wishes, dreams and ideals"), "skills": _l("Skills and competences needed"),
     "needs": _l("What the candidate needs for lasting activation and work"),
@@ -119,7 +121,8 @@ def _display(key: str, value: Any, users: dict[int, str]) -> str:
     if key == "severity" and value in SEVERITY_LABELS:
         return str(SEVERITY_LABELS[value])
     if isinstance(value, str):
-        if key.endswith(("_on", "_date", "_since")) or key in {"date_of_birth", *DATE_FIELDS}:
+        if key.endswith(("_on", "_date", "_since")) or key in {"date_of_birth", "start", "end",
+                                                                *DATE_FIELDS}:
             try:
                 return day(date.fromisoformat(value))
             except ValueError:

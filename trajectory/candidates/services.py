@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from trajectory.auth.models import User
 from trajectory.auth.roles import Role
-from trajectory.candidates import names
+from trajectory.candidates import benefits, names
 from trajectory.candidates.bsn import is_valid_bsn, normalise_bsn
 from trajectory.candidates.models import (
     Barrier,
@@ -50,14 +50,18 @@ from trajectory.timeutil import today, utcnow
 
 @dataclass
 class CandidateDetails:
-    """Everything a klantmanager enters about a person (registration and edit)."""
+    """Everything a klantmanager enters about a person (registration and edit).
+
+    ``benefit`` and ``benefit_since`` count at registration only (the first period of
+    the benefit history); later the history changes through ``candidates.benefits``.
+    """
 
     first_name: str
     last_name: str
     date_of_birth: date
-    benefit: Benefit
-    benefit_since: date
     klantmanager_id: int
+    benefit: Benefit | None = None
+    benefit_since: date | None = None
     tussenvoegsel: str | None = None
     phone: str | None = None
     email: str | None = None
@@ -122,11 +126,6 @@ def _check_details(actor: User, details: CandidateDetails) -> str | None:
     if details.date_of_birth < day - timedelta(days=365 * 100):
         raise ServiceError(_("Check the date of birth: this person would be over 100."),
                            "date_of_birth")
-    if details.benefit_since > day:
-        raise ServiceError(_("The benefit cannot start in the future."), "benefit_since")
-    if details.benefit_since < details.date_of_birth:
-        raise ServiceError(_("The benefit cannot start before the date of birth."),
-                           "benefit_since")
     shares = details.consent_providers or details.consent_buddy or details.consent_overlegtafel
     if shares and details.consent_given_on is None:
         raise ServiceError(_("Enter the date the candidate gave consent to share."),
@@ -164,8 +163,6 @@ def _apply(candidate: Candidate, details: CandidateDetails, bsn: str | None) -> 
     candidate.street = _clean(details.street)
     candidate.postcode = _postcode(details.postcode)
     candidate.place = _clean(details.place)
-    candidate.benefit = details.benefit
-    candidate.benefit_since = details.benefit_since
     for flag in ("doelgroepregister", "statushouder", "nt2", "driving_licence", "own_transport",
                  "consent_providers", "consent_buddy", "consent_overlegtafel"):
         setattr(candidate, flag, bool(getattr(details, flag)))
@@ -215,6 +212,11 @@ def register_candidate(actor: User, details: CandidateDetails, *,
     if not actor.has_role(Role.KLANTMANAGER) or not actor.organisation.is_municipality:
         raise ServiceError(_("Only a client manager of a municipality registers candidates."))
     bsn = _check_details(actor, details)
+    candidate = Candidate(municipality_id=actor.organisation_id,
+                          status=CandidateStatus.AANGEMELD, registered_at=utcnow())
+    _apply(candidate, details, bsn)
+    # The first period of the benefit history (none for NUG); not in the session yet.
+    benefits.set_first_benefit(candidate, details.benefit, details.benefit_since)
     matches = find_duplicates(actor, details, bsn)
     if any(m.same_bsn for m in matches):
         raise DuplicateCandidate(_("A candidate with this BSN is already registered."),
@@ -223,9 +225,6 @@ def register_candidate(actor: User, details: CandidateDetails, *,
     if matches and not allow_similar:
         raise DuplicateCandidate(
             _("This person may already be registered. Check the list below."), matches)
-    candidate = Candidate(municipality_id=actor.organisation_id,
-                          status=CandidateStatus.AANGEMELD, registered_at=utcnow())
-    _apply(candidate, details, bsn)
     candidate.plan = Plan(wishes="", skills="", needs="", agreements="")
     db.session.add(candidate)
     db.session.flush()
@@ -233,7 +232,9 @@ def register_candidate(actor: User, details: CandidateDetails, *,
 
 
 def update_candidate(actor: User, candidate: Candidate, details: CandidateDetails) -> None:
+    """The person's details; the benefit is left alone (it has a history of its own)."""
     bsn = _check_details(actor, details)
+    benefits.check_date_of_birth(candidate, details.date_of_birth)
     if bsn and db.session.scalar(sa.select(Candidate.id).where(
             Candidate.bsn == bsn, Candidate.id != candidate.id)) is not None:
         raise ServiceError(_("A candidate with this BSN is already registered."), "bsn")

@@ -22,7 +22,7 @@ from trajectory.audit.trail import log_processing
 from trajectory.auth.access import allow, get_in_scope, require
 from trajectory.auth.models import User, UserRole
 from trajectory.auth.roles import Role
-from trajectory.candidates import exports, services
+from trajectory.candidates import benefits, exports, services
 from trajectory.candidates.forms import (
     CONSENT_SHARES,
     SITUATION,
@@ -127,14 +127,18 @@ def _klantmanager_choices() -> list[SelectChoice]:
 
 
 def _details(form: CandidateForm) -> CandidateDetails:
+    """The details from the form; the benefit only from the registration form."""
     situation = set(form.situation.data or [])
     shares = set(form.consent_shares.data or [])
+    benefit = getattr(form, "benefit", None)
+    since = getattr(form, "benefit_since", None)
     return CandidateDetails(
         first_name=form.first_name.data, tussenvoegsel=form.tussenvoegsel.data,
         last_name=form.last_name.data, date_of_birth=form.date_of_birth.data,
         phone=form.phone.data, email=form.email.data, street=form.street.data,
         postcode=form.postcode.data, place=form.place.data,
-        benefit=Benefit(form.benefit.data), benefit_since=form.benefit_since.data,
+        benefit=Benefit(benefit.data) if benefit is not None else None,
+        benefit_since=since.data if since is not None else None,
         bsn=(form.bsn.data or "").strip() or None, klantmanager_id=form.klantmanager_id.data,
         consent_given_on=form.consent_given_on.data,
         consent_expires_on=form.consent_expires_on.data,
@@ -279,6 +283,9 @@ def show(candidate_id: int):
     db.session.flush()  # this visit shows up in "Wie heeft dit dossier bekeken"
     context: dict[str, Any] = {"candidate": candidate, "view": view}
     if view.benefit:
+        periods = benefits.periods_of(candidate)
+        context["benefit_periods"] = periods
+        context["latest_period"] = periods[-1] if periods else None
         context["benefit_duration"] = duration_text(candidate.benefit_since)
     if view.measurements:
         context["timeline"] = ladder_timeline(candidate.measurements)
@@ -397,4 +404,4 @@ def zrm_new(candidate_id: int):
     return render_template("candidates/zrm.html", form=form, candidate=candidate)
 
 
-from trajectory.candidates import plan_views  # noqa: E402,F401  (routes on ``bp``)
+from trajectory.candidates import benefit_views, plan_views  # noqa: E402,F401  (routes on ``bp``)
