@@ -61,6 +61,18 @@ def add_benefit(world, candidate: Candidate, benefit: Benefit, start: date,
     return period
 
 
+def replace_benefits(world, candidate: Candidate, *periods: tuple[Benefit, date, date | None],
+                     by: str = "klantmanager") -> None:
+    """Exactly these benefit periods (benefit, start, end), through the service."""
+    user = world.user(by)
+    with acting_as(actor_of(user)):
+        for period in list(candidate.benefit_periods):
+            benefits.remove_benefit_period(period)
+        for benefit, start, end in sorted(periods, key=lambda p: p[1]):
+            benefits.add_benefit_period(candidate, user, benefit, start, end)
+        db.session.commit()
+
+
 def assign(world, candidate: Candidate, buddy: str = "buddy", start: date | None = None,
            by: str = "klantmanager", phone: str | None = "06 87654321") -> None:
     user = world.user(by)

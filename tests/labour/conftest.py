@@ -8,11 +8,11 @@ from decimal import Decimal
 
 import pytest
 
+from tests.candidates.support import replace_benefits
 from tests.conftest import base_config
 from tests.stages.conftest import P1, goes_candidate, make_stage
 from tests.valuation.web.sample import make_contract, pdf_bytes
-from trajectory.candidates.models import Benefit, BenefitPeriod
-from trajectory.extensions import db
+from trajectory.candidates.models import Benefit
 from trajectory.stages.models import ContractType, StageKind, StageStatus
 
 
@@ -28,10 +28,9 @@ def app_config(database_uri, evidence_dir) -> dict:
     return config
 
 
-def history(candidate, *periods) -> None:
-    candidate.benefit_periods[:] = [BenefitPeriod(benefit=b, start=s, end=e)
-                                    for b, s, e in periods]
-    db.session.commit()
+def history(world, candidate, *periods) -> None:
+    """Give the candidate exactly these benefit periods (through the service)."""
+    replace_benefits(world, candidate, *periods)
 
 
 def upload(name: str, text: str = "Arbeidsovereenkomst") -> tuple[io.BytesIO, str]:
@@ -50,7 +49,7 @@ def paid_job(world, *, start=date(2025, 2, 1), end=date(2025, 7, 31), hours=36,
     a finished paid job at Zorggroep Scheldezoom: 6 months at 1 FTE = € 20.000, plus the
     permanent-contract bonus € 10.000 = € 30.000,00."""
     candidate = goes_candidate(world, first_name=first_name, date_of_birth=date(1988, 4, 12))
-    history(candidate, (Benefit.PARTICIPATIEWET, date(2020, 1, 1), start.replace(day=1)))
+    history(world, candidate, (Benefit.PARTICIPATIEWET, date(2020, 1, 1), start.replace(day=1)))
     contract_type = ContractType.PERMANENT if permanent else ContractType.TEMPORARY
     return make_stage(world, candidate, provider, StageKind.PAID_JOB, StageStatus.AFGEROND,
                       start=start, end=end, hours_per_week=Decimal(hours), permanent=permanent,

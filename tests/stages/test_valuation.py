@@ -8,8 +8,9 @@ from decimal import Decimal
 
 import pytest
 
+from tests.candidates.support import replace_benefits
 from tests.stages.conftest import P1, P2, P3, days, goes_candidate, make_stage
-from trajectory.candidates.models import Benefit, BenefitPeriod
+from trajectory.candidates.models import Benefit
 from trajectory.extensions import db
 from trajectory.stages import services
 from trajectory.stages.models import ContractType, StageKind, StageStatus
@@ -22,16 +23,14 @@ def ctx(app):
         yield
 
 
-def history(candidate, *periods: tuple[Benefit, date, date | None]) -> None:
-    """Give the candidate exactly these benefit periods."""
-    candidate.benefit_periods[:] = [BenefitPeriod(benefit=b, start=s, end=e)
-                                    for b, s, e in periods]
-    db.session.commit()
+def history(world, candidate, *periods) -> None:
+    """Give the candidate exactly these benefit periods (through the service)."""
+    replace_benefits(world, candidate, *periods)
 
 
 def test_the_person_carries_the_benefit_history(ctx, world):
     candidate = goes_candidate(world, statushouder=True)
-    history(candidate, (Benefit.WW, date(2024, 1, 1), date(2024, 12, 31)),
+    history(world, candidate, (Benefit.WW, date(2024, 1, 1), date(2024, 12, 31)),
             (Benefit.PARTICIPATIEWET, date(2025, 3, 1), None))
     person = engine_person(candidate)
     assert [(p.benefit, p.start, p.end) for p in person.benefits] == [
@@ -62,7 +61,7 @@ def test_temporary_then_permanent_job_share_one_placement(ctx, world):
     count and flipped the benefit to "more than 2 years". Now one placement (T4): the
     benefit is read once, before the first job, and the bonus is paid once."""
     candidate = goes_candidate(world, date_of_birth=date(1990, 5, 5))
-    history(candidate, (Benefit.PARTICIPATIEWET, date(2024, 2, 1), date(2025, 1, 31)))
+    history(world, candidate, (Benefit.PARTICIPATIEWET, date(2024, 2, 1), date(2025, 1, 31)))
     temp = make_stage(world, candidate, P3, StageKind.PAID_JOB, StageStatus.AFGEROND,
                       start=date(2025, 2, 1), end=date(2025, 7, 31), hours_per_week=Decimal(36))
     vast = make_stage(world, candidate, P3, StageKind.PAID_JOB, StageStatus.LOPEND,
@@ -78,7 +77,7 @@ def test_a_job_cut_by_another_providers_wep_is_never_worth_more(ctx, world):
     """Issue: a job that lost three months to another provider's werkervaringsplaats was
     valued in parts afresh (caps restarted, bonuses twice) and was worth more than whole."""
     candidate = goes_candidate(world, date_of_birth=date(1970, 1, 1))
-    history(candidate, (Benefit.PARTICIPATIEWET, date(2020, 1, 1), None))
+    history(world, candidate, (Benefit.PARTICIPATIEWET, date(2020, 1, 1), None))
     wep = make_stage(world, candidate, P2, StageKind.WERKERVARINGSPLAATS, StageStatus.AFGEROND,
                      start=date(2025, 4, 1), end=date(2025, 6, 30))
     job = make_stage(world, candidate, P3, StageKind.PAID_JOB, StageStatus.LOPEND,
@@ -95,7 +94,7 @@ def test_recorded_facts_win_over_the_plan(ctx, world):
     """Issue: a job recorded as temporary at 16 h was valued at the planned 24 h with the
     permanent bonus; a werkervaringsplaats past its agreed end was valued past it."""
     candidate = goes_candidate(world, date_of_birth=date(1990, 1, 1))
-    history(candidate, (Benefit.PARTICIPATIEWET, date(2025, 6, 1), None))
+    history(world, candidate, (Benefit.PARTICIPATIEWET, date(2025, 6, 1), None))
     job = make_stage(world, candidate, P3, StageKind.PAID_JOB, StageStatus.LOPEND,
                      start=date(2026, 1, 1), end=date(2026, 12, 31), hours_per_week=Decimal(24),
                      permanent=True,
@@ -115,7 +114,7 @@ def test_benefit_read_the_day_before_the_job(ctx, world):
     """T2: the benefit ended the day before the job; a later job after the placement closed
     counts only with a new benefit."""
     candidate = goes_candidate(world, date_of_birth=date(1992, 2, 2))
-    history(candidate, (Benefit.WW, date(2024, 9, 1), date(2025, 2, 28)))
+    history(world, candidate, (Benefit.WW, date(2024, 9, 1), date(2025, 2, 28)))
     job = make_stage(world, candidate, P3, StageKind.PAID_JOB, StageStatus.AFGEROND,
                      start=date(2025, 3, 1), end=date(2025, 6, 30), hours_per_week=Decimal(36))
     assert value_of(job).value == Decimal("3333.33")   # WW < 1 year, 4 months
