@@ -9,23 +9,11 @@ from decimal import Decimal
 import pytest
 
 from tests.candidates.support import replace_benefits
-from tests.conftest import base_config
 from tests.stages.conftest import P1, goes_candidate, make_stage
+from tests.valuation.web.conftest import app_config, evidence_dir  # noqa: F401 - shared fixtures
 from tests.valuation.web.sample import make_contract, pdf_bytes
 from trajectory.candidates.models import Benefit
 from trajectory.stages.models import ContractType, StageKind, StageStatus
-
-
-@pytest.fixture
-def evidence_dir(tmp_path):
-    return tmp_path / "evidence"
-
-
-@pytest.fixture
-def app_config(database_uri, evidence_dir) -> dict:
-    config = base_config(database_uri)
-    config["EVIDENCE_DIR"] = str(evidence_dir)
-    return config
 
 
 def history(world, candidate, *periods) -> None:

@@ -258,3 +258,26 @@ def test_the_overview_and_provider_page_need_the_same_queries_as_labour_lines_gr
     for i in range(1, 5):
         _create(intaker_client, contract, paid_job(world, first_name=f"Persoon{i}"))
     assert counted() == few
+
+
+def test_a_line_delivered_by_a_subcontractor_counts_for_the_main_provider(
+        intaker_client, world, contract):
+    from trajectory.valuation import services
+
+    helper = services.add_subcontractor(contract, "Thuishulp Walcheren")
+    db.session.commit()
+    stage = paid_job(world)
+    response = _create(intaker_client, contract, stage, subcontractor_id=str(helper.id))
+    assert response.status_code == 302
+    [line] = [line for line in contract_ledger(contract).labour if line.claim is not None]
+    assert line.delivered_by == "Thuishulp Walcheren" and line.value == Decimal("30000.00")
+    page = intaker_client.get(f"/sroi/contracten/{contract.id}").text
+    assert "Thuishulp Walcheren" in page
+
+
+def test_sroi_ledger_refuses_an_unknown_contract_in_one_line(app, contract):
+    result = app.test_cli_runner().invoke(
+        args=["sroi", "ledger", "--contract", "BESTAAT-NIET", "--json"])
+    assert result.exit_code == 2
+    assert result.stdout == "" and len(result.stderr.strip().splitlines()) == 1
+    assert "BESTAAT-NIET" in result.stderr
