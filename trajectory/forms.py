@@ -102,3 +102,15 @@ class DutchDateField(StringField):
         if self.data is None:
             return ""
         return self.data.strftime("%d-%m-%Y")
+
+
+def apply_service_error(form, error) -> None:
+    """Show a service's refusal (``ServiceError``) next to its field, or as a message at the
+    top when it names no field of the form: the one way every page does it."""
+    from flask import flash
+
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, error.message]
+    else:
+        flash(error.message, "error")

@@ -22,6 +22,7 @@ from trajectory.auth.access import allow, get_in_scope, require
 from trajectory.auth.models import User, UserRole
 from trajectory.auth.roles import Role
 from trajectory.extensions import db
+from trajectory.forms import apply_service_error as _apply_service_error
 from trajectory.organisations.models import KIND_LABELS, Organisation, OrganisationKind
 from trajectory.services import ServiceError
 from trajectory.ui import apply_sort, paginate, register_nav
@@ -39,14 +40,6 @@ def _organisation_choices() -> list[SelectChoice]:
         .order_by(Organisation.kind, Organisation.name)
     ).all()
     return [SelectChoice(o.id, o.name, optgroup=o.kind_label) for o in organisations]
-
-
-def _apply_service_error(form, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 # ---------------------------------------------------------------- users

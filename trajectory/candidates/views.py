@@ -56,6 +56,7 @@ from trajectory.candidates.scope import Visible, list_columns, visible_fields, v
 from trajectory.candidates.services import CandidateDetails, DuplicateCandidate
 from trajectory.candidates.timeline import ladder_timeline
 from trajectory.extensions import db
+from trajectory.forms import apply_service_error
 from trajectory.services import ServiceError
 from trajectory.timeutil import today
 from trajectory.ui import apply_sort, paginate, register_nav
@@ -89,14 +90,6 @@ def log_view(candidate: Candidate, view: Visible, object_type: str = "Candidate"
     """One processing-log line for one look at (or export of) this person's data."""
     log_processing(action, object_type, candidate.id if object_id is None else object_id,
                    subject=("Candidate", candidate.id), categories=view.categories())
-
-
-def apply_service_error(form, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 def duration_text(start: date, end: date | None = None) -> str:

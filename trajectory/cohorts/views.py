@@ -50,6 +50,7 @@ from trajectory.cohorts.models import (
 )
 from trajectory.cohorts.report import Report, entitled_names, stage_text
 from trajectory.extensions import db
+from trajectory.forms import apply_service_error as _apply_error
 from trajectory.i18n import day, money, number
 from trajectory.organisations.models import Organisation, OrganisationKind
 from trajectory.services import ServiceError
@@ -89,14 +90,6 @@ def benefit_label(code: str) -> str:
         return Benefit(code).label
     except ValueError:
         return code
-
-
-def _apply_error(form, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 def load_cohort(cohort_id: int) -> Cohort:

@@ -29,6 +29,7 @@ from trajectory.contacts.access import can_handle, can_log, can_read_log
 from trajectory.contacts.forms import KEPT_FIELDS, ContactForm, HandleSignalForm
 from trajectory.contacts.models import ContactKind, ContactLog, SignalCategory
 from trajectory.extensions import db
+from trajectory.forms import apply_service_error as _apply_error
 from trajectory.security import keep_post_body, take_kept_post
 from trajectory.services import ServiceError
 from trajectory.timeutil import today
@@ -49,14 +50,6 @@ for _key, _label in {"contact_on": _l("Date of the contact"), "wellbeing": _l("H
                      "signal_handled_by_id": _l("Signal handled by"),
                      "signal_handled_note": _l("How the signal was handled")}.items():
     FIELD_LABELS.setdefault(_key, _label)
-
-
-def _apply_error(form, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 def _entries(candidate_id: int) -> sa.Select:

@@ -13,6 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from trajectory.auth.access import allow, require
 from trajectory.auth.roles import Role
 from trajectory.extensions import db
+from trajectory.forms import apply_service_error as _error
 from trajectory.i18n import day as format_day
 from trajectory.labour import services
 from trajectory.labour.forms import LabourClaimForm
@@ -61,14 +62,6 @@ def _data(form: LabourClaimForm, contract: Contract) -> services.LabourClaimData
 
 def _uploads(form: LabourClaimForm) -> dict[str, object]:
     return {name: getattr(form, name).data for name in services.EVIDENCE_FIELDS}
-
-
-def _error(form: LabourClaimForm, error: ServiceError) -> None:
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None:
-        target.errors = [*target.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
 
 
 @bp.route("/contracten/<int:contract_id>/nieuw", methods=["GET", "POST"])

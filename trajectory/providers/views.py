@@ -18,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from trajectory.auth.access import allow, get_in_scope, require
 from trajectory.auth.roles import Role
 from trajectory.extensions import db
+from trajectory.forms import apply_service_error as _apply_service_error
 from trajectory.organisations.models import Organisation
 from trajectory.providers import services
 from trajectory.providers.forms import (
@@ -62,14 +63,6 @@ def get_provider(provider_id: int) -> Organisation:
 
 def _require_editor(provider_id: int) -> None:
     require(can_edit_provider(current_user, provider_id))
-
-
-def _apply_service_error(form, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 def _provider_choices(empty) -> list[SelectChoice]:

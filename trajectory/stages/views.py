@@ -25,6 +25,7 @@ from trajectory.auth.models import User, UserRole
 from trajectory.auth.roles import Role
 from trajectory.candidates.models import Candidate
 from trajectory.extensions import db
+from trajectory.forms import apply_service_error as _apply_error
 from trajectory.forms import format_dutch_decimal
 from trajectory.i18n import day
 from trajectory.organisations.models import Organisation
@@ -82,14 +83,6 @@ def load_stage(stage_id: int) -> Stage:
 def log_stage_view(stage: Stage, action: str = "view") -> None:
     log_processing(action, "Stage", stage.id, subject=("Candidate", stage.candidate_id),
                    categories=("leerlijn",))
-
-
-def _apply_error(form, error: ServiceError) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 def _save(form, stage: Stage | None, action) -> bool:

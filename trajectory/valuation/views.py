@@ -32,6 +32,7 @@ from trajectory.audit.trail import log_processing
 from trajectory.auth.access import allow, any_user, get_in_scope, require
 from trajectory.auth.roles import Role
 from trajectory.extensions import db
+from trajectory.forms import apply_service_error as _field_error
 from trajectory.organisations.models import Organisation, OrganisationKind
 from trajectory.services import ServiceError
 from trajectory.timeutil import today
@@ -82,15 +83,6 @@ register_nav("valuation.calculator", _l("Calculator"), None, order=60)
 
 CLAIM_FORMS = {ClaimKind.PURCHASE: PurchaseForm, ClaimKind.ACTIVITY: ActivityForm,
                ClaimKind.FUND: FundForm}
-
-
-def _field_error(form, error: ServiceError) -> None:
-    """Show a service's refusal next to its field, or as a message at the top."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, error.message]
-    else:
-        flash(error.message, "error")
 
 
 def _contract(contract_id: int) -> Contract:
@@ -272,43 +264,40 @@ def add_subcontractor(contract_id: int):
     return _render_contract(_contract(contract_id), form)
 
 
-@bp.route("/contracten/<int:contract_id>/plan", methods=["GET", "POST"])
-@allow(PROVIDER_STAFF)
-def upload_plan(contract_id: int):
-    contract = _contract(contract_id)
-    require(_is_provider_staff(contract))
+def _contract_file(contract: Contract, store, saved: str, template: str, anchor=None):
+    """One file on the contract (plan of approach, PSO certificate): stored through the
+    evidence service, the newest counts; a refused file leaves nothing behind."""
     form = UploadForm()
     if form.validate_on_submit():
         try:
-            services.upload_plan(contract, form.file.data, current_user)
+            store(contract, form.file.data, current_user)
         except ServiceError as error:
             db.session.rollback()
             _field_error(form, error)
         else:
             db.session.commit()
-            flash(_("The plan of approach has been saved."), "success")
-            return redirect(url_for("valuation.contract", contract_id=contract.id))
-    return render_template("valuation/plan_form.html", form=form, contract=contract)
+            flash(saved, "success")
+            return redirect(url_for("valuation.contract", contract_id=contract.id,
+                                    _anchor=anchor))
+    return render_template(template, form=form, contract=contract)
+
+
+@bp.route("/contracten/<int:contract_id>/plan", methods=["GET", "POST"])
+@allow(PROVIDER_STAFF)
+def upload_plan(contract_id: int):
+    contract = _contract(contract_id)
+    require(_is_provider_staff(contract))
+    return _contract_file(contract, services.upload_plan,
+                          _("The plan of approach has been saved."), "valuation/plan_form.html")
 
 
 @bp.route("/contracten/<int:contract_id>/pso-certificaat", methods=["GET", "POST"])
 @allow(ADVISER)
 def upload_pso_certificate(contract_id: int):
     """The adviser, who sets the PSO terms, attaches the certificate; the newest file counts."""
-    contract = _contract(contract_id)
-    form = UploadForm()
-    if form.validate_on_submit():
-        try:
-            services.upload_pso_certificate(contract, form.file.data, current_user)
-        except ServiceError as error:
-            db.session.rollback()
-            _field_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("The PSO certificate has been saved."), "success")
-            return redirect(url_for("valuation.contract", contract_id=contract.id,
-                                    _anchor="pso"))
-    return render_template("valuation/pso_form.html", form=form, contract=contract)
+    return _contract_file(_contract(contract_id), services.upload_pso_certificate,
+                          _("The PSO certificate has been saved."), "valuation/pso_form.html",
+                          anchor="pso")
 
 
 # ------------------------------------------------------------------ the yearly figures
