@@ -233,3 +233,18 @@ def viewers_of(subject_type: str, subject_id: Any) -> list[ProcessingLogEntry]:
                ProcessingLogEntry.subject_id == str(subject_id))
         .order_by(ProcessingLogEntry.at.desc(), ProcessingLogEntry.id.desc())
     ))
+
+
+def redact_subject_history(subject_type: str, subject_id: Any) -> int:
+    """Blank the old and new values in every audit row about one person (retention).
+
+    The rows stay (who changed what, when); only the values go. Returns the
+    number of rows redacted.
+    """
+    rows = list(db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.subject_type == subject_type,
+                                    AuditEvent.subject_id == str(subject_id))))
+    for row in rows:
+        row.changes = {key: ["***", "***"] for key in (row.changes or {})}
+    db.session.flush()
+    return len(rows)

@@ -12,20 +12,19 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_user
 
 from trajectory.audit.trail import log_security
 from trajectory.auth.access import any_user, public
 from trajectory.auth.forms import ChangePasswordForm, LoginForm
 from trajectory.auth.passwords import password_problem, verify_password
 from trajectory.auth.services import authenticate, set_password
+from trajectory.auth.sessions import complete_login, end_login
 from trajectory.extensions import db, limiter
-from trajectory.timeutil import utcnow
 
 bp = Blueprint("auth", __name__)
 
@@ -84,10 +83,7 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.username.data, form.password.data)
         if user is not None:
-            session.clear()
-            login_user(user)
-            session["last_seen"] = utcnow().timestamp()
-            log_security("login", "success", user_id=user.id, username=user.username)
+            complete_login(user, method="password")
             db.session.commit()
             return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
         g.login_failed = True
@@ -106,10 +102,8 @@ def login():
 @bp.route("/uitloggen", methods=["POST"])
 @any_user
 def logout():
-    log_security("logout", "success", user_id=current_user.id, username=current_user.username)
+    end_login("logout")
     db.session.commit()
-    logout_user()
-    session.clear()
     flash(_("You have been logged out."), "success")
     return redirect(url_for("auth.login"))
 
@@ -119,11 +113,8 @@ def logout():
 def logout_everywhere():
     """End every session of this user, on every device."""
     current_user.end_all_sessions()
-    log_security("logout_everywhere", "success", user_id=current_user.id,
-                 username=current_user.username)
+    end_login("logout_everywhere")
     db.session.commit()
-    logout_user()
-    session.clear()
     flash(_("You have been logged out on every device."), "success")
     return redirect(url_for("auth.login"))
 
