@@ -191,8 +191,33 @@ def world(app, database_uri) -> factories.World:
     return factories.load_world()  # already in the copied template
 
 
-def login(client: CsrfClient, username: str, password: str = factories.PASSWORD):
-    return client.post("/inloggen", data={"username": username, "password": password})
+def current_code(username: str) -> str | None:
+    """The code the user's authenticator app shows now, with the user's last used
+    time step cleared first: a test may log in as one user several times within
+    30 s, while the app itself refuses a code that was used before."""
+    from trajectory.auth import mfa
+    from trajectory.auth.models import User
+
+    user = db.session.scalars(sa.select(User).where(
+        sa.func.lower(User.username) == username.strip().lower())).first()
+    secret = mfa.decrypt_secret(user.totp_secret) if user is not None else None
+    if secret is None:
+        return None
+    db.session.execute(sa.update(User).where(User.id == user.id).values(totp_last_step=None))
+    db.session.commit()
+    return mfa.totp(secret).now()
+
+
+def login(client: CsrfClient, username: str, password: str = factories.PASSWORD, *,
+          path: str = "/inloggen"):
+    """Log in through the form: the password, then (when enrolled) the code step.
+    Returns the last response (a 302 when the login succeeded)."""
+    response = client.post(path, data={"username": username, "password": password})
+    if response.status_code == 302 and response.headers["Location"].startswith("/inloggen/code"):
+        with client.application.app_context():
+            code = current_code(username)
+        response = client.post("/inloggen/code", data={"code": code or ""})
+    return response
 
 
 def _role_client(app, world, username: str) -> CsrfClient:

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 from argon2 import PasswordHasher
 
+from tests.auth.session_support import idle_for
 from tests.conftest import login
 from trajectory.audit.models import SecurityEvent
 from trajectory.auth.models import User
@@ -89,15 +90,21 @@ def test_a_deactivated_account_gets_the_generic_message(client, world):
 
 
 def test_next_parameter_only_accepts_local_paths(app, world):
+    # The place to return to survives the second step (the code page).
     client = app.test_client()
-    response = client.post("/inloggen?next=/beheer/gebruikers",
-                           data={"username": "beheer", "password": "demo-trajectory-2026"})
+    response = login(client, "beheer", path="/inloggen?next=/beheer/gebruikers")
     assert response.headers["Location"] == "/beheer/gebruikers"
     for evil in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
         client = app.test_client()
-        response = client.post(f"/inloggen?next={evil}",
-                               data={"username": "beheer", "password": "demo-trajectory-2026"})
+        response = login(client, "beheer", path=f"/inloggen?next={evil}")
         assert response.headers["Location"] == "/", evil
+    # An account without a second factor goes there straight from the password.
+    user = world.user("klantmanager")
+    user.totp_secret = user.totp_enrolled_at = None
+    db.session.commit()
+    response = app.test_client().post("/inloggen?next=/wachtwoord", data={
+        "username": "klantmanager", "password": "demo-trajectory-2026"})
+    assert response.headers["Location"] == "/wachtwoord"
 
 
 def test_logout_ends_the_session_in_this_browser(app, world):
@@ -112,10 +119,10 @@ def test_logout_ends_the_session_in_this_browser(app, world):
 def test_logout_everywhere_makes_a_copied_cookie_useless(app, world):
     client = app.test_client()
     login(client, "klantmanager")
-    copied = client.get_cookie("session").value
+    copied = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
     client.post("/overal-uitloggen")
     thief = app.test_client()
-    thief.set_cookie("session", copied)
+    thief.set_cookie(app.config["SESSION_COOKIE_NAME"], copied)
     assert thief.get("/").status_code == 302
 
 
@@ -162,8 +169,7 @@ def test_weak_new_passwords_are_refused_with_a_message(app, world, new_password)
 def test_idle_session_expires(app, world):
     client = app.test_client()
     login(client, "klantmanager")
-    with client.session_transaction() as sess:
-        sess["last_seen"] -= 31 * 60
+    idle_for(client, 31)
     response = client.get("/beheer/gebruikers")
     assert response.status_code == 302
     assert "/inloggen" in response.headers["Location"]
@@ -174,11 +180,9 @@ def test_idle_session_expires(app, world):
 def test_activity_keeps_the_session_alive(app, world):
     client = app.test_client()
     login(client, "klantmanager")
-    with client.session_transaction() as sess:
-        sess["last_seen"] -= 29 * 60
+    idle_for(client, 29)
     assert client.get("/").status_code == 200
-    with client.session_transaction() as sess:
-        sess["last_seen"] -= 29 * 60
+    idle_for(client, 29)
     assert client.get("/").status_code == 200
 
 

@@ -28,3 +28,32 @@ class ChangePasswordForm(FlaskForm):
         validators=[DataRequired(), EqualTo("new_password", message=_l("The two passwords differ."))],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class CodeForm(FlaskForm):
+    # One field, pinned name ``code``: a 6-digit code from the app or a recovery code.
+    code = StringField(_l("Code"), validators=[DataRequired(message=_l("Enter the code from your app.")),
+                                               Length(max=64)],
+                       description=_l("The 6 digits your authenticator app shows, or one of "
+                                      "your recovery codes."),
+                       render_kw={"autocomplete": "one-time-code", "autocapitalize": "none",
+                                  "spellcheck": "false"})
+
+
+class EnrolForm(FlaskForm):
+    code = StringField(_l("Code from your app"),
+                       validators=[DataRequired(message=_l("Enter the code from your app.")),
+                                   Length(max=64)],
+                       description=_l("After scanning, your app shows 6 digits that change "
+                                      "every 30 seconds."),
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                  "spellcheck": "false"})
+
+
+class ConfirmCodeForm(FlaskForm):
+    """Confirm a change to the second factor with a current code."""
+
+    code = StringField(_l("Code from your app"),
+                       validators=[DataRequired(message=_l("Enter the code from your app.")),
+                                   Length(max=64)],
+                       render_kw={"autocomplete": "one-time-code", "spellcheck": "false"})

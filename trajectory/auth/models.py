@@ -25,7 +25,7 @@ class User(UserMixin, db.Model):
 
     __tablename__ = "user_account"
     __audit__ = True
-    __audit_redact__ = frozenset({"password_hash", "session_token"})
+    __audit_redact__ = frozenset({"password_hash", "session_token", "totp_secret"})
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     username: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
@@ -40,6 +40,12 @@ class User(UserMixin, db.Model):
     active: so.Mapped[bool] = so.mapped_column(default=True)
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
     last_login_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    # Second factor (trajectory/auth/mfa.py): the TOTP secret, encrypted with a key
+    # derived from SECRET_KEY; set but not enrolled while the user is setting it up.
+    totp_secret: so.Mapped[str | None] = so.mapped_column(sa.String(255))
+    totp_enrolled_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    # The last time step (unix time // 30) a code was accepted for: no replay.
+    totp_last_step: so.Mapped[int | None] = so.mapped_column(sa.BigInteger)
 
     organisation: so.Mapped[Organisation] = so.relationship(lazy="joined")
     role_rows: so.Mapped[list[UserRole]] = so.relationship(
@@ -69,6 +75,10 @@ class User(UserMixin, db.Model):
         keep = [row for row in self.role_rows if row.role in roles]
         present = {row.role for row in keep}
         self.role_rows = keep + [UserRole(role=r) for r in sorted(roles - present)]
+
+    @property
+    def mfa_enrolled(self) -> bool:
+        return self.totp_enrolled_at is not None and self.totp_secret is not None
 
     def end_all_sessions(self) -> None:
         self.session_token = new_session_token()
@@ -103,3 +113,30 @@ class UserRole(db.Model):
         primary_key=True,
     )
     user: so.Mapped[User] = so.relationship(back_populates="role_rows")
+
+
+class RecoveryCode(db.Model):
+    """A one-time recovery code for the second factor, stored as a SHA-256 hash
+    (the codes are random and long, so a fast hash is enough)."""
+
+    __tablename__ = "mfa_recovery_code"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    used_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+
+
+class LoginFailureCount(db.Model):
+    """Recent failed logins per account or per address (trajectory/auth/throttle.py),
+    shared by every app process when no Redis is configured."""
+
+    __tablename__ = "login_throttle"
+
+    key: so.Mapped[str] = so.mapped_column(sa.String(200), primary_key=True)
+    failures: so.Mapped[int] = so.mapped_column(sa.Integer, default=0)
+    # Unix time of the last failure (the throttle's clock, not the database's).
+    last_failure: so.Mapped[float] = so.mapped_column(sa.Float, index=True)

@@ -31,9 +31,14 @@ def authenticate(username: str, password: str) -> User | None:
         return None
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
+        db.session.flush()
+    return user
+
+
+def record_login(user: User) -> None:
+    """The login is complete (password and, when enrolled, the second factor)."""
     user.last_login_at = utcnow()
     db.session.flush()
-    return user
 
 
 def set_password(user: User, password: str, *, temporary: bool = False) -> None:

@@ -12,11 +12,13 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
+from trajectory.auth.mfa import DEMO_TOTP_SECRET, encrypt_secret
 from trajectory.auth.models import User
 from trajectory.auth.passwords import hash_password
 from trajectory.auth.roles import Role
 from trajectory.extensions import db
 from trajectory.organisations.models import Organisation, OrganisationKind
+from trajectory.timeutil import utcnow
 
 DEMO_PASSWORD = "demo-trajectory-2026"  # noqa: S105 - published demo password
 
@@ -78,9 +80,13 @@ def load_demo() -> None:
     db.session.add_all(by_name.values())
 
     password_hash = hash_password(DEMO_PASSWORD)
+    # Every demo account has the published second factor (shown on the login page).
+    totp_secret = encrypt_secret(DEMO_TOTP_SECRET)
+    enrolled_at = utcnow()
     for username, full_name, organisation, roles in ACCOUNTS:
         user = User(username=username, full_name=full_name, organisation=by_name[organisation],
-                    email=f"{username.replace('.', '')}@voorbeeld.nl", password_hash=password_hash)
+                    email=f"{username.replace('.', '')}@voorbeeld.nl", password_hash=password_hash,
+                    totp_secret=totp_secret, totp_enrolled_at=enrolled_at)
         user.set_roles(set(roles))
         db.session.add(user)
     db.session.flush()
