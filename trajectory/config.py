@@ -32,8 +32,17 @@ DEFAULTS: dict[str, object] = {
     "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
     "LANGUAGES": ["nl", "en"],
     "IDLE_TIMEOUT_MINUTES": 30,
-    "LOGIN_RATE_LIMIT": "5 per minute",
     "RATELIMIT_STORAGE_URI": "memory://",
+    # Login throttle (trajectory/auth/throttle.py): Redis when this (or else
+    # RATELIMIT_STORAGE_URI) is a redis:// URL, otherwise the database.
+    "LOGIN_THROTTLE_STORAGE_URI": None,
+    "LOGIN_THROTTLE_FREE_FAILURES": 5,
+    "LOGIN_THROTTLE_MAX_DELAY_SECONDS": 30,
+    "LOGIN_THROTTLE_ADDRESS_FREE_FAILURES": 5,
+    "LOGIN_THROTTLE_ADDRESS_MAX_DELAY_SECONDS": 900,
+    "LOGIN_THROTTLE_WINDOW_SECONDS": 900,
+    # Seconds between the password and the second-factor code before starting again.
+    "MFA_PENDING_SECONDS": 300,
     "RATELIMIT_HEADERS_ENABLED": False,
     "PASSWORD_MIN_LENGTH": 12,
     # argon2id parameters; None means the argon2-cffi defaults (RFC 9106 low-memory).

@@ -81,6 +81,8 @@ def enforce_access() -> Any:
     if (current_user.must_change_password
             and request.endpoint not in {"auth.change_password", "auth.logout", "main.set_language"}):
         return redirect(url_for("auth.change_password"))
+    if request.endpoint not in MFA_ENROLMENT_ENDPOINTS and _must_enrol_mfa():
+        return redirect(url_for("auth.mfa_enrol"))
     if access == ANY_USER:
         return None
     if not current_user.has_role(*access):  # type: ignore[arg-type]
@@ -89,6 +91,22 @@ def enforce_access() -> Any:
         db.session.commit()
         abort(403)
     return None
+
+
+# Reachable before a mandatory second factor is set up (trajectory/auth/mfa.py).
+MFA_ENROLMENT_ENDPOINTS = frozenset({"auth.mfa_enrol", "auth.logout", "main.set_language"})
+
+
+def _must_enrol_mfa() -> bool:
+    """A role that needs a second factor, none set up, and not logged in by single
+    sign-on (there the identity provider does the second factor)."""
+    from trajectory.auth import mfa
+    from trajectory.auth.sessions import current_session
+
+    if not mfa.needs_enrolment(current_user):
+        return False
+    row = current_session()
+    return getattr(row, "method", None) != "oidc"
 
 
 def _safe_next() -> str:
