@@ -110,10 +110,15 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
+    from trajectory.backup import backup_command, restore_command
     from trajectory.cli import user_cli
     from trajectory.demo.cli import demo_command
+    from trajectory.retention.cli import retention_cli
     from trajectory.valuation.cli import sroi_cli
 
     app.cli.add_command(user_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(sroi_cli)
+    app.cli.add_command(retention_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

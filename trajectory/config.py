@@ -61,6 +61,8 @@ DEFAULTS: dict[str, object] = {
     "PER_PAGE": 25,
     "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
     "ORGANISATION_NAME": "Regio Oosterschelde",
+    # A closed file is due for destruction this many years after closure (trajectory/retention).
+    "RETENTION_YEARS": 10,
 }
 
 
