@@ -104,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
         for extra in ("panels", "demo"):
             if importlib.util.find_spec(f"{feature}.{extra}") is not None:
                 importlib.import_module(f"{feature}.{extra}")
+    from trajectory.auth.oidc import init_app as init_oidc; init_oidc(app)  # noqa: E702 - single sign-on (docs/sso.md)
     # Runs after the idle-timeout check registered by init_security.
     app.before_request(enforce_access)
     init_errors(app)

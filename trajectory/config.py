@@ -56,6 +56,22 @@ DEFAULTS: dict[str, object] = {
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_SECURE": None,  # True outside debug/testing unless set
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+    # Single sign-on (OpenID Connect, trajectory/auth/oidc.py, docs/sso.md): off without an issuer.
+    "OIDC_ISSUER": None,
+    "OIDC_CLIENT_ID": None,
+    "OIDC_CLIENT_SECRET": None,
+    "OIDC_SCOPES": "openid profile email",
+    "OIDC_LABEL": "SSO",
+    "OIDC_ROLES_CLAIM": "roles",
+    "OIDC_ORGANISATION_CLAIM": "organisation",
+    "OIDC_ROLE_MAP": {},
+    "OIDC_ORGANISATION_MAP": {},
+    "OIDC_REQUIRED_ACR": None,
+    "OIDC_CREATE_ACCOUNTS": True,
+    "OIDC_REDIRECT_URI": None,
+    "OIDC_LOGOUT_AT_PROVIDER": True,
+    "OIDC_TIMEOUT": 10,
+    "OIDC_METADATA_TTL": 3600,
     "LOG_LEVEL": "INFO",
     "LOG_JSON": True,
     "PER_PAGE": 25,

@@ -28,6 +28,9 @@ POLICY: dict[str, object] = {
     "main.readyz": PUBLIC,
     "main.set_language": PUBLIC,
     "auth.login": PUBLIC,
+    # Single sign-on (trajectory/auth/oidc.py): public, 404 while no issuer is configured.
+    "oidc.login": PUBLIC,
+    "oidc.callback": PUBLIC,
     "main.home": ANY_USER,
     "auth.logout": ANY_USER,
     "auth.logout_everywhere": ANY_USER,

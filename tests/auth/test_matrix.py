@@ -70,6 +70,9 @@ URL_ARGS.update(PROVIDER_URL_ARGS)  # issue 5: providers, offer, vacancies
 URL_ARGS.update(STAGE_URL_ARGS)  # issue 5: stages, task lists
 
 SKIP = {"static"}
+# Single sign-on answers 404 while no issuer is configured (as here); with a provider
+# running, tests/auth/test_sso.py requests both routes anonymously and as every role.
+SKIP |= {"oidc.login", "oidc.callback"}
 
 
 def _rules(app, method: str):

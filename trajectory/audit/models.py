@@ -82,3 +82,6 @@ class SecurityEvent(db.Model):
     path: so.Mapped[str | None] = so.mapped_column(sa.String(300))
     result: so.Mapped[str] = so.mapped_column(sa.String(20))
     request_id: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    # What else the event needs to be understood, e.g. a single sign-on login's
+    # assurance (acr, amr) or why it was refused. Never a secret or a token.
+    detail: so.Mapped[str | None] = so.mapped_column(sa.String(300))

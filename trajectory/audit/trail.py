@@ -205,14 +205,14 @@ def log_processing(
 
 
 def log_security(event: str, result: str, *, user_id: int | None = None,
-                 username: str | None = None) -> None:
+                 username: str | None = None, detail: str | None = None) -> None:
     """Record a security event; committed by the caller's request."""
     origin = request.remote_addr if has_request_context() else None
     path = request.path if has_request_context() else None
     db.session.add(SecurityEvent(
         event=event, result=result, actor_user_id=user_id,
         username=(username or "")[:64] or None, origin_ip=origin, path=path,
-        request_id=current_request_id(),
+        request_id=current_request_id(), detail=(detail or "")[:300] or None,
     ))
 
 
