@@ -92,9 +92,11 @@ def _register_blueprints(app: Flask) -> None:
     import importlib.util
 
     from trajectory.auth.access import enforce_access
+    from trajectory.inputs import init_inputs
     from trajectory.main.errors import init_errors
     from trajectory.ui import init_ui
 
+    init_inputs(app)  # before the rules: the bounded <int:...> converter, request cleaning
     init_ui(app)
     for feature in FEATURES:
         app.register_blueprint(importlib.import_module(f"{feature}.views").bp)
@@ -104,7 +106,7 @@ def _register_blueprints(app: Flask) -> None:
         for extra in ("panels", "demo"):
             if importlib.util.find_spec(f"{feature}.{extra}") is not None:
                 importlib.import_module(f"{feature}.{extra}")
-    from trajectory.auth.oidc import init_app as init_oidc; init_oidc(app)  # noqa: E702 - single sign-on (docs/sso.md)
+    importlib.import_module("trajectory.auth.oidc").init_app(app)  # single sign-on, docs/sso.md
     # Runs after the idle-timeout check registered by init_security.
     app.before_request(enforce_access)
     init_errors(app)

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import sqlalchemy as sa
 from babel.numbers import NumberFormatError, parse_decimal
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import ValidationError
+
+from trajectory.inputs import column_problem, fits
+
+__all__ = ["DutchDateField", "DutchDecimalField", "apply_service_error", "fits",
+           "format_dutch_decimal", "not_blank"]
 
 
 class DutchDecimalField(StringField):
@@ -18,9 +24,13 @@ class DutchDecimalField(StringField):
     spreadsheet or a browser's number keyboard may produce.
     """
 
-    def __init__(self, label=None, validators=None, places: int = 2, **kwargs):
+    def __init__(self, label=None, validators=None, places: int = 2, digits: int = 12,
+                 **kwargs):
         super().__init__(label, validators, **kwargs)
         self.places = places
+        # Bounded to the money column (``Numeric(12, 2)``) unless a smaller column is named
+        # with ``fits(...)`` among the validators: never more than the database holds.
+        self.digits = digits
 
     def process_formdata(self, valuelist):
         self.data = None
@@ -41,8 +51,15 @@ class DutchDecimalField(StringField):
         if value is None or not value.is_finite():
             self.data = None
             raise ValueError(_l("Enter an amount such as 1.500,50."))
+        problem = column_problem(sa.Numeric(self.digits, self.places), value)
+        if problem:
+            raise ValueError(problem)
         quantum = Decimal(1).scaleb(-self.places)
-        if value != value.quantize(quantum):
+        try:
+            exact = value == value.quantize(quantum)
+        except ArithmeticError:  # "0,000…1" with thousands of decimals
+            exact = False
+        if not exact:
             raise ValueError(_l("Use at most %(n)d decimals.", n=self.places))
         self.data = value.quantize(quantum)
 

@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from trajectory.auth.roles import Role
 from trajectory.extensions import db
+from trajectory.inputs import MAX_PAGE, RESERVED_KEYS
 
 
 @dataclass(frozen=True)
@@ -51,14 +52,14 @@ def nav_for(user: Any) -> list[dict[str, Any]]:
 
 def sort_link(column: str) -> dict[str, Any]:
     """The URL and state of a sortable column header (sorting works without JavaScript)."""
-    args = request.args.to_dict()
+    args = link_args()
     current = args.get("sort", "")
     descending = current == f"-{column}"
     active = current in (column, f"-{column}")
     args["sort"] = column if (not active or descending) else f"-{column}"
     args.pop("page", None)
     return {
-        "href": url_for(request.endpoint, **(request.view_args or {}), **args),
+        "href": url_for(request.endpoint, **{**args, **(request.view_args or {})}),
         "active": active,
         "descending": descending,
     }
@@ -74,18 +75,40 @@ def apply_sort(stmt: sa.Select, columns: dict[str, Any], default: str) -> sa.Sel
     return stmt.order_by(column.desc() if key.startswith("-") else column.asc())
 
 
+def page_number() -> int:
+    """``?page=`` as a number from 1; anything else is page 1 (``trajectory.inputs``
+    already caps a huge number)."""
+    raw = request.args.get("page", "")
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) <= MAX_PAGE else 1
+
+
 def paginate(stmt: sa.Select, per_page: int | None = None):
-    """A page of results (Flask-SQLAlchemy's pagination, two queries)."""
+    """A page of results (Flask-SQLAlchemy's pagination, two queries); a page number
+    beyond the end shows the last page."""
     from flask import current_app
 
-    return db.paginate(stmt, per_page=per_page or current_app.config["PER_PAGE"],
-                       max_per_page=200, error_out=False)
+    per_page = per_page or current_app.config["PER_PAGE"]
+    page = db.paginate(stmt, page=page_number(), per_page=per_page, max_per_page=200,
+                       error_out=False)
+    if page.pages and page.page > page.pages:
+        page = db.paginate(stmt, page=page.pages, per_page=per_page, max_per_page=200,
+                           error_out=False)
+    return page
+
+
+def link_args(*drop: str) -> dict[str, str]:
+    """The query arguments to carry into a link on this page: never ``url_for``'s own
+    keywords (``endpoint``, ``_anchor``, ``_external`` ...; ``trajectory.inputs`` drops
+    them from the request already), never a name of the page's URL arguments, nor ``drop``."""
+    taken = set(request.view_args or {}) | set(drop) | RESERVED_KEYS
+    return {key: value for key, value in request.args.items()
+            if key not in taken and not key.startswith("_")}
 
 
 def page_url(page: int) -> str:
-    args = request.args.to_dict()
+    args = link_args()
     args["page"] = str(page)
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return url_for(request.endpoint, **{**args, **(request.view_args or {})})
 
 
 def init_ui(app: Flask) -> None:
@@ -93,7 +116,7 @@ def init_ui(app: Flask) -> None:
     register_nav("main.home", _l("Home"), None, order=0)
 
     # Globals, not a context processor: imported macros see globals only.
-    app.jinja_env.globals.update(sort_link=sort_link, page_url=page_url,
+    app.jinja_env.globals.update(sort_link=sort_link, page_url=page_url, link_args=link_args,
                                  app_name="Trajectory", Role=Role)
 
     @app.context_processor

@@ -15,10 +15,19 @@ down_revision = '0008_server_sessions'
 branch_labels = None
 depends_on = None
 
+# The tables whose rows carry a judgement: the claim (submitted, approved, rejected).
+LOCKED = ('sroi_claim',)
+
 
 def upgrade():
-    pass
+    for table in LOCKED:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            # Existing rows start at version 1, as new ones do.
+            batch_op.add_column(sa.Column('lock_version', sa.Integer(), server_default='1',
+                                          nullable=False))
 
 
 def downgrade():
-    pass
+    for table in reversed(LOCKED):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column('lock_version')

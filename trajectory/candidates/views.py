@@ -59,7 +59,7 @@ from trajectory.extensions import db
 from trajectory.forms import apply_service_error
 from trajectory.services import ServiceError
 from trajectory.timeutil import today
-from trajectory.ui import apply_sort, paginate, register_nav
+from trajectory.ui import apply_sort, link_args, paginate, register_nav
 
 bp = Blueprint("candidates", __name__, url_prefix="/kandidaten")
 
@@ -180,7 +180,7 @@ def index():
     filters = _filter_form(columns)
     page = paginate(_list_statement(columns))
     visible = visible_for_all(current_user, list(page.items))
-    export_args = {k: v for k, v in request.args.items() if k != "page"}
+    export_args = link_args("page", "fmt")
     return render_template("candidates/index.html", page=page, filters=filters, columns=columns,
                            visible=visible, export_args=export_args,
                            can_register=current_user.has_role(Role.KLANTMANAGER))

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
 from trajectory.auth.access import allow, require
@@ -19,7 +20,9 @@ from trajectory.labour import services
 from trajectory.labour.forms import LabourClaimForm
 from trajectory.services import ServiceError
 from trajectory.stages.models import Stage
+from trajectory.valuation import services as claim_services
 from trajectory.valuation.models import Claim, ClaimKind, Contract
+from trajectory.valuation.views import claim_conflict
 
 bp = Blueprint("labour", __name__, url_prefix="/sroi/arbeid")
 PROVIDER_STAFF = Role.INTAKER
@@ -112,10 +115,19 @@ def edit(claim_id: int):
     options = services.claimable(contract)
     form = LabourClaimForm(obj=claim)
     _choices(form, contract, options, claim.stage)
+    if request.method == "POST":  # the version the form was loaded with (optimistic lock)
+        try:
+            claim_services.check_claim_version(claim, request.form.get("lock_version"))
+        except claim_services.ClaimConflict:
+            form.validate()
+            return claim_conflict(claim.id, form)
     if form.validate_on_submit():
         try:
             services.update_labour_claim(claim, _data(form, contract), current_user,
                                          _uploads(form))
+            claim_services.flush_claim(claim)
+        except (claim_services.ClaimConflict, StaleDataError):
+            return claim_conflict(claim.id, form)
         except ServiceError as error:
             db.session.rollback()
             _error(form, error)

@@ -5,9 +5,12 @@ from __future__ import annotations
 from flask import Flask, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError, DBAPIError, StatementError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from trajectory.extensions import db
+from trajectory.services import ServiceError
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -37,6 +40,30 @@ def render_error(code: int):
     return render_template("errors/error.html", code=code, title=title, message=message), code
 
 
+def _refused_input(error: Exception):
+    """A refusal that slipped past the view (the causes are fixed in ``trajectory.inputs``):
+    a rule's ``ServiceError``, a value the database refused, a save on a stale version.
+    The user gets a Dutch page that says what happened, not "something went wrong"."""
+    if isinstance(error, ServiceError):
+        return render_template("errors/error.html", code=400,
+                               title=_("This could not be saved"), message=error.message), 400
+    if isinstance(error, StaleDataError):
+        return render_template(
+            "errors/error.html", code=409, title=_("Someone else saved this first"),
+            message=_("Nothing of your change has been saved. Go back, reload the page to see "
+                      "what was saved, and make your change again.")), 409
+    # DataError: the database refused a value; a StatementError that is not the database's
+    # own: the driver could not even send it (an integer beyond its range).
+    if isinstance(error, DataError) or (isinstance(error, StatementError)
+                                        and not isinstance(error, DBAPIError)):
+        return render_template(
+            "errors/error.html", code=400, title=_("This input could not be saved"),
+            message=_("A value is too long, too large or contains characters that cannot be "
+                      "stored. Nothing has been saved. Go back, shorten or correct it and try "
+                      "again.")), 400
+    return None
+
+
 def init_errors(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
@@ -60,5 +87,9 @@ def init_errors(app: Flask) -> None:
         if isinstance(error, HTTPException):
             return http_error(error)
         db.session.rollback()
+        refused = _refused_input(error)
+        if refused is not None:
+            app.logger.warning("input refused: %s", type(error).__name__)
+            return refused
         app.logger.exception("unhandled error", exc_info=error)
         return render_error(InternalServerError.code)

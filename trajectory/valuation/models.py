@@ -382,6 +382,11 @@ class Claim(db.Model):
     approved_explain: so.Mapped[list[str] | None] = so.mapped_column(sa.JSON)
     approved_rulebook: so.Mapped[str | None] = so.mapped_column(sa.String(60))
     approved_on: so.Mapped[date | None]
+    # The optimistic lock: every form on a claim (edit, submit, judge) carries the version it
+    # was loaded with; a stale one is refused and the UPDATE checks it too (two advisers).
+    lock_version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": lock_version}
 
     contract: so.Mapped[Contract] = so.relationship(back_populates="claims")
     stage: so.Mapped[Stage | None] = so.relationship("Stage")

@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import exc as so_exc
 
 from trajectory.auth.models import User
 from trajectory.extensions import db
@@ -284,6 +286,41 @@ def cycle(row: ContractYear, on: date | None = None) -> list[Due]:
 # ------------------------------------------------------------------ claims
 
 
+class ClaimConflict(ServiceError):
+    """Someone else changed or judged the claim since the form was loaded (optimistic lock)."""
+
+    def __init__(self, claim: Claim | None = None) -> None:
+        super().__init__(_("Someone else changed this claim while you had it open. Nothing of "
+                           "yours has been saved."))
+        self.claim = claim
+
+
+def check_claim_version(claim: Claim, lock_version: Any) -> None:
+    """Refuse a form loaded with another version of the claim than the saved one.
+
+    ``None`` means the caller loaded no form (the command line, the demo); a web form always
+    sends its version. The UPDATE checks the version as well (``version_id_col``), so two
+    saves at the same moment cannot both pass: see ``flush_claim``.
+    """
+    if lock_version is None:
+        return
+    try:
+        sent = int(str(lock_version).strip())
+    except ValueError:
+        sent = -1
+    if sent != claim.lock_version:
+        raise ClaimConflict(claim)
+
+
+def flush_claim(claim: Claim) -> None:
+    """Flush a changed claim; a concurrent save of the same version loses (``ClaimConflict``)."""
+    try:
+        db.session.flush()
+    except so_exc.StaleDataError:
+        raise ClaimConflict(claim) from None
+
+
+
 @dataclass
 class ClaimData:
     """What the provider enters on a claim (the form's data, checked here)."""
@@ -351,19 +388,23 @@ def create_claim(contract: Contract, kind: ClaimKind, data: ClaimData, user: Use
     return claim
 
 
-def update_claim(claim: Claim, data: ClaimData, user: User, upload=None) -> None:
+def update_claim(claim: Claim, data: ClaimData, user: User, upload=None, *,
+                 lock_version: Any = None) -> None:
     """The provider changes its own work in progress only (concept, or an agreed proposal)."""
+    check_claim_version(claim, lock_version)
     if not claim.editable:
         raise ServiceError(_("This claim has been %(status)s and can no longer be changed.",
                              status=claim.status.label))
     _check_claim(claim.contract, claim.kind, data)
     _apply_claim(claim, data)
-    db.session.flush()
+    flush_claim(claim)
     if upload:
         store_upload(upload, contract=claim.contract, user=user, claim=claim)
 
 
-def add_claim_evidence(claim: Claim, upload, user: User, kind: str = EVIDENCE_CLAIM):
+def add_claim_evidence(claim: Claim, upload, user: User, kind: str = EVIDENCE_CLAIM, *,
+                       lock_version: Any = None):
+    check_claim_version(claim, lock_version)
     if not claim.editable:
         raise ServiceError(_("This claim has been %(status)s and can no longer be changed.",
                              status=claim.status.label), "file")
@@ -372,8 +413,10 @@ def add_claim_evidence(claim: Claim, upload, user: User, kind: str = EVIDENCE_CL
     return store_upload(upload, contract=claim.contract, user=user, claim=claim, kind=kind)
 
 
-def submit_claim(claim: Claim, user: User | None, on: date | None = None) -> None:
+def submit_claim(claim: Claim, user: User | None, on: date | None = None, *,
+                 lock_version: Any = None) -> None:
     """concept (or an agreed proposal, now accounted) → ingediend."""
+    check_claim_version(claim, lock_version)
     on = on or today()
     if claim.status not in (ClaimStatus.CONCEPT, ClaimStatus.AGREED):
         raise ServiceError(_("Only a draft or an agreed proposal can be submitted; this claim is "
@@ -395,7 +438,7 @@ def submit_claim(claim: Claim, user: User | None, on: date | None = None) -> Non
         raise ServiceError(_("This claim is incomplete: fill in every field first.")) from None
     claim.status = ClaimStatus.SUBMITTED
     claim.submitted_at = utcnow()
-    db.session.flush()
+    flush_claim(claim)
 
 
 def _check_labour_submission(claim: Claim, on: date) -> None:
@@ -416,8 +459,9 @@ def _check_labour_submission(claim: Claim, on: date) -> None:
                              "the value of a paid job depends on it."), "file")
 
 
-def propose_claim(claim: Claim, user: User) -> None:
+def propose_claim(claim: Claim, user: User, *, lock_version: Any = None) -> None:
     """An activity proposed before it is carried out: the hours/value become the plan."""
+    check_claim_version(claim, lock_version)
     if claim.kind is not ClaimKind.ACTIVITY:
         raise ServiceError(_("Only a social activity can be proposed first."))
     if claim.status is not ClaimStatus.CONCEPT:
@@ -429,12 +473,18 @@ def propose_claim(claim: Claim, user: User) -> None:
     claim.hours = claim.custom_value = None
     claim.status = ClaimStatus.PROPOSED
     claim.submitted_at = utcnow()
-    db.session.flush()
+    flush_claim(claim)
 
 
 def judge_claim(claim: Claim, adviser: User, *, approve: bool, reason: str | None = None,
-                custom_value: Decimal | None = None, on: date | None = None) -> None:
-    """The adviser judges a submitted claim or a proposal, in order; approval freezes the value."""
+                custom_value: Decimal | None = None, on: date | None = None,
+                lock_version: Any = None) -> None:
+    """The adviser judges a submitted claim or a proposal, in order; approval freezes the value.
+
+    ``lock_version`` is the version the adviser's form was loaded with: a claim judged or
+    changed since is refused (``ClaimConflict``), and of two judgements at the same moment
+    only the first is written (the UPDATE checks the version)."""
+    check_claim_version(claim, lock_version)
     reason = (reason or "").strip()
     if claim.status not in (ClaimStatus.SUBMITTED, ClaimStatus.PROPOSED):
         raise ServiceError(_("This claim is %(status)s: only a submitted claim or a proposal can "
@@ -446,26 +496,27 @@ def judge_claim(claim: Claim, adviser: User, *, approve: bool, reason: str | Non
     if custom_value is not None and claim.kind is not ClaimKind.ACTIVITY:
         raise ServiceError(_("Only a social activity can get a value set by the adviser."),
                            "custom_value")
-    claim.judged_by, claim.judged_at = adviser, utcnow()
-    if not approve:
-        claim.status, claim.rejection_reason = ClaimStatus.REJECTED, reason
-    elif claim.status is ClaimStatus.PROPOSED:
-        if custom_value is not None:
-            claim.planned_value = custom_value
-        claim.status, claim.proposal_judged_at = ClaimStatus.AGREED, utcnow()
-        claim.rejection_reason = None
-    else:
-        rulebook = engine.load_rulebook(claim.contract.rulebook)
-        if custom_value is not None:
-            claim.custom_value = custom_value
-        valuation = value_claim(claim, rulebook)
-        claim.status = ClaimStatus.APPROVED
-        claim.approved_value = valuation.value
-        claim.approved_explain = list(valuation.explain)
-        claim.approved_rulebook = rulebook.name
-        claim.approved_on = on or today()
-        claim.rejection_reason = None
-    db.session.flush()
+    with db.session.no_autoflush:  # the whole judgement in one UPDATE, checked once
+        claim.judged_by, claim.judged_at = adviser, utcnow()
+        if not approve:
+            claim.status, claim.rejection_reason = ClaimStatus.REJECTED, reason
+        elif claim.status is ClaimStatus.PROPOSED:
+            if custom_value is not None:
+                claim.planned_value = custom_value
+            claim.status, claim.proposal_judged_at = ClaimStatus.AGREED, utcnow()
+            claim.rejection_reason = None
+        else:
+            rulebook = engine.load_rulebook(claim.contract.rulebook)
+            if custom_value is not None:
+                claim.custom_value = custom_value
+            valuation = value_claim(claim, rulebook)
+            claim.status = ClaimStatus.APPROVED
+            claim.approved_value = valuation.value
+            claim.approved_explain = list(valuation.explain)
+            claim.approved_rulebook = rulebook.name
+            claim.approved_on = on or today()
+            claim.rejection_reason = None
+    flush_claim(claim)
 
 
 # ------------------------------------------------------------------ final evaluation

@@ -9,6 +9,7 @@ loaded in scope (out of scope: 404); in scope but not allowed: 403.
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -358,6 +359,50 @@ def _claim(claim_id: int) -> Claim:
     ).first() or abort(404)
 
 
+def _sent_lock() -> str | None:
+    """The claim version the browser's form was loaded with (None: no form sent one)."""
+    return request.form.get("lock_version")
+
+
+def claim_conflict(claim_id: int, form=None, *, judging: bool = False):
+    """Someone else changed or judged the claim first: what is saved now beside what this
+    user sent (not saved), nothing of theirs written."""
+    db.session.rollback()
+    claim = _claim(claim_id)
+    rows = []
+    if form is not None:
+        for name, field in form._fields.items():
+            if name in ("csrf_token", "lock_version") or field.type in ("FileField",):
+                continue
+            theirs = getattr(claim, name, None)
+            if name == "decision":
+                theirs = claim.status.label
+            elif name == "reason":
+                theirs = claim.rejection_reason
+            rows.append({"label": field.label.text, "theirs": _shown(field, theirs),
+                         "yours": _shown(field, field.data)})
+    return render_template("valuation/claim_conflict.html", claim=claim, rows=rows,
+                           judging=judging), 409
+
+
+def _shown(field, value) -> str:
+    """A value as the form shows it (choice labels, Dutch dates and amounts)."""
+    from trajectory.forms import format_dutch_decimal
+    from trajectory.i18n import day
+
+    if value is None or value == "":
+        return "–"
+    if hasattr(field, "iter_choices"):
+        for choice in field.iter_choices():
+            if str(choice[0]) == str(getattr(value, "value", value)):
+                return str(choice[1])
+    if hasattr(value, "isoformat"):
+        return day(value)
+    if isinstance(value, Decimal):
+        return format_dutch_decimal(value)
+    return str(value)
+
+
 def _claim_form(kind: ClaimKind, contract: Contract, claim: Claim | None = None):
     form = CLAIM_FORMS[kind](obj=claim)
     form.subcontractor_id.choices = [
@@ -465,10 +510,18 @@ def edit_claim(claim_id: int):
     if claim.kind is ClaimKind.LABOUR:
         return redirect(url_for("labour.edit", claim_id=claim.id))
     form = _claim_form(claim.kind, claim.contract, claim)
+    if request.method == "POST":
+        try:
+            services.check_claim_version(claim, _sent_lock())
+        except services.ClaimConflict:
+            form.validate()
+            return claim_conflict(claim_id, form)
     if form.validate_on_submit():
         try:
             services.update_claim(claim, _claim_data(form), current_user,
-                                  upload=form.file.data or None)
+                                  upload=form.file.data or None, lock_version=_sent_lock())
+        except services.ClaimConflict:
+            return claim_conflict(claim_id, form)
         except ServiceError as error:
             db.session.rollback()
             _field_error(form, error)
@@ -490,7 +543,10 @@ def add_evidence(claim_id: int):
         kind = getattr(form, "kind", None)
         try:
             services.add_claim_evidence(claim, form.file.data, current_user,
-                                        **({"kind": kind.data} if kind else {}))
+                                        **({"kind": kind.data} if kind else {}),
+                                        lock_version=_sent_lock())
+        except services.ClaimConflict:
+            return claim_conflict(claim_id)
         except ServiceError as error:
             db.session.rollback()
             _field_error(form, error)
@@ -510,9 +566,11 @@ def submit_claim(claim_id: int):
     if ConfirmForm().validate_on_submit():
         try:
             if proposal:
-                services.propose_claim(claim, current_user)
+                services.propose_claim(claim, current_user, lock_version=_sent_lock())
             else:
-                services.submit_claim(claim, current_user)
+                services.submit_claim(claim, current_user, lock_version=_sent_lock())
+        except services.ClaimConflict:
+            return claim_conflict(claim_id)
         except ServiceError as error:
             db.session.rollback()
             flash(error.message, "error")
@@ -528,10 +586,18 @@ def submit_claim(claim_id: int):
 def judge_claim(claim_id: int):
     claim = _claim(claim_id)
     form = JudgeForm()
+    try:  # a judgement on what the adviser saw, or none: first the version the form had
+        services.check_claim_version(claim, _sent_lock())
+    except services.ClaimConflict:
+        form.validate()
+        return claim_conflict(claim_id, form, judging=True)
     if form.validate_on_submit():
         try:
             services.judge_claim(claim, current_user, approve=form.decision.data == "approve",
-                                 reason=form.reason.data, custom_value=form.custom_value.data)
+                                 reason=form.reason.data, custom_value=form.custom_value.data,
+                                 lock_version=_sent_lock())
+        except services.ClaimConflict:
+            return claim_conflict(claim_id, form, judging=True)
         except ServiceError as error:
             db.session.rollback()
             if not error.field:
