@@ -472,16 +472,27 @@ def test_without_an_issuer_the_routes_are_404_and_the_button_is_absent(database_
         db.engine.dispose()
 
 
-@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
-def test_the_routes_answer_every_role_with_a_redirect(app, world, role):
+def test_the_routes_answer_every_role_with_a_redirect(app, world):
     from tests.auth.policy import ROLE_USERS
 
-    client = app.test_client()
-    login(client, ROLE_USERS[role])
-    for path in ("/inloggen/sso", "/inloggen/sso/terug"):
-        response = client.get(path)
-        assert response.status_code == 302, (path, response.status_code)
-    assert logged_in(client)
+    for role in Role:
+        client = app.test_client()
+        login(client, ROLE_USERS[role])
+        for path in ("/inloggen/sso", "/inloggen/sso/terug"):
+            response = client.get(path)
+            assert response.status_code == 302, (role, path, response.status_code)
+            assert "/inloggen" not in response.headers["Location"], (role, path)
+        assert logged_in(client), role
+
+
+def test_the_provider_does_the_second_factor(app, world, client, provider):
+    """A coordinator must set up a second factor after a password, not after single sign-on."""
+    provider.claims.update(roles=["coordinator"], organisation="Regio Oosterschelde")
+    sso_login(client)
+
+    response = client.get("/")
+    assert response.status_code == 200, response.headers.get("Location")
+    assert identity_user(provider, "sub-0001").roles == {Role.COORDINATOR}
 
 
 def test_an_unreachable_provider_is_a_message_not_an_error(database_uri, world):
