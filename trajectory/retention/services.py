@@ -214,7 +214,7 @@ def approve_destruction(user: User, request: DestructionRequest) -> Destruction:
         categories=counts)
     db.session.add(record)
     log_processing("destroy", "Candidate", candidate.id, subject=("Candidate", candidate.id),
-                   activity="archivering", categories=tuple(sorted(counts)))
+                   activity="archivering", categories=("hele dossier",))
     db.session.flush()
     return Destruction(record, files)
 
@@ -289,7 +289,7 @@ def anonymise(candidate: Candidate) -> tuple[dict[str, int], list[Path]]:
     from trajectory.contacts.models import ContactLog
     from trajectory.stages.models import TRANSFER_REASON, Stage
     from trajectory.valuation.evidence import evidence_dir
-    from trajectory.valuation.models import Claim
+    from trajectory.valuation.models import Claim, Evidence
 
     counts: dict[str, int] = {}
 
@@ -360,17 +360,31 @@ def anonymise(candidate: Candidate) -> tuple[dict[str, int], list[Path]]:
             CohortAgreement.candidate_id == cid)):
         add("cohort_agreement_texts", _blank(agreement, ("support",), ANONYMOUS))
 
-    # Claims keep every amount and frozen value; their free texts and documents go.
+    # Claims keep every amount and frozen value; their free texts and documents go. Claim
+    # and Evidence rows name no audit subject, so their trail could not be blanked
+    # afterwards: plain SQL statements, which the trail does not copy the old values into
+    # (the DestructionRecord counts them instead).
     files: list[Path] = []
     folder = evidence_dir()
-    for claim in claims:
-        add("claim_texts", _blank(claim, ("description",), "")
-            + _blank(claim, ("rejection_reason",), ANONYMOUS))
-        for evidence in list(claim.evidence):
-            files.append(folder / evidence.stored_name)
-            claim.evidence.remove(evidence)
-            db.session.delete(evidence)
-            add("evidence_files", 1)
+    claim_ids = [claim.id for claim in claims]
+    if claim_ids:
+        texts = sum(1 for claim in claims if claim.description or claim.rejection_reason)
+        db.session.execute(
+            sa.update(Claim).where(Claim.id.in_(claim_ids)).values(
+                description="", rejection_reason=sa.case(
+                    (Claim.rejection_reason.is_(None), None), else_=ANONYMOUS)),
+            execution_options={"synchronize_session": False})
+        add("claim_texts", texts)
+        evidence = db.session.execute(sa.select(Evidence.id, Evidence.stored_name).where(
+            Evidence.claim_id.in_(claim_ids))).all()
+        if evidence:
+            db.session.execute(sa.delete(Evidence).where(
+                Evidence.id.in_([row.id for row in evidence])),
+                execution_options={"synchronize_session": False})
+            files = [folder / row.stored_name for row in evidence]
+            add("evidence_files", len(evidence))
+        for claim in claims:
+            db.session.expire(claim)
     db.session.flush()  # the trail records these changes (about the candidate) ...
     # ... and then every old and new value about the person is blanked, these included.
     add("audit_rows", redact_subject_history("Candidate", cid))
