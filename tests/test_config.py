@@ -10,11 +10,11 @@ import pytest
 from flask import Flask
 
 from tests import factories
-from tests.conftest import TEST_SECRET, base_config
+from tests.auth.session_support import idle_for
+from tests.conftest import TEST_SECRET, base_config, current_code
 from trajectory import create_app
 from trajectory.config import ConfigurationError, load_config
 from trajectory.extensions import db
-from trajectory.timeutil import utcnow
 
 KEY_48 = "k" * 24 + "0123456789abcdefghijklmn"  # 48 characters
 assert len(KEY_48) == 48
@@ -51,10 +51,19 @@ def log_in(client, base_url: str = "http://localhost"):
     """Log in as a browser would: the CSRF token from the page, a same-site Referer."""
     page = client.get("/inloggen", base_url=base_url)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text).group(1)
-    return client.post("/inloggen", base_url=base_url,
-                       headers={"Referer": f"{base_url}/inloggen"},
-                       data={"username": "klantmanager", "password": factories.PASSWORD,
-                             "csrf_token": token})
+    response = client.post("/inloggen", base_url=base_url,
+                           headers={"Referer": f"{base_url}/inloggen"},
+                           data={"username": "klantmanager", "password": factories.PASSWORD,
+                                 "csrf_token": token})
+    if response.headers.get("Location", "").startswith("/inloggen/code"):  # the second step
+        with client.application.app_context():
+            code = current_code("klantmanager")
+        page = client.get("/inloggen/code", base_url=base_url)
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text).group(1)
+        response = client.post("/inloggen/code", base_url=base_url,
+                               headers={"Referer": f"{base_url}/inloggen/code"},
+                               data={"code": code, "csrf_token": token})
+    return response
 
 
 # -------------------------------------------------------------- secret key
@@ -129,12 +138,12 @@ def test_the_idle_timeout_from_the_environment_logs_an_idle_user_out(monkeypatch
     client = app.test_client()
     assert log_in(client).status_code == 302
 
-    with client.session_transaction() as session:
-        session["last_seen"] = utcnow().timestamp() - 14 * 60
+    with app.app_context():
+        idle_for(client, 14)
     assert client.get("/wachtwoord").status_code == 200
 
-    with client.session_transaction() as session:
-        session["last_seen"] = utcnow().timestamp() - 16 * 60
+    with app.app_context():
+        idle_for(client, 16)
     response = client.get("/wachtwoord")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/inloggen")
@@ -205,7 +214,9 @@ def test_a_production_login_sets_a_secure_httponly_lax_cookie(database_uri):
     client = app.test_client()
     response = log_in(client, base_url="https://trajectory.example")
     assert response.status_code == 302, response.text
-    cookies = [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
+    assert app.config["SESSION_COOKIE_NAME"] == "__Host-trajectory"
+    cookies = [c for c in response.headers.getlist("Set-Cookie")
+               if c.startswith("__Host-trajectory=")]
     assert len(cookies) == 1
     attributes = {part.strip().split("=")[0].lower(): part.strip()
                   for part in cookies[0].split(";")[1:]}

@@ -1,16 +1,12 @@
-"""Security headers, idle timeout and the session check on every request."""
+"""Security headers, the session cookie, and the session check on every request."""
 
 from __future__ import annotations
 
-import hmac
-
-import sqlalchemy as sa
-from flask import Flask, current_app, flash, g, redirect, request, session, url_for
+from flask import Flask, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, logout_user, user_logged_in
+from flask_login import logout_user
 
 from trajectory.extensions import db, login_manager
-from trajectory.timeutil import utcnow
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -26,12 +22,17 @@ CONTENT_SECURITY_POLICY = "; ".join([
 
 
 # Forms whose POST body survives an idle logout: endpoint -> the field names kept.
-# When an idle session posts one of them, the fields (never the CSRF token) are
-# kept in the new anonymous session with the user's id, the login page sends the
+# When a session that has just expired (idle or at its lifetime) posts one of
+# them, the fields (never the CSRF token) are kept on the server for that user
+# (``KeptInput``, see trajectory/auth/sessions.py), the login page sends the
 # person back to the form, and the form takes them once with ``take_kept_post``.
+# The cookie carries nothing of them.
 KEPT_POSTS: dict[str, tuple[str, ...]] = {}
-KEPT_POST_KEY = "kept_post"
-KEPT_VALUE_MAX = 1000
+
+# Cookie names: ``__Host-`` makes the browser insist on Secure, Path=/ and no
+# Domain; browsers refuse it over plain http, so ``make run`` uses a plain name.
+SECURE_COOKIE_NAME = "__Host-trajectory"
+PLAIN_COOKIE_NAME = "trajectory"
 
 
 def keep_post_body(endpoint: str, fields: tuple[str, ...]) -> None:
@@ -40,79 +41,79 @@ def keep_post_body(endpoint: str, fields: tuple[str, ...]) -> None:
 
 
 def take_kept_post(user_id: int) -> dict[str, str] | None:
-    """The fields kept for this URL and user, removed from the session; else None."""
-    kept = session.get(KEPT_POST_KEY)
-    if not kept or kept.get("path") != request.path or kept.get("user_id") != user_id:
-        return None
-    session.pop(KEPT_POST_KEY, None)
-    return dict(kept.get("fields") or {})
+    """The fields kept for this URL and user, removed from the server; else None."""
+    from trajectory.auth.sessions import take_kept_input
+
+    return take_kept_input(user_id, request.path)
 
 
-def _kept_body(user_id: int) -> dict | None:
+def _keep_body(user_id: int) -> bool:
+    """Keep this request's form body for ``user_id`` when its endpoint asked for it."""
+    from trajectory.auth.sessions import keep_input
+
     fields = KEPT_POSTS.get(request.endpoint or "")
     if request.method != "POST" or not fields:
-        return None
-    values = {name: request.form.get(name, "")[:KEPT_VALUE_MAX] for name in fields
-              if name in request.form}
-    return {"path": request.path, "user_id": user_id, "fields": values}
-
-
-def _restore_kept_post(sender, user, **extra) -> None:
-    """``session.clear()`` at login drops the kept body: put it back for the same user."""
-    kept = g.get("kept_post")
-    if kept and kept.get("user_id") == user.id:
-        session[KEPT_POST_KEY] = kept
+        return False
+    keep_input(user_id, request.path,
+               {name: request.form.get(name, "") for name in fields if name in request.form})
+    return True
 
 
 @login_manager.user_loader
-def load_user(session_id: str):
-    """Load the user only when the cookie's token is still the user's token."""
-    from trajectory.auth.models import User
+def load_user(user_ref: str):
+    """The user of an open, unexpired session whose token still matches (auth/sessions.py)."""
+    from trajectory.auth.sessions import load_session_user
 
-    user_id, _sep, token = session_id.partition(":")
-    if not user_id.isdigit() or not token:
-        return None
-    user = db.session.scalars(sa.select(User).where(User.id == int(user_id))).first()
-    if user is None or not hmac.compare_digest(user.session_token, token):
-        return None
-    return user
+    return load_session_user(user_ref)
+
+
+def _configure_cookie(app: Flask) -> None:
+    if app.config.get("SESSION_COOKIE_NAME") in (None, "session"):
+        app.config["SESSION_COOKIE_NAME"] = (
+            SECURE_COOKIE_NAME if app.config["SESSION_COOKIE_SECURE"] else PLAIN_COOKIE_NAME)
+    if app.config["SESSION_COOKIE_NAME"].startswith("__Host-"):
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["SESSION_COOKIE_PATH"] = "/"
+        app.config["SESSION_COOKIE_DOMAIN"] = None
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
 
 
 def init_security(app: Flask) -> None:
+    from trajectory.auth.sessions import install_session_listeners
+
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
-
-    user_logged_in.connect(_restore_kept_post, app)
-
-    @app.before_request
-    def carry_kept_post():
-        """The login POST clears the session; remember a kept form body across it."""
-        if request.endpoint == "auth.login" and request.method == "POST":
-            g.kept_post = session.get(KEPT_POST_KEY)
+    _configure_cookie(app)
+    install_session_listeners()
 
     @app.before_request
-    def expire_idle_session():
-        """Log out after IDLE_TIMEOUT_MINUTES without a request (BIO / ASVS 7.3.1)."""
+    def expire_session():
+        """End a session idle for IDLE_TIMEOUT_MINUTES or older than SESSION_LIFETIME_HOURS
+        (BIO / ASVS 7.3.1, 7.3.2); a form posted meanwhile is kept for its owner."""
+        from trajectory.auth.access import PUBLIC, declared_access
+        from trajectory.auth.sessions import check_request_session, log_session_end
+
         if request.endpoint in (None, "static", "main.healthz", "main.readyz"):
             return None
-        if not current_user.is_authenticated:
+        ended = check_request_session()
+        if ended is None:
             return None
-        now = utcnow().timestamp()
-        last_seen = session.get("last_seen", 0)
-        idle_limit = current_app.config["IDLE_TIMEOUT_MINUTES"] * 60
-        if now - last_seen > idle_limit:
-            kept = _kept_body(current_user.id)
-            logout_user()
-            session.clear()
+        row, reason = ended
+        kept = _keep_body(row.user_id)
+        log_session_end(row, reason)
+        logout_user()
+        session.clear()
+        db.session.commit()
+        if reason.value == "lifetime":
+            flash(_("Your session has reached its maximum length. "
+                    "Log in again to continue."), "warning")
+        else:
             flash(_("You were logged out because you were inactive for a while. "
                     "Log in again to continue."), "warning")
-            next_path = request.full_path.rstrip("?") if request.method == "GET" else None
-            if kept is not None:
-                session[KEPT_POST_KEY] = kept
-                next_path = request.full_path.rstrip("?")
-            return redirect(url_for("auth.login", next=next_path))
-        session["last_seen"] = now
-        return None
+        if declared_access(request.endpoint) == PUBLIC and not kept:
+            return None  # the login page itself, the language switch
+        next_path = request.full_path.rstrip("?") if request.method == "GET" or kept else None
+        return redirect(url_for("auth.login", next=next_path))
 
     @app.after_request
     def security_headers(response):
