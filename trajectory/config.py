@@ -79,6 +79,9 @@ DEFAULTS: dict[str, object] = {
     "ORGANISATION_NAME": "Regio Oosterschelde",
     # A closed file is due for destruction this many years after closure (trajectory/retention).
     "RETENTION_YEARS": 10,
+    # A provider's access to a file ends this many days after its connection ends
+    # (stage, cohort agreement, buddy assignment; trajectory/candidates/need_to_know.py).
+    "CONNECTION_GRACE_DAYS": 30,
 }
 
 

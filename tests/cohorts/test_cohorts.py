@@ -81,9 +81,11 @@ def test_klantmanagers_propose_candidates_of_their_own_municipality(
     [row] = cohort_named(cohort.name).candidate_rows
     assert row.status is CohortCandidateStatus.PROPOSED
     assert row.proposed_by.username == "klantmanager"
-    # The coordinator accepts.
+    # The klantmanager reads the motivation; the coordinator decides without the free text
+    # (its field set: name and overview, trajectory.candidates.need_to_know).
+    assert "Klaar voor een volgende stap." in klantmanager_client.get(f"/cohorten/{cohort.id}").text
     page = coordinator_client.get(f"/cohorten/{cohort.id}").text
-    assert "Klaar voor een volgende stap." in page
+    assert "Eigen Kandidaat" in page and "Klaar voor een volgende stap." not in page
     response = coordinator_client.post(f"/cohorten/{cohort.id}/kandidaten/{row.id}/besluit",
                                        data={"decision": "accept"})
     assert response.status_code == 302

@@ -1,1 +1,12 @@
 """Cohorts at the overlegtafel, the signals, and the quarterly evaluation."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """An agreement at a cohort's table connects the candidate to that provider
+    (trajectory.candidates.need_to_know)."""
+    from trajectory.candidates.need_to_know import register_connection
+    from trajectory.cohorts.scope import agreement_at_the_table
+
+    register_connection(app, "cohort_agreement", agreement_at_the_table)

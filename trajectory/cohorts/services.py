@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from trajectory.auth.models import User
 from trajectory.auth.roles import Role
 from trajectory.candidates.models import OPEN_STATUSES, Candidate
-from trajectory.candidates.scope import shared_with_overlegtafel
+from trajectory.candidates.need_to_know import consent_allows, shared_with_overlegtafel
 from trajectory.cohorts import stagefacts
 from trajectory.cohorts.models import (
     Cohort,
@@ -190,7 +190,7 @@ def propose_candidate(actor: User, cohort: Cohort, candidate: Candidate,
 def decide_candidate(actor: User, row: CohortCandidate, accept: bool) -> CohortCandidate:
     if row.status is not CohortCandidateStatus.PROPOSED:
         raise ServiceError(_("This proposal has already been decided."))
-    if accept and not row.candidate.consent_overlegtafel:
+    if accept and not consent_allows(row.candidate, "overlegtafel"):
         raise ServiceError(_("%(name)s has not consented to sharing with the overlegtafel. "
                              "Ask the klantmanager to record the consent first.",
                              name=row.candidate.first_name))
@@ -234,6 +234,13 @@ def add_agreement(actor: User, cohort: Cohort, *, candidate_id: int | None,
         raise ServiceError(_("Choose a candidate at the table."), "candidate_id")
     if provider_id not in {row.provider_id for row in cohort.provider_rows}:
         raise ServiceError(_("Choose a provider at the table."), "provider_id")
+    # An agreement opens the file to the provider's intaker: only under the candidate's
+    # consent for providers (trajectory.candidates.need_to_know).
+    candidate = db.session.get(Candidate, candidate_id)
+    if candidate is None or not consent_allows(candidate, "providers"):
+        raise ServiceError(_("The candidate has not consented to sharing their file with "
+                             "providers, or the consent has expired. Ask the klantmanager "
+                             "to record the consent first."), "candidate_id")
     stage_kind = stage_kind or None
     if stage_kind and stage_kind not in {code for code, _label in stagefacts.kind_choices()}:
         raise ServiceError(_("Choose a stage from the list."), "stage_kind")

@@ -36,11 +36,7 @@ from trajectory.candidates.models import (
     CandidateStatus,
     Plan,
 )
-from trajectory.candidates.scope import (
-    assigned_to_buddy,
-    connected_to_provider,
-    shared_with_overlegtafel,
-)
+from trajectory.candidates.need_to_know import role_scope
 from trajectory.cohorts import stagefacts
 from trajectory.cohorts.models import CohortCandidate, CohortCandidateStatus
 from trajectory.contacts.models import ContactKind, ContactLog
@@ -273,20 +269,17 @@ def in_cohorts(cohort_ids: list[int] | None = None) -> sa.ColumnElement[bool]:
 
 
 def signal_scope(user: Any) -> sa.ColumnElement[bool]:
-    """The candidates whose signals ``user`` sees: the klantmanager their municipality,
-    the buddy their own candidates, the intaker those connected to their provider,
+    """The candidates whose signals ``user`` sees, per role the scope of the access model
+    (trajectory.candidates.need_to_know): the klantmanager their municipality,
+    the buddy their own candidates, the intaker those connected to their provider
+    under consent for providers,
     the coordinator the candidates at the table of a cohort whose consent for the
     overlegtafel is in force (the home panel shows the coordinator counts per cohort)."""
     roles = user.roles
-    conditions: list[sa.ColumnElement[bool]] = []
-    if KM in roles:
-        conditions.append(Candidate.municipality_id == user.organisation_id)
-    if INTAKER in roles:
-        conditions.append(connected_to_provider(user.organisation_id))
-    if BUDDY in roles:
-        conditions.append(assigned_to_buddy(user.id))
+    conditions: list[sa.ColumnElement[bool]] = [
+        role_scope(user, role) for role in (KM, INTAKER, BUDDY) if role in roles]
     if COORDINATOR in roles:
-        conditions.append(sa.and_(in_cohorts(), shared_with_overlegtafel()))
+        conditions.append(sa.and_(in_cohorts(), role_scope(user, COORDINATOR)))
     return sa.or_(*conditions) if conditions else sa.false()
 
 

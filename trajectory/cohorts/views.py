@@ -24,7 +24,6 @@ from trajectory.auth.roles import Role
 from trajectory.candidates.models import Benefit, Candidate
 from trajectory.candidates.scope import visible_for_all
 from trajectory.cohorts import exports, loader, services, stagefacts
-from trajectory.cohorts import scope as _scope  # noqa: F401  (registers the provider connection)
 from trajectory.cohorts import signals as sig
 from trajectory.cohorts.evaluation import compute
 from trajectory.cohorts.forms import (

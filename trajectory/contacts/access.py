@@ -1,12 +1,14 @@
 """Who reads a candidate's contact log, who writes in it, who handles its signals.
 
-Built from the candidate feature's own scope rules (trajectory.candidates.scope),
-so the log follows the file:
+Built from the access model (trajectory.candidates.need_to_know): the log is part
+of the file's free texts (the ``notes`` field), so it follows the field set:
 
-* read: the klantmanager of the candidate's municipality, the candidate's
-  current buddy, and the intaker of a provider connected to the candidate;
-  the overlegtafel (coordinator) does not read notes;
-* write: the current buddy only;
+* read: whoever's field set shows ``notes`` for the candidate: the klantmanager of
+  the candidate's municipality, the intaker of a connected provider under consent
+  for providers, the current buddy under consent for the buddy; the overlegtafel
+  (coordinator) never reads notes;
+* write: the current buddy, under that same consent (withdrawn consent stops reading
+  and writing at once; the buddy still sees name and phone number to reach the person);
 * handle a signal: whoever may change the file (the klantmanager).
 """
 
@@ -18,37 +20,26 @@ import sqlalchemy as sa
 
 from trajectory.auth.roles import Role
 from trajectory.candidates.models import Candidate
-from trajectory.candidates.scope import (
-    assigned_to_buddy,
-    connected_to_provider,
-    visible_fields,
-)
+from trajectory.candidates.need_to_know import scope_with, visible_fields
 
 
 def log_scope(user: Any) -> sa.ColumnElement[bool]:
     """The candidates whose log ``user`` may read, as a condition on ``Candidate``."""
-    roles = user.roles
-    conditions: list[sa.ColumnElement[bool]] = []
-    if Role.KLANTMANAGER in roles:
-        conditions.append(Candidate.municipality_id == user.organisation_id)
-    if Role.INTAKER in roles:
-        conditions.append(connected_to_provider(user.organisation_id))
-    if Role.BUDDY in roles:
-        conditions.append(assigned_to_buddy(user.id))
-    return sa.or_(*conditions) if conditions else sa.false()
+    return scope_with(user, "notes")
 
 
 def can_read_log(user: Any, candidate: Candidate) -> bool:
-    """Python twin of ``log_scope`` for a loaded candidate: those who work from the plan."""
-    return visible_fields(user, candidate).plan
+    """Python twin of ``log_scope`` for a loaded candidate."""
+    return visible_fields(user, candidate).notes
 
 
 def can_log(user: Any, candidate: Candidate) -> bool:
-    """Only the candidate's current buddy logs contacts."""
+    """Only the candidate's current buddy logs contacts, and only while they read the log."""
     if not user.has_role(Role.BUDDY):
         return False
     assignment = candidate.current_assignment
-    return assignment is not None and assignment.buddy_id == user.id
+    return (assignment is not None and assignment.buddy_id == user.id
+            and can_read_log(user, candidate))
 
 
 def can_handle(user: Any, candidate: Candidate) -> bool:

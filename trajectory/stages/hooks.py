@@ -1,7 +1,7 @@
 """Where stages plug into the other features (called once, when the views are imported).
 
-* candidates: a candidate with a stage at a provider is connected to it
-  (``trajectory.candidates.scope.PROVIDER_CONNECTIONS``);
+* candidates: a candidate with a stage at a provider is connected to it; that one
+  is registered per app by ``trajectory.stages.init_app`` (need to know);
 * providers: planned and running stages linked to an offer item take its
   places (free capacity); an offer item that stages used cannot be removed;
   stages linked to a vacancy show it as filled through the approach;
@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from trajectory.extensions import db
 from trajectory.providers import services as provider_services
-from trajectory.stages import filters, scope
+from trajectory.stages import filters
 from trajectory.stages.models import USING_CAPACITY, Stage, StageStatus
 
 
@@ -117,7 +117,6 @@ def _stage_names(ids: set[int]) -> dict[int, str]:
 
 
 def install() -> None:
-    scope.register_provider_connection()
     provider_services.register_usage_source("stages", capacity_usage)
     provider_services.register_vacancy_link_source("stages", vacancy_links)
     provider_services.register_delete_guard("stages", offer_item_in_use)

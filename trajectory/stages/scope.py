@@ -4,30 +4,38 @@ Seeing (``stage_scope``, a SQL condition; outside it is a 404):
 
 * klantmanager: the stages of their municipality's candidates;
 * intaker: the stages at their own provider;
-* buddy: the stages of the candidates assigned to them (read only);
+* buddy: the stages of the candidates assigned to them whose consent covers the
+  buddy (read only);
 * coordinator: the stages of candidates whose consent covers the overlegtafel
-  (read only).
+  (read only);
+* buddy and coordinator follow their field set: the files that show the learning
+  line (``need_to_know.scope_with(user, "stages")``).
 
 Doing (inside scope, otherwise 403): proposing, changing the plan of a stage,
 transferring and recording the care choice is the klantmanager's; answering a
 proposal, starting, ending and recording outcomes is the provider's intaker's
 (who may also change the plan of a stage and record the care choice).
 
-A candidate with a stage at a provider (any status but declined) is
-"connected" to that provider, so its intaker sees the candidate's file: this
-module adds that condition to ``trajectory.candidates.scope.PROVIDER_CONNECTIONS``.
+A candidate with a planned or running stage at a provider, or one that ended
+(completed or stopped after it started) less than ``CONNECTION_GRACE_DAYS`` ago,
+is "connected" to that provider, so its intaker sees the candidate's file while
+the candidate's consent covers providers (trajectory.candidates.need_to_know). A
+proposal not yet answered, a declined proposal and a stage cancelled before its
+start connect nothing: the proposal page itself shows the intaker what they need
+to answer. ``trajectory.stages.init_app`` registers the connection.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 
 from trajectory.auth.roles import Role
-from trajectory.candidates import scope as candidate_scope_rules
+from trajectory.candidates import need_to_know
 from trajectory.candidates.models import Candidate
-from trajectory.stages.models import Stage, StageStatus
+from trajectory.stages.models import ENDED, USING_CAPACITY, Stage
 
 
 def stage_scope(user: Any) -> sa.ColumnElement[bool]:
@@ -38,26 +46,23 @@ def stage_scope(user: Any) -> sa.ColumnElement[bool]:
             sa.select(Candidate.id).where(Candidate.municipality_id == user.organisation_id)))
     if Role.INTAKER in roles:
         conditions.append(Stage.provider_id == user.organisation_id)
-    if Role.BUDDY in roles:
+    # Buddy and coordinator: the stages of the files whose field set shows the learning line.
+    if Role.BUDDY in roles or Role.COORDINATOR in roles:
         conditions.append(Stage.candidate_id.in_(
-            sa.select(Candidate.id).where(candidate_scope_rules.assigned_to_buddy(user.id))))
-    if Role.COORDINATOR in roles:
-        conditions.append(Stage.candidate_id.in_(
-            sa.select(Candidate.id).where(candidate_scope_rules.shared_with_overlegtafel())))
+            sa.select(Candidate.id).where(need_to_know.scope_with(
+                user, "stages", roles={Role.BUDDY, Role.COORDINATOR}))))
     return sa.or_(*conditions) if conditions else sa.false()
 
 
-def stage_at_provider(provider_id: int) -> sa.ColumnElement[bool]:
-    """The candidate has a stage at the provider (a declined proposal does not count)."""
-    return sa.exists().where(Stage.candidate_id == Candidate.id,
-                             Stage.provider_id == provider_id,
-                             Stage.status != StageStatus.AFGEWEZEN)
-
-
-def register_provider_connection() -> None:
-    connections = candidate_scope_rules.PROVIDER_CONNECTIONS
-    if stage_at_provider not in connections:
-        connections.append(stage_at_provider)
+def stage_at_provider(provider_id: int, since: date) -> sa.ColumnElement[bool]:
+    """The candidate has a planned or running stage at the provider, or one that ended on
+    or after ``since`` (a proposal, a declined one, one cancelled before its start: no)."""
+    return sa.exists().where(
+        Stage.candidate_id == Candidate.id,
+        Stage.provider_id == provider_id,
+        sa.or_(Stage.status.in_(USING_CAPACITY),
+               sa.and_(Stage.status.in_(ENDED), Stage.actual_end.is_not(None),
+                       Stage.actual_end >= since)))
 
 
 # ------------------------------------------------------------------ permissions
