@@ -11,6 +11,7 @@ from flask.cli import AppGroup
 from flask_babel import force_locale
 
 from trajectory.admin.forms import USERNAME_PATTERN
+from trajectory.admin.services import role_combination_problem
 from trajectory.audit.trail import Actor, acting_as
 from trajectory.auth.models import User
 from trajectory.auth.passwords import password_problem
@@ -61,6 +62,10 @@ def create_user(username: str, full_name: str, organisation_name: str, roles: tu
         for role in chosen:
             if not role_fits(role, organisation.kind):
                 fail(f"rol '{role.value}' past niet bij organisatie '{organisation.name}'")
+        # The command line is trusted (the server's shell), but administering
+        # accounts and judging claims stay apart here too.
+        if problem := role_combination_problem(chosen):
+            fail(f"rollen: {problem}")
         user = User(username=username, full_name=full_name, email=email,
                     organisation=organisation, password_hash="!")  # noqa: S106 - no login until set_password below
         user.set_roles(chosen)

@@ -31,6 +31,7 @@ URL_ARGS: dict[str, Callable] = {
     "admin.edit_user": lambda w: {"user_id": w.user("klantmanager").id},
     "admin.toggle_user": lambda w: {"user_id": w.user("klantmanager").id},
     "admin.reset_password": lambda w: {"user_id": w.user("klantmanager").id},
+    "admin.reset_mfa": lambda w: {"user_id": w.user("klantmanager").id},
     "admin.edit_organisation": lambda w: {"organisation_id": w.org("Goes").id},
     "admin.toggle_organisation": lambda w: {"organisation_id": w.org("Goes").id},
     # Social Return: one sample contract (Goes and Zorggroep Scheldezoom) with its parts.

@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 
 from trajectory.admin import services
 from trajectory.admin.forms import ConfirmForm, OrganisationForm, UserFilterForm, UserForm
-from trajectory.audit.trail import history_for
+from trajectory.audit.trail import history_for, log_security
 from trajectory.auth.access import allow, get_in_scope, require
 from trajectory.auth.models import User, UserRole
 from trajectory.auth.roles import Role
@@ -40,6 +40,14 @@ def _organisation_choices() -> list[SelectChoice]:
         .order_by(Organisation.kind, Organisation.name)
     ).all()
     return [SelectChoice(o.id, o.name, optgroup=o.kind_label) for o in organisations]
+
+
+def _refused(error: ServiceError) -> None:
+    """After the rollback: a refused grant or administration is a security event."""
+    if isinstance(error, services.GrantRefused):
+        log_security("role_grant", "refused", user_id=current_user.id,
+                     username=current_user.username)
+        db.session.commit()
 
 
 # ---------------------------------------------------------------- users
@@ -95,9 +103,11 @@ def new_user():
             user, password = services.create_user(
                 username=form.username.data, full_name=form.full_name.data,
                 email=form.email.data, organisation=organisation,
-                roles={Role(r) for r in form.roles.data})
+                roles={Role(r) for r in form.roles.data},
+                actor=current_user._get_current_object())
         except ServiceError as error:
             db.session.rollback()
+            _refused(error)
             _apply_service_error(form, error)
         else:
             db.session.commit()
@@ -131,6 +141,7 @@ def edit_user(user_id: int):
                                  actor=current_user._get_current_object())
         except ServiceError as error:
             db.session.rollback()
+            _refused(error)
             _apply_service_error(form, error)
         else:
             db.session.commit()
@@ -147,6 +158,7 @@ def toggle_user(user_id: int):
         services.set_user_active(user, not user.active, actor=current_user)
     except ServiceError as error:
         db.session.rollback()
+        _refused(error)
         flash(error.message, "error")
     else:
         db.session.commit()
@@ -159,9 +171,35 @@ def toggle_user(user_id: int):
 @allow(Role.BEHEERDER)
 def reset_password(user_id: int):
     user = get_in_scope(User, user_id)
-    password = services.reset_user_password(user)
+    try:
+        password = services.reset_user_password(user, actor=current_user._get_current_object())
+    except ServiceError as error:
+        db.session.rollback()
+        _refused(error)
+        flash(error.message, "error")
+        return redirect(url_for("admin.user_detail", user_id=user.id))
     db.session.commit()
     return render_template("admin/password_issued.html", user=user, password=password)
+
+
+@bp.route("/gebruikers/<int:user_id>/tweede-stap", methods=["POST"])
+@allow(Role.BEHEERDER)
+def reset_mfa(user_id: int):
+    """Reset a user's second factor (lost phone): they set it up again at the next login."""
+    user = get_in_scope(User, user_id)
+    try:
+        services.reset_user_mfa(user, actor=current_user._get_current_object())
+    except ServiceError as error:
+        db.session.rollback()
+        _refused(error)
+        flash(error.message, "error")
+    else:
+        log_security("mfa_reset", "success", user_id=current_user.id,
+                     username=current_user.username)
+        db.session.commit()
+        flash(_("The second factor of %(name)s has been reset. They set up a new one at "
+                "their next login.", name=user.full_name), "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id))
 
 
 # -------------------------------------------------------- organisations
