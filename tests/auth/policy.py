@@ -178,3 +178,11 @@ POLICY.update({
     "cohorts.evaluation_close": {Role.COORDINATOR},
     "cohorts.signals": {Role.KLANTMANAGER, Role.INTAKER, Role.BUDDY, Role.COORDINATOR},
 })
+
+# Sessions on the server (trajectory/auth/session_views.py): one's own, and an
+# administrator's for the accounts it manages.
+POLICY.update({
+    "auth_sessions.end_own": ANY_USER,
+    "auth_sessions.end_for_user": {Role.BEHEERDER},
+    "auth_sessions.end_all_for_user": {Role.BEHEERDER},
+})

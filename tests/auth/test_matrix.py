@@ -69,6 +69,13 @@ URL_ARGS.update(COHORT_URL_ARGS)
 
 URL_ARGS.update(PROVIDER_URL_ARGS)  # issue 5: providers, offer, vacancies
 URL_ARGS.update(STAGE_URL_ARGS)  # issue 5: stages, task lists
+# Sessions: an id that need not exist (the roles refused never reach the lookup).
+URL_ARGS.update({
+    "auth_sessions.end_own": lambda w: {"session_id": 1},
+    "auth_sessions.end_for_user": lambda w: {"user_id": w.user("klantmanager").id,
+                                             "session_id": 1},
+    "auth_sessions.end_all_for_user": lambda w: {"user_id": w.user("klantmanager").id},
+})
 
 SKIP = {"static"}
 # Single sign-on answers 404 while no issuer is configured (as here); with a provider

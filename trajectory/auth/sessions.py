@@ -102,6 +102,7 @@ def complete_login(user, *, method: str = "password") -> None:
 def end_login(event: str = "logout") -> None:
     """Log out on this device and end its session row (the caller commits)."""
     row = current_session()
+    db.session.flush()  # a token change just made (logout everywhere) still sees who acted
     if current_user.is_authenticated:
         log_security(event, "success", user_id=current_user.id, username=current_user.username)
     if row is not None and row.ended_at is None:
@@ -237,8 +238,8 @@ def _reason_for(user: User, state: Any) -> EndReason:
         return EndReason.DEACTIVATED
     if state.attrs.password_hash.history.has_changes():
         return EndReason.PASSWORD_CHANGED
-    if (has_request_context() and current_user.is_authenticated
-            and current_user.id == user.id):
+    own = g.get("user_session") if has_request_context() else None
+    if own is not None and own.user_id == user.id:
         return EndReason.LOGOUT_EVERYWHERE
     return EndReason.ADMIN
 

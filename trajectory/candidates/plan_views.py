@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 
 from trajectory.auth.access import allow, require
 from trajectory.auth.roles import Role
@@ -56,6 +57,7 @@ from trajectory.candidates.views import (
 )
 from trajectory.extensions import db
 from trajectory.i18n import day
+from trajectory.security import keep_post_body, take_kept_post
 from trajectory.services import ServiceError
 from trajectory.timeutil import today
 
@@ -84,6 +86,23 @@ KINDS: dict[str, ItemKind] = {
                              "certificate"),
                             _l("Add a training"), _l("Edit training"), _l("training")),
 }
+
+# What the klantmanager typed survives an idle logout (trajectory/security.py).
+keep_post_body("candidates.plan_edit", ("lock_version", *TEXT_SECTIONS))
+for _endpoint in ("candidates.plan_item_new", "candidates.plan_step_new",
+                  "candidates.plan_item_edit"):
+    keep_post_body(_endpoint, ("lock_version",
+                               *sorted({name for k in KINDS.values() for name in k.fields})))
+
+
+def _kept_form(form_class: type[FlaskForm], **kwargs: Any) -> tuple[FlaskForm, bool]:
+    """The form, filled with what was typed before an idle logout if there is such input."""
+    kept = take_kept_post(current_user.id) if request.method == "GET" else None
+    if kept is None:
+        return form_class(**kwargs), False
+    flash(_("You were logged out while you were typing. What you typed is still here: "
+            "check it and save it."), "warning")
+    return form_class(formdata=MultiDict(kept), **kwargs), True
 
 
 def _plan_of(candidate: Candidate) -> Plan:
@@ -222,9 +241,10 @@ def plan_compare(candidate_id: int):
 def plan_edit(candidate_id: int):
     candidate = load_for_edit(candidate_id)
     plan = _plan_of(candidate)
-    form = PlanTextForm(obj=plan)
+    form, kept = _kept_form(PlanTextForm, obj=plan)
     if request.method == "GET":
-        form.lock_version.data = str(plan.lock_version)
+        if not kept:
+            form.lock_version.data = str(plan.lock_version)
         log_view(candidate, visible_fields(current_user, candidate), "Plan", plan.id)
         db.session.commit()
     if form.validate_on_submit():
@@ -274,7 +294,7 @@ def _add_item(candidate_id: int, kind: str, goal_id: int | None):
     candidate = load_for_edit(candidate_id)
     plan = _plan_of(candidate)
     goal = _item(candidate, "doelen", goal_id) if goal_id is not None else None
-    form = KINDS[kind].form()
+    form, _kept = _kept_form(KINDS[kind].form)
     if form.validate_on_submit():
         try:
             services.add_plan_item(current_user, plan, kind, _values(kind, form), goal=goal)
@@ -296,8 +316,8 @@ def plan_item_edit(candidate_id: int, kind: str, item_id: int):
     candidate = load_for_edit(candidate_id)
     plan = _plan_of(candidate)
     item = _item(candidate, kind, item_id)
-    form = KINDS[kind].form(obj=item)
-    if request.method == "GET":
+    form, kept = _kept_form(KINDS[kind].form, obj=item)
+    if request.method == "GET" and not kept:
         form.lock_version.data = str(plan.lock_version)
     if form.validate_on_submit():
         try:
