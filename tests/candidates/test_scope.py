@@ -137,16 +137,35 @@ def test_intaker_reach_follows_the_current_buddy(world):
     other = register(world, first_name="Tweede", last_name="Kandidaat")
     assign(world, other, "buddy", start=today() - timedelta(days=5))
     assign(world, other, "a.jansen", start=today())
-    assert _ids(intaker2) == {candidate.id} and _ids(intaker) == {other.id}
+    assert _ids(intaker) == {other.id}
+    # Kees's provider keeps the file for the grace period after his assignment ended.
+    assert _ids(intaker2) == {candidate.id, other.id}
 
 
-def test_a_provider_connection_can_be_added(world, monkeypatch):
-    """Later features (stages, cohorts) append to PROVIDER_CONNECTIONS."""
+def test_the_old_buddys_provider_loses_the_file_after_the_grace_period(world, app):
+    candidate = register(world)
+    assign(world, candidate, "buddy", start=today() - timedelta(days=5))
+    assign(world, candidate, "a.jansen", start=today())
+    app.config["CONNECTION_GRACE_DAYS"] = 0
+    assert _ids(world.user("intaker2")) == set()
+    assert _ids(world.user("intaker")) == {candidate.id}
+
+
+def test_a_provider_connection_can_be_added(world, app):
+    """Features register their connections on the app (trajectory.candidates.need_to_know)."""
+    from trajectory.candidates.need_to_know import register_connection
+
     candidate = register(world)
     intaker = world.user("intaker")
-    monkeypatch.setattr(scope, "PROVIDER_CONNECTIONS", [
-        *scope.PROVIDER_CONNECTIONS, lambda provider_id: Candidate.id == candidate.id])
+    assert _ids(intaker) == set()
+    register_connection(app, "test", lambda provider_id, since: Candidate.id == candidate.id)
     assert _ids(intaker) == {candidate.id}
+
+
+def test_no_consent_for_providers_no_file_for_the_intaker(world):
+    candidate = register(world, consent_providers=False)
+    assign(world, candidate, "buddy")  # intaker2's provider
+    assert _ids(world.user("intaker2")) == set()
 
 
 def test_the_coordinator_needs_consent_in_force(world):

@@ -68,7 +68,11 @@ def test_filtered_list_keeps_a_constant_query_count(world, klantmanager_client, 
 def test_a_stage_connects_the_candidate_to_the_provider(world, intaker_client, intaker2_client):
     candidate = goes_candidate(world, buddy=None)
     assert intaker_client.get(f"/kandidaten/{candidate.id}").status_code == 404
-    stage = make_stage(world, candidate, P1, StageKind.INTAKE)
+    # A proposal not yet answered opens only the proposal (issue 11), an accepted one the file.
+    proposal = make_stage(world, candidate, P1, StageKind.INTAKE)
+    assert intaker_client.get(f"/kandidaten/{candidate.id}").status_code == 404
+    assert intaker_client.get(f"/trajecten/{proposal.id}").status_code == 200
+    stage = make_stage(world, candidate, P1, StageKind.INTAKE, StageStatus.GEPLAND)
     assert intaker_client.get(f"/kandidaten/{candidate.id}").status_code == 200
     assert intaker2_client.get(f"/kandidaten/{candidate.id}").status_code == 404
     # The intaker sees the stages at their own provider on the file, not the others'.
