@@ -204,9 +204,8 @@ def reset_user_mfa(user: User, *, actor: User | None = None) -> None:
     check_can_manage(actor, user)
     if not user.mfa_enrolled and user.totp_secret is None:
         raise ServiceError(_("This account has no second factor to reset."))
-    mfa.remove_second_factor(user)
     user.end_all_sessions()
-    db.session.flush()
+    mfa.remove_second_factor(user)  # flushes both: one entry in the audit trail
 
 
 def create_organisation(*, name: str, kind: OrganisationKind) -> Organisation:
