@@ -61,7 +61,7 @@ class Person:
     bsn: str | None = None
     flags: tuple[str, ...] = ()
     registered_days_ago: int = 200
-    consent: str = "all"  # all, providers_buddy, expiring, none
+    consent: str = "all"  # all, providers_buddy, no_buddy, expiring, none
     buddies: list[tuple[str, int]] = field(default_factory=list)  # (username, start days ago)
     plan: dict[str, Any] | None = None
     agree: str = "none"  # none, agreed, agreed_then_draft
@@ -225,6 +225,8 @@ def _people() -> list[Person]:
                4.0, place="Tholen", flags=("doelgroepregister", "driving_licence",
                                            "own_transport"),
                registered_days_ago=150, buddies=[("buddy", 140)], agree="agreed_then_draft",
+               # No consent for the buddy: Kees Dekker sees his name and phone number only.
+               consent="no_buddy",
                ladder=[(3, 145), (4, 50)],
                plan={"wishes": "Ik wil als gastheer werken in een zorghotel.",
                      "skills": "Klantvriendelijk zijn, kassa.", "needs": "Een rustige plek.",
@@ -292,7 +294,7 @@ def _consent(kind: str, registered: date) -> dict[str, Any]:
     given = registered
     if kind == "none":
         return {}
-    shares = {"consent_providers": True, "consent_buddy": True,
+    shares = {"consent_providers": True, "consent_buddy": kind != "no_buddy",
               "consent_overlegtafel": kind != "providers_buddy"}
     expires = today() + timedelta(days=18) if kind == "expiring" else given + timedelta(days=730)
     return {"consent_given_on": given, "consent_expires_on": expires, **shares}

@@ -1,8 +1,9 @@
 """Demo buddy logs over the past weeks, on the demo candidates (after the candidates' step).
 
 Kees Dekker logs his candidates every week or two; one contact failed, two signals
-wait for the klantmanager and one was handled. Rachid Benali and Erik Hoogstrate
-have had no contact for more than 14 days, so the "no contact" signal shows.
+wait for the klantmanager and one was handled. Rachid Benali (no consent for the
+buddy, so no log) and Erik Hoogstrate have had no contact for more than 14 days, so
+the "no contact" signal shows.
 Dates are relative to today; every name and note is invented.
 """
 
@@ -16,6 +17,7 @@ import trajectory.candidates.demo  # noqa: F401 - registers its step first
 from trajectory.auth.models import User
 from trajectory.candidates.models import Candidate
 from trajectory.contacts import services
+from trajectory.contacts.access import can_log
 from trajectory.contacts.models import ContactKind, SignalCategory
 from trajectory.demo.data import register_demo_step
 from trajectory.extensions import db
@@ -103,6 +105,8 @@ def load_contact_demo() -> None:
         if candidate is None or candidate.current_buddy is None:
             continue
         if candidate.current_buddy.username != buddy:
+            continue
+        if not can_log(users[buddy], candidate):  # no consent for the buddy (Rachid Benali)
             continue
         for days_ago, kind, wellbeing, note, signal, signal_text, handled in entries:
             entry = services.log_contact(
