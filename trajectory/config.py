@@ -60,6 +60,8 @@ DEFAULTS: dict[str, object] = {
     "OIDC_ISSUER": None,
     "OIDC_CLIENT_ID": None,
     "OIDC_CLIENT_SECRET": None,
+    "OIDC_CLIENT_PRIVATE_KEY": None,  # PEM or a file: private_key_jwt instead of the secret
+    "OIDC_CLIENT_KEY_ID": None,
     "OIDC_SCOPES": "openid profile email",
     "OIDC_LABEL": "SSO",
     "OIDC_ROLES_CLAIM": "roles",

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from joserfc import jwt
+from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
 from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
@@ -57,6 +58,8 @@ class TestProvider:
     token_overrides: dict[str, Any] = field(default_factory=dict)
     metadata_overrides: dict[str, Any] = field(default_factory=dict)
     sign_with: RSAKey | None = None
+    client_key: RSAKey | None = None  # the client's public key, for private_key_jwt
+    assertion_ids: set[str] = field(default_factory=set)
     requests: list[Seen] = field(default_factory=list)
     codes: dict[str, dict] = field(default_factory=dict)
 
@@ -80,6 +83,8 @@ class TestProvider:
         self.token_overrides = {}
         self.metadata_overrides = {}
         self.sign_with = None
+        self.client_key = None
+        self.assertion_ids.clear()
         self.requests.clear()
         self.codes.clear()
 
@@ -142,9 +147,33 @@ class TestProvider:
         return Response(status=302, headers={
             "Location": REDIRECT_URI + "?" + urllib.parse.urlencode(back)})
 
-    def token(self, request: Request) -> Response:
+    def client_authenticated(self, request: Request) -> bool:
+        """The client secret (Basic), or a private_key_jwt assertion signed with ``client_key``."""
+        form = request.form
+        if "client_assertion" in form:
+            if self.client_key is None or "Authorization" in request.headers:
+                return False  # one method per request
+            try:
+                token = jwt.decode(form["client_assertion"], self.client_key,
+                                   algorithms=["RS256", "ES256"])
+                jwt.JWTClaimsRegistry(
+                    iss={"essential": True, "value": CLIENT_ID},
+                    sub={"essential": True, "value": CLIENT_ID},
+                    aud={"essential": True, "value": f"{self.issuer}/token"},
+                    exp={"essential": True}, jti={"essential": True},
+                ).validate(token.claims)
+            except JoseError:
+                return False
+            if token.claims["jti"] in self.assertion_ids:
+                return False  # an assertion works once
+            self.assertion_ids.add(token.claims["jti"])
+            return form.get("client_assertion_type") == \
+                "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
         expected = "Basic " + base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
-        if request.method != "POST" or request.headers.get("Authorization") != expected:
+        return request.headers.get("Authorization") == expected
+
+    def token(self, request: Request) -> Response:
+        if request.method != "POST" or not self.client_authenticated(request):
             return _json({"error": "invalid_client"}, 401)
         form = request.form
         grant = self.codes.pop(form.get("code", ""), None)  # a code works once

@@ -132,6 +132,12 @@ def test_round_trip_logs_in_with_the_mapped_roles_and_organisation(app, world, c
     assert "acr=urn:test:loa:substantial" in success.detail
     assert "amr=pwd,otp" in success.detail
     assert events("login", "success")[-1].actor_user_id == user.id
+    from trajectory.audit.models import AuditEvent
+
+    created = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.object_type == "User", AuditEvent.action == "create",
+        AuditEvent.object_id == str(user.id))).first()
+    assert created is not None and created.actor_name == "sso"
 
 
 def test_pkce_s256_state_and_nonce_are_sent(app, world, client, provider):
@@ -398,6 +404,31 @@ def test_a_required_acr_is_asked_for_and_enforced(acr_config, world, provider):
         provider.token_overrides = {"acr": "urn:test:loa:high"}
         sso_login(client)
         assert logged_in(client)
+
+
+# --- private_key_jwt ------------------------------------------------------------------------------
+
+def test_private_key_jwt_instead_of_the_secret(app_config, world, provider):
+    """The NL GOV profile's client authentication: a fresh signed assertion per token request."""
+    from tests.conftest import CsrfClient
+
+    client_key = RSAKey.generate_key(2048)
+    config = {**app_config, "OIDC_CLIENT_SECRET": None,
+              "OIDC_CLIENT_PRIVATE_KEY": client_key.as_pem(private=True).decode()}
+    app = create_app(config)
+    app.test_client_class = CsrfClient
+    with app.app_context():
+        client = app.test_client()
+        sso_login(client)
+        assert not logged_in(client)  # the provider does not know the key yet
+        assert "invalid_client" in events("sso_login", "failure")[-1].detail
+
+        provider.client_key = RSAKey.import_key(client_key.as_pem(private=False))
+        sso_login(client)
+        assert logged_in(client)
+        token = provider.seen("/token")[-1]
+        assert token.authorization is None and "client_secret" not in token.form
+        assert token.form["client_assertion_type"].endswith("jwt-bearer")
 
 
 # --- linking instead of provisioning -------------------------------------------------------------

@@ -36,6 +36,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from pathlib import Path
 from typing import Any
 
 import click
@@ -61,7 +62,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
-from joserfc.jwk import KeySet
+from joserfc.jwk import ECKey, KeySet, RSAKey
 from joserfc.jws import JWSRegistry
 
 from trajectory.audit.trail import Actor, acting_as, log_security
@@ -79,6 +80,7 @@ from trajectory.timeutil import utcnow
 bp = Blueprint("oidc", __name__)
 
 PENDING_KEY = "oidc_pending"
+SSO_ACTOR = Actor(user_id=None, name="sso", organisation_id=None)
 PENDING_MAX_AGE = 600  # seconds between leaving for the provider and coming back
 CLOCK_LEEWAY = 60  # seconds of clock difference allowed on exp, iat and nbf
 MAX_RESPONSE_BYTES = 1024 * 1024
@@ -244,7 +246,11 @@ def _exchange_code(metadata: dict, code: str, verifier: str) -> dict:
     headers: dict[str, str] = {}
     secret = str(current_app.config.get("OIDC_CLIENT_SECRET") or "")
     supported = metadata.get("token_endpoint_auth_methods_supported") or ["client_secret_basic"]
-    if "client_secret_basic" not in supported and "client_secret_post" in supported:
+    if current_app.config.get("OIDC_CLIENT_PRIVATE_KEY"):
+        # The profile's choice for a confidential client: a signed JWT (RFC 7523), new each time.
+        data.update(client_id=_client_id(), client_assertion_type=CLIENT_ASSERTION_TYPE,
+                    client_assertion=_client_assertion(metadata["token_endpoint"]))
+    elif "client_secret_basic" not in supported and "client_secret_post" in supported:
         data.update(client_id=_client_id(), client_secret=secret)
     else:
         # RFC 6749 section 2.3.1: both parts form-encoded before Basic.
@@ -257,6 +263,36 @@ def _exchange_code(metadata: dict, code: str, verifier: str) -> dict:
     if not isinstance(tokens.get("id_token"), str):
         raise SsoRefused(_failed_message(), "token response without id_token")
     return tokens
+
+
+CLIENT_ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
+
+def _client_key():
+    """``OIDC_CLIENT_PRIVATE_KEY``: a PEM text or the path of a PEM file (RSA or EC)."""
+    cache = _cache()
+    if "client_key" not in cache:
+        value = str(current_app.config["OIDC_CLIENT_PRIVATE_KEY"])
+        pem = value if "-----BEGIN" in value else Path(value).read_text(encoding="ascii")
+        parameters = {"kid": current_app.config["OIDC_CLIENT_KEY_ID"]} \
+            if current_app.config.get("OIDC_CLIENT_KEY_ID") else None
+        try:
+            key = RSAKey.import_key(pem, parameters)
+        except (JoseError, ValueError, TypeError):
+            key = ECKey.import_key(pem, parameters)
+        cache["client_key"] = key
+    return cache["client_key"]
+
+
+def _client_assertion(token_endpoint: str) -> str:
+    key = _client_key()
+    now = int(time.time())
+    header = {"alg": "RS256" if isinstance(key, RSAKey) else "ES256", "typ": "JWT"}
+    if key.kid:
+        header["kid"] = key.kid
+    claims = {"iss": _client_id(), "sub": _client_id(), "aud": token_endpoint,
+              "jti": generate_token(32), "iat": now, "exp": now + 60}
+    return jwt.encode(header, claims, key)
 
 
 def _validated_claims(metadata: dict, tokens: dict, nonce: str) -> dict:
@@ -511,7 +547,8 @@ def callback():
         tokens = _exchange_code(metadata, code, pending["verifier"])
         claims = _validated_claims(metadata, tokens, pending["nonce"])
         subject = f"sso:{claims['sub']}"
-        user, dropped = account_for(claims, tokens["id_token"])
+        with acting_as(SSO_ACTOR):  # the trail shows the provider made these changes
+            user, dropped = account_for(claims, tokens["id_token"])
     except SsoRefused as refusal:
         return _refuse(refusal, subject)
     complete_login(user, method="oidc")
