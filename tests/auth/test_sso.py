@@ -262,6 +262,20 @@ def test_the_provider_refusing_is_a_refusal(app, world, client, provider):
     assert events("sso_login", "failure")[-1].detail == "provider error: access_denied"
 
 
+def test_hostile_callback_values_are_refused_without_an_error(app, world, client, provider):
+    to_provider(client)
+    response = client.get("/inloggen/sso/terug?" + urllib.parse.urlencode(
+        {"error": "x\x00<script>" + "é" * 500, "state": "\x00" * 3, "code": "\x00"}))
+    assert response.status_code == 302
+    assert events("sso_login", "failure")[-1].detail == "state mismatch"
+    location = to_provider(client)
+    state = urllib.parse.parse_qs(urllib.parse.urlsplit(location).query)["state"][0]
+    response = client.get("/inloggen/sso/terug?" + urllib.parse.urlencode(
+        {"error": "access_denied\x00<b>", "state": state}))
+    assert response.status_code == 302
+    assert events("sso_login", "failure")[-1].detail == "provider error: access_deniedb"
+
+
 # --- the subject is the key ---------------------------------------------------------------------
 
 def test_sub_is_the_key_not_the_email(app, world, client, provider):

@@ -539,7 +539,8 @@ def callback():
         if request.args.get("error"):
             raise SsoRefused(_("Logging in with %(label)s was cancelled or refused.",
                                label=label()),
-                             f"provider error: {request.args['error'][:60]}")
+                             "provider error: "
+                             + re.sub(r"[^A-Za-z0-9_.-]", "", request.args["error"])[:60])
         code = request.args.get("code", "")
         if not code:
             raise SsoRefused(_failed_message(), "callback without code")
