@@ -84,6 +84,7 @@ FEATURES = (
     "trajectory.providers",
     "trajectory.stages",
     "trajectory.labour",
+    "trajectory.retention",
 )
 
 

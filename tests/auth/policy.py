@@ -52,6 +52,8 @@ POLICY: dict[str, object] = {
     "admin.new_organisation": {Role.BEHEERDER},
     "admin.edit_organisation": {Role.BEHEERDER},
     "admin.toggle_organisation": {Role.BEHEERDER},
+    # Retention (trajectory/retention): files due for destruction, request and approve.
+    "retention.index": {Role.BEHEERDER},
     # Social Return (trajectory/valuation): readers see the ledger in their scope, the
     # adviser sets terms and judges, the provider's staff (intaker) enter figures and claims.
     "valuation.overview": _SROI_READERS,

@@ -312,6 +312,18 @@ def test_a_local_account_with_the_same_name_or_email_is_not_taken_over(app, worl
     assert db.session.get(User, klantmanager.id).roles == {Role.KLANTMANAGER}
 
 
+def test_a_clash_while_creating_the_account_is_a_refusal_not_an_error(app, world, client,
+                                                                      provider, monkeypatch):
+    """Two first logins of one person at the same moment: the slower one hits the unique key."""
+    from trajectory.auth import oidc
+
+    monkeypatch.setattr(oidc, "_free_username", lambda claims: "klantmanager")
+    response = sso_login(client)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/inloggen")
+    assert events("sso_login", "failure")[-1].detail == "identity created concurrently"
+    assert not logged_in(client)
+
+
 # --- roles and organisation ------------------------------------------------------------------------
 
 def test_roles_that_do_not_fit_the_organisation_are_dropped(app, world, client, provider):

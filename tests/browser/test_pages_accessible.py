@@ -39,6 +39,7 @@ PAGES: list[tuple] = [
     ("beheer", "/beheer/organisaties/nieuw"),
     ("beheer", "/beheer/organisaties/nieuw", "submit-empty"),
     ("beheer", "/beheer/organisaties/{orgs[Goes]}/bewerken"),
+    ("beheer", "/beheer/bewaartermijnen/"),  # retention: files due, destroyed files
     # Own account.
     ("klantmanager", "/wachtwoord"),
     ("klantmanager", "/wachtwoord", "submit-empty"),

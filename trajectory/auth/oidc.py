@@ -552,6 +552,8 @@ def callback():
             user, dropped = account_for(claims, tokens["id_token"])
     except SsoRefused as refusal:
         return _refuse(refusal, subject)
+    except sa.exc.IntegrityError:  # the same first login twice at once: one of them wins
+        return _refuse(SsoRefused(_failed_message(), "identity created concurrently"), subject)
     complete_login(user, method="oidc")
     detail = (f"iss={claims['iss']} acr={claims.get('acr')} "
               f"amr={','.join(_as_list(claims.get('amr'))) or None}")
