@@ -97,8 +97,9 @@ class DueFile:
                 "request_id": self.request_id}
 
 
-def due_files(on: date | None = None) -> list[DueFile]:
-    """Closed files whose archive date is ``on`` (default today) or earlier, not yet destroyed."""
+def due_files(on: date | None = None, user: User | None = None) -> list[DueFile]:
+    """Closed files whose archive date is ``on`` (default today) or earlier, not yet
+    destroyed; with ``user``, only those that user may destroy (``may_destroy``)."""
     on = on or today()
     destroyed = sa.select(DestructionRecord.candidate_id)
     candidates = db.session.scalars(
@@ -114,7 +115,7 @@ def due_files(on: date | None = None) -> list[DueFile]:
     for candidate in candidates:
         hold = holds.get(candidate.id)
         due = due_on(candidate, hold)
-        if due is None or due > on:
+        if due is None or due > on or (user is not None and not may_destroy(user, candidate)):
             continue
         rows.append(DueFile(candidate.id, candidate.municipality.name, candidate.closed_on, due,
                             hold.until if hold else None, open_requests.get(candidate.id)))
