@@ -111,6 +111,11 @@ def _register_blueprints(app: Flask) -> None:
     # Runs after the idle-timeout check registered by init_security.
     app.before_request(enforce_access)
     init_errors(app)
+    # Last registered, so it runs first after the view: the processing log of what the
+    # response shows (trajectory/audit/rendering.py), before headers and the access log.
+    from trajectory.audit.rendering import init_processing_log
+
+    init_processing_log(app)
 
 
 def _register_cli(app: Flask) -> None:

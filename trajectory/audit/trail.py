@@ -185,7 +185,17 @@ def log_processing(
     categories: tuple[str, ...] = (),
     result: str = "success",
 ) -> None:
-    """Write one processing-log line for one data subject (LDV: no sampling)."""
+    """Write one processing-log line for one data subject (LDV: no sampling).
+
+    Inside a request the line is queued and written with the request's one commit
+    (``trajectory.audit.rendering``); outside one (CLI, tests) it is added to the session.
+    """
+    from trajectory.audit import rendering
+
+    if rendering.queue(rendering.log_row(action, object_type, object_id, subject=subject,
+                                         activity=activity, categories=categories,
+                                         result=result)):
+        return
     actor = current_actor()
     db.session.add(ProcessingLogEntry(
         request_id=current_request_id(),
@@ -240,7 +250,21 @@ def redact_subject_history(subject_type: str, subject_id: Any) -> int:
 
     The rows stay (who changed what, when); only the values go. Returns the
     number of rows redacted.
+
+    On PostgreSQL the application's role may not UPDATE ``audit_event``
+    (migration 0011): the ``SECURITY DEFINER`` function
+    ``trajectory_redact_audit_subject`` blanks the values for it, and nothing else.
     """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.flush()
+        count = db.session.scalar(sa.text(
+            "SELECT trajectory_redact_audit_subject(:subject_type, :subject_id)"),
+            {"subject_type": subject_type, "subject_id": str(subject_id)})
+        for obj in list(db.session.identity_map.values()):
+            if (isinstance(obj, AuditEvent) and obj.subject_type == subject_type
+                    and obj.subject_id == str(subject_id)):
+                db.session.expire(obj)
+        return int(count or 0)
     rows = list(db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.subject_type == subject_type,
                                     AuditEvent.subject_id == str(subject_id))))

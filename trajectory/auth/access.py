@@ -123,8 +123,19 @@ def get_in_scope(model: type, object_id: Any, *, user: Any = None) -> Any:
     stmt = sa.select(model).where(model.id == object_id, model.scope_filter(user))
     obj = db.session.scalars(stmt).first()
     if obj is None:
+        _log_not_in_scope(model, object_id, user)
         abort(404)
     return obj
+
+
+def _log_not_in_scope(model: type, object_id: Any, user: Any) -> None:
+    """A 404 from ``get_in_scope`` is a security event, committed although the answer is
+    a 404: ``out_of_scope`` when the object exists outside the user's scope, ``not_found``
+    when no such id exists (probing ids shows up too). The user still sees one 404."""
+    exists = db.session.scalar(sa.select(sa.literal(1)).where(model.id == object_id)) is not None
+    log_security("out_of_scope" if exists else "not_found", "refused",
+                 user_id=getattr(user, "id", None), username=getattr(user, "username", None))
+    db.session.commit()
 
 
 def require(condition: bool) -> None:
