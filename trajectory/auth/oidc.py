@@ -66,13 +66,12 @@ from joserfc.jwk import ECKey, KeySet, RSAKey
 from joserfc.jws import JWSRegistry
 
 from trajectory.audit.trail import Actor, acting_as, log_security
-from trajectory.auth import oidc_models  # noqa: F401 - the table is part of the app's models
 from trajectory.auth.access import public
 from trajectory.auth.models import User
 from trajectory.auth.oidc_models import UserIdentity
 from trajectory.auth.passwords import hash_password
 from trajectory.auth.roles import Role, role_fits
-from trajectory.auth.sessions import complete_login
+from trajectory.auth.sessions import complete_login, current_session
 from trajectory.extensions import db
 from trajectory.organisations.models import Organisation
 from trajectory.timeutil import utcnow
@@ -582,10 +581,8 @@ def _note_sso_logout() -> None:
 
 def _login_method() -> str | None:
     """How this session logged in: its server-side row's method (complete_login)."""
-    from trajectory.auth import sessions
-
-    row = sessions.current_session() if hasattr(sessions, "current_session") else None
-    return row.method if row is not None else session.get("login_method")
+    row = current_session()
+    return row.method if row is not None else None
 
 
 def _logout_at_provider(response):
