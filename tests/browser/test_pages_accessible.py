@@ -26,6 +26,9 @@ PAGES: list[tuple] = [
     (None, "/inloggen"),
     (None, "/inloggen", "submit-empty"),
     (None, "/inloggen", "wrong-password"),
+    # The second step (its own page after the password), empty and after a wrong code.
+    (None, "/inloggen", "password-step"),
+    (None, "/inloggen", "wrong-code"),
     # Every role's home page.
     *[(username, "/") for username in DEMO_ACCOUNTS],
     # Administration.
@@ -43,6 +46,7 @@ PAGES: list[tuple] = [
     # Own account.
     ("klantmanager", "/wachtwoord"),
     ("klantmanager", "/wachtwoord", "submit-empty"),
+    ("klantmanager", "/beveiliging"),
     # Error pages.
     ("klantmanager", "/bestaat-niet"),
     ("klantmanager", "/beheer/organisaties/nieuw"),  # not an administrator: 403/404
@@ -165,6 +169,9 @@ ACTIONS: dict[str, Callable] = {
     "submit-empty": lambda page: _submit(page),
     "wrong-password": lambda page: _submit(page, {"username": "klantmanager",
                                                   "password": "not-the-password"}),
+    "password-step": lambda page: _submit(page, {"username": "klantmanager",
+                                                 "password": "demo-trajectory-2026"}),
+    "wrong-code": lambda page: (ACTIONS["password-step"](page), _submit(page, {"code": "000000"})),
 }
 
 
