@@ -565,3 +565,14 @@ def test_an_unreachable_provider_is_a_message_not_an_error(database_uri, world):
         assert "provider unreachable" in events("sso_login", "failure")[-1].detail
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.mark.parametrize(("settings", "word"), [
+    ({"OIDC_ISSUER": "https://idp.example.nl"}, "CLIENT_ID"),
+    ({"OIDC_ISSUER": "http://idp.example.nl", "OIDC_CLIENT_ID": CLIENT_ID}, "https"),
+], ids=["no client id", "plain http"])
+def test_a_half_configuration_refuses_to_start(database_uri, settings, word):
+    from trajectory.config import ConfigurationError
+
+    with pytest.raises(ConfigurationError, match=word):
+        create_app({**base_config(database_uri), **settings})
