@@ -15,7 +15,6 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask_babel import lazy_gettext as _l
 
 from trajectory.auth.models import User
 from trajectory.extensions import db
@@ -36,23 +35,6 @@ class EndReason(enum.StrEnum):
     PASSWORD_CHANGED = "password_changed"  # noqa: S105 - a reason, not a password
     DEACTIVATED = "deactivated"
     NEW_LOGIN = "new_login"  # a new login on the same browser replaced it
-
-    @property
-    def label(self) -> str:
-        return str(END_REASON_LABELS[self])
-
-
-END_REASON_LABELS = {
-    EndReason.LOGOUT: _l("logged out"),
-    EndReason.LOGOUT_EVERYWHERE: _l("logged out on every device"),
-    EndReason.LIFETIME: _l("maximum session length reached"),
-    EndReason.IDLE: _l("inactive for too long"),
-    EndReason.ADMIN: _l("ended by an administrator"),
-    EndReason.USER: _l("ended by the user"),
-    EndReason.PASSWORD_CHANGED: _l("password changed"),
-    EndReason.DEACTIVATED: _l("account deactivated"),
-    EndReason.NEW_LOGIN: _l("replaced by a new login"),
-}
 
 
 class UserSession(db.Model):
