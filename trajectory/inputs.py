@@ -87,6 +87,16 @@ def clean_request() -> None:
                 upload.filename = clean_text(upload.filename)
 
 
+def as_int(value: Any, default: int | None = None) -> int | None:
+    """An id, version or number sent as text, when it is a whole number the database's
+    integer holds; else ``default`` (never a ``ValueError`` from ``int("abc")``)."""
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError):
+        return default
+    return number if -DB_INT_MAX - 1 <= number <= DB_INT_MAX else default
+
+
 class BoundedIntConverter(IntegerConverter):
     """``<int:...>`` that matches only what fits the database's integer (else 404)."""
 

@@ -51,6 +51,7 @@ from trajectory.cohorts.report import Report, entitled_names, stage_text
 from trajectory.extensions import db
 from trajectory.forms import apply_service_error as _apply_error
 from trajectory.i18n import day, money, number
+from trajectory.inputs import as_int
 from trajectory.organisations.models import Organisation, OrganisationKind
 from trajectory.services import ServiceError
 from trajectory.timeutil import today
@@ -479,7 +480,7 @@ def evaluation_answers(cohort_id: int, evaluation_id: int):
             services.save_answers(current_user, evaluation, {
                 "works": form.works.data, "obstacles": form.obstacles.data,
                 "energy": form.energy.data, "yields": form.yields.data},
-                int(form.lock_version.data or 0))
+                as_int(form.lock_version.data, 0))
         except services.StaleAnswers as error:
             db.session.rollback()
             flash(error.message, "error")
