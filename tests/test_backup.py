@@ -30,7 +30,7 @@ from trajectory.extensions import db
 def demo_template(database_template, tmp_path_factory):
     if BACKEND == "postgres":
         return None
-    return build_demo_template(database_template, tmp_path_factory.mktemp("backup-demo"))
+    return build_demo_template(database_template, tmp_path_factory)
 
 
 @pytest.fixture

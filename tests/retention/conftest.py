@@ -12,7 +12,7 @@ from tests.retention.support import build_demo_template, demo_config
 def demo_template(database_template, tmp_path_factory):
     if BACKEND == "postgres":
         return None
-    return build_demo_template(database_template, tmp_path_factory.mktemp("retention-demo"))
+    return build_demo_template(database_template, tmp_path_factory)
 
 
 @pytest.fixture

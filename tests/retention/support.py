@@ -20,16 +20,24 @@ from trajectory.demo.data import load_demo
 from trajectory.extensions import db
 
 
-def build_demo_template(database_template: str, folder: Path) -> tuple[Path, Path]:
+def build_demo_template(database_template: str, tmp_path_factory) -> tuple[Path, Path]:
+    """Built once per test session (per xdist worker), shared by the retention and the
+    backup tests."""
+    folder = tmp_path_factory.getbasetemp() / "retention-demo-template"
     path, evidence = folder / "demo.sqlite", folder / "evidence"
-    shutil.copyfile(database_template, path)
-    app = create_app({**base_config(f"sqlite:///{path}"), "EVIDENCE_DIR": str(evidence)})
+    if path.exists():
+        return path, evidence
+    folder.mkdir(parents=True, exist_ok=True)
+    building = folder / "building.sqlite"
+    shutil.copyfile(database_template, building)
+    app = create_app({**base_config(f"sqlite:///{building}"), "EVIDENCE_DIR": str(evidence)})
     with app.app_context():
         with acting_as(Actor(None, "demo", None)):
             load_demo()
         db.session.commit()
         db.session.remove()
         db.engine.dispose()
+    building.rename(path)  # only a finished template is ever reused
     return path, evidence
 
 
