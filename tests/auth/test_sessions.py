@@ -126,6 +126,17 @@ def test_logout_everywhere_and_deactivation_end_every_row(app, world, beheer_cli
     assert db.session.get(UserSession, other_id).ended_reason is EndReason.DEACTIVATED
 
 
+def test_any_change_of_the_token_ends_the_rows_also_outside_a_request(app, world):
+    """Role or organisation changes, a reset second factor, the CLI: ``end_all_sessions``."""
+    client = logged_in(app, "klantmanager")
+    row_id = session_row(client).id
+    user = world.user("klantmanager")
+    user.end_all_sessions()
+    db.session.commit()
+    assert db.session.get(UserSession, row_id).ended_reason is EndReason.ADMIN
+    assert sends_to_login(client.get("/"))
+
+
 # ------------------------------------------------------------------ time
 
 def test_the_absolute_lifetime_ends_a_session_even_when_active(app, world, clock):
@@ -310,6 +321,21 @@ def test_the_plan_typed_before_an_idle_logout_is_kept_on_the_server_for_its_auth
                                       "skills": "", "needs": "", "agreements": ""})
     assert response.status_code == 302
     assert db.session.get(Candidate, candidate.id).plan.wishes == TYPED
+
+
+def test_a_post_with_a_logged_out_cookie_keeps_nothing(app, world):
+    """Only a session that was still valid when it expired may leave input for its user."""
+    candidate = register(world)
+    client = logged_in(app, "klantmanager")
+    copied = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    token = client.csrf_token()
+    client.post("/uitloggen")
+    thief = app.test_client()
+    thief.set_cookie(app.config["SESSION_COOKIE_NAME"], copied)
+    response = thief.post(_plan_url(candidate), data={"wishes": "Geplante tekst",
+                                                      "csrf_token": token})
+    assert sends_to_login(response)
+    assert db.session.scalars(sa.select(KeptInput)).all() == []
 
 
 def test_a_new_goal_typed_before_an_idle_logout_is_kept(app, world):

@@ -106,7 +106,7 @@ def end_login(event: str = "logout") -> None:
     if current_user.is_authenticated:
         log_security(event, "success", user_id=current_user.id, username=current_user.username)
     if row is not None and row.ended_at is None:
-        reason = EndReason(event) if event in EndReason._value2member_map_ else EndReason.LOGOUT
+        reason = EndReason(event) if event in {r.value for r in EndReason} else EndReason.LOGOUT
         end_session(row, reason)
     g.pop("user_session", None)
     logout_user()
