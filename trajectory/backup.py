@@ -291,7 +291,8 @@ def restore_command(directory: Path, force: bool) -> None:
     with db.engine.connect() as conn:
         counts = _counts(conn, _user_tables(conn))
     expected = manifest["row_counts"]
-    differ = sorted(t for t in set(expected) | set(counts) if expected.get(t) != counts.get(t))
+    differ = sorted(t for t in set(expected) | set(counts)
+                    if expected.get(t, 0) != counts.get(t, 0))
     if differ:
         click.echo("fout: na het terugzetten wijken de aantallen rijen af in: "
                    + ", ".join(differ), err=True)
