@@ -276,12 +276,14 @@ def _cache() -> dict[tuple[int, int], Visible] | None:
     return g.setdefault("need_to_know", {})
 
 
-def visible_for_all(user: Any, candidates: list[Candidate]) -> dict[int, Visible]:
+def visible_for_all(user: Any, candidates: list[Candidate], roles: set[Role] | None = None
+                    ) -> dict[int, Visible]:
     """``visible_fields`` for a page of candidates in one query at most: every tier's
-    condition is evaluated by the database for these ids."""
+    condition is evaluated by the database for these ids (through ``roles`` of the user
+    only, when given)."""
     result: dict[int, Visible] = {}
     user_id = getattr(user, "id", None)
-    cache = _cache()
+    cache = _cache() if roles is None else None
     wanted = []
     for candidate in candidates:
         known = cache.get((user_id, candidate.id)) if cache is not None else None
@@ -290,7 +292,7 @@ def visible_for_all(user: Any, candidates: list[Candidate]) -> dict[int, Visible
         else:
             wanted.append(candidate.id)
     wanted = [cid for cid in dict.fromkeys(wanted) if cid is not None]
-    user_tiers = tiers(user) if wanted and getattr(user, "is_authenticated", True) else []
+    user_tiers = tiers(user, roles) if wanted and getattr(user, "is_authenticated", True) else []
     if wanted and user_tiers:
         columns = [sa.case((condition, 1), else_=0) for condition, _view in user_tiers]
         rows = db.session.execute(

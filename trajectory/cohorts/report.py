@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 
 from trajectory.auth.roles import Role
 from trajectory.candidates.models import Candidate
+from trajectory.candidates.need_to_know import visible_for_all
 from trajectory.cohorts.charts import Chart, bar_chart
 from trajectory.cohorts.evaluation import LEFT, NO_STAGE, OUTFLOW_ORDER
 from trajectory.cohorts.labels import OUTFLOW_LABELS, stage_kind_label
@@ -31,19 +32,15 @@ from trajectory.i18n import money, number
 
 
 def entitled_names(user: Any, candidate_ids: list[int]) -> dict[int, str]:
-    """The names ``user`` may see at the table (one query)."""
-    if not candidate_ids or not user.has_role(Role.COORDINATOR, Role.KLANTMANAGER):
+    """The names ``user`` may see at the table: as klantmanager or coordinator, whose field
+    set shows the name (trajectory.candidates.need_to_know); others read pseudonyms."""
+    roles = {Role.COORDINATOR, Role.KLANTMANAGER} & set(user.roles)
+    if not candidate_ids or not roles:
         return {}
-    names = {}
-    for candidate in db.session.scalars(sa.select(Candidate).where(
-            Candidate.id.in_(candidate_ids))):
-        own = (user.has_role(Role.KLANTMANAGER)
-               and candidate.municipality_id == user.organisation_id)
-        table = (user.has_role(Role.COORDINATOR) and candidate.consent_overlegtafel
-                 and candidate.consent_in_force())
-        if own or table:
-            names[candidate.id] = candidate.full_name
-    return names
+    candidates = list(db.session.scalars(sa.select(Candidate).where(
+        Candidate.id.in_(candidate_ids))))
+    visible = visible_for_all(user, candidates, roles=roles)
+    return {c.id: c.full_name for c in candidates if visible[c.id].name}
 
 
 def stage_text(kind: str | None) -> str:
