@@ -152,3 +152,21 @@ def test_restore_checks_the_manifest_before_it_touches_anything(app, target, tmp
 
 def manifest_database(text: str) -> str:
     return json.loads(text)["database_file"]
+
+
+def test_restore_into_a_migrated_empty_database(app, target, tmp_path):
+    from flask_migrate import upgrade
+
+    ensure_demo()
+    before = all_rows(db.engine)
+    backup = tmp_path / "backup"
+    assert invoke(app, "backup", str(backup)).exit_code == 0
+    restored_app = create_app(target)
+    with restored_app.app_context():
+        upgrade()  # the schema is there, no rows: still an empty database
+        db.engine.dispose()
+    result = invoke(restored_app, "restore", str(backup))
+    assert result.exit_code == 0, result.output
+    with restored_app.app_context():
+        assert all_rows(db.engine) == before
+        db.engine.dispose()
