@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale, gettext
 
 from tests import factories
+from tests.conftest import BACKEND
 from tests.retention.support import ensure_demo, ledger, run, text_cells
 from trajectory.audit.models import AuditEvent
 from trajectory.auth.roles import Role
@@ -350,3 +351,31 @@ def test_every_table_about_a_person_is_known_to_retention(app):
         if texts and table.name not in services.HANDLED_TABLES | {"destruction_record"}:
             unknown.append((table.name, texts))
     assert unknown == []
+
+
+@pytest.mark.skipif(BACKEND != "postgres",
+                    reason="PostgreSQL only: SQLite has no roles or grants")
+def test_destruction_runs_as_the_applications_database_role(app, dirk):
+    """Under the append-only grants (migration 0011) the application's role anonymises the
+    file and blanks the trail through the redaction function, with no UPDATE on it."""
+    from trajectory.auth.models import User
+
+    def user(name):
+        return db.session.scalars(sa.select(User).where(User.username == name)).one()
+
+    request = services.request_destruction(user("beheer"), dirk)
+    db.session.commit()
+    files = _evidence_paths(dirk.id)
+    db.session.execute(sa.text("SET LOCAL ROLE trajectory_app"))
+    # The role really may not UPDATE the trail.
+    with pytest.raises(sa.exc.ProgrammingError), db.session.begin_nested():
+        db.session.execute(sa.text("UPDATE audit_event SET changes = '{}'"))
+    destruction = services.approve_destruction(user("b.goes"), request)
+    db.session.commit()
+    assert services.remove_files(destruction.files) == []
+    assert not any(path.exists() for path in files)
+    assert db.session.get(Candidate, dirk.id).last_name == services.ANONYMOUS
+    trail = db.session.scalars(sa.select(AuditEvent).where(
+        AuditEvent.subject_type == "Candidate", AuditEvent.subject_id == str(dirk.id))).all()
+    assert trail and all(value == ["***", "***"] for row in trail
+                         for value in (row.changes or {}).values())
