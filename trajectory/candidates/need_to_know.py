@@ -314,18 +314,6 @@ def visible_for_all(user: Any, candidates: list[Candidate], roles: set[Role] | N
     return result
 
 
-def forget(candidate: Candidate | None = None) -> None:
-    """Drop this request's remembered field sets (after a change of consent or buddy)."""
-    cache = _cache()
-    if cache is None:
-        return
-    if candidate is None:
-        cache.clear()
-    else:
-        for key in [k for k in cache if k[1] == candidate.id]:
-            del cache[key]
-
-
 def list_columns(user: Any) -> Visible:
     """Columns and filters of the candidate list: only what every role of the user
     sees on every row, so sorting or filtering cannot reveal a hidden value."""
