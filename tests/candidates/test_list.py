@@ -150,9 +150,10 @@ def test_empty_list(klantmanager_client, intaker_client):
     assert intaker_client.get("/kandidaten?q=niemand").status_code == 200
 
 
-def test_listing_writes_no_processing_log(klantmanager_client, world):
+def test_listing_writes_one_list_line_per_person_shown(klantmanager_client, world):
     from trajectory.audit.models import ProcessingLogEntry
 
-    register(world)
+    candidate = register(world)
     klantmanager_client.get("/kandidaten")
-    assert db.session.query(ProcessingLogEntry).count() == 0
+    (line,) = db.session.query(ProcessingLogEntry).all()
+    assert (line.action, line.subject_id) == ("list", str(candidate.id))

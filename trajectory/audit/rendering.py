@@ -61,7 +61,7 @@ MODEL_CATEGORIES = {
     "Training": "plan", "PlanVersion": "plan", "Measurement": "participatieladder",
     "ZrmScore": "participatieladder", "BenefitPeriod": "uitkering", "BuddyAssignment": "contact",
     "Stage": "leerlijn", "ContactLog": "contactlog", "CohortCandidate": "cohort",
-    "CohortAgreement": "cohort",
+    "CohortAgreement": "cohort", "Claim": "claim",
 }
 
 
@@ -74,6 +74,8 @@ class RequestLog:
     logged: set[tuple[str, str]] = field(default_factory=set)    # subjects with a line
     # candidate id -> {needle: category}
     loaded: dict[int, dict[str, str]] = field(default_factory=dict)
+    # stage id -> {needle: category}, for objects about a stage (a labour claim)
+    by_stage: dict[int, dict[str, str]] = field(default_factory=dict)
 
     def add(self, row: dict[str, Any]) -> None:
         self.pending.append(row)
@@ -203,7 +205,7 @@ def _plan_for(cls: type) -> tuple[str, dict[str, str]] | None:
     columns = {attr.key: attr.columns[0] for attr in mapper.column_attrs}
     if cls.__name__ == "Candidate" and "first_name" in columns:
         plan = ("id", dict(CANDIDATE_FIELDS))
-    elif "candidate_id" in columns and getattr(cls, "__audit__", False):
+    elif ("candidate_id" in columns or "stage_id" in columns) and getattr(cls, "__audit__", False):
         category = MODEL_CATEGORIES.get(cls.__name__, "dossier")
         texts = {}
         for key, column in columns.items():
@@ -212,7 +214,7 @@ def _plan_for(cls: type) -> tuple[str, dict[str, str]] | None:
                 continue
             if isinstance(kind, sa.Text) or (kind.length or 0) >= FREE_TEXT_LENGTH:
                 texts[key] = category
-        plan = ("candidate_id", texts)
+        plan = ("candidate_id" if "candidate_id" in columns else "stage_id", texts)
     _PLANS[cls] = plan
     return plan
 
@@ -231,7 +233,8 @@ def _note_loaded(target: Any, *args: Any) -> None:
     log = _request_log()
     if log is None:
         return
-    needles = log.loaded.setdefault(candidate_id, {})
+    key_map = log.by_stage if plan[0] == "stage_id" else log.loaded
+    needles = key_map.setdefault(candidate_id, {})
     if plan[0] == "id":
         first, middle, last = (values.get("first_name"), values.get("tussenvoegsel"),
                                values.get("last_name"))
@@ -278,15 +281,34 @@ def _shown(needles: dict[str, str], text: str, mimetype: str) -> list[str]:
     return found
 
 
+def _stage_subjects(log: RequestLog, text: str, mimetype: str) -> dict[int, dict[str, str]]:
+    """Objects about a stage whose values the response shows, by the stage's candidate."""
+    shown = {stage_id: needles for stage_id, needles in log.by_stage.items()
+             if needles and _shown(needles, text, mimetype)}
+    if not shown:
+        return {}
+    stage = next(m.class_ for m in db.Model.registry.mappers if m.class_.__name__ == "Stage")
+    owners = dict(db.session.execute(sa.select(stage.id, stage.candidate_id)
+                                     .where(stage.id.in_(list(shown)))).tuples().all())
+    result: dict[int, dict[str, str]] = {}
+    for stage_id, needles in shown.items():
+        if stage_id in owners:
+            result.setdefault(owners[stage_id], {}).update(needles)
+    return result
+
+
 def _safety_net(log: RequestLog, response: Any) -> None:
-    if not log.loaded or response.status_code >= 400:
+    if not (log.loaded or log.by_stage) or response.status_code >= 400:
         return
     text = _response_text(response)
     if text is None:
         return
     mimetype = response.mimetype or ""
     action = "view" if mimetype == "text/html" else "export"
-    for candidate_id, needles in log.loaded.items():
+    loaded = {cid: dict(needles) for cid, needles in log.loaded.items()}
+    for cid, needles in _stage_subjects(log, text, mimetype).items():
+        loaded.setdefault(cid, {}).update(needles)
+    for candidate_id, needles in loaded.items():
         if ("Candidate", str(candidate_id)) in log.logged or not needles:
             continue
         categories = _shown(needles, text, mimetype)
@@ -305,7 +327,7 @@ def _commit_processing_log(response: Any) -> Any:
         log.pending.clear()  # refused or failed: nothing was shown
     else:
         _safety_net(log, response)
-    if not log.pending:
+    if not log.pending and not log.written:
         return response
     try:
         db.session.rollback()  # whatever the view left uncommitted ends here, as it would

@@ -64,7 +64,6 @@ def benefit_new(candidate_id: int):
     if request.method == "GET":
         form.start.data = today()
         log_view(candidate, BENEFIT_PAGE)
-        db.session.commit()
     if form.validate_on_submit():
         running = benefits.running_period(candidate)
         try:
@@ -95,7 +94,6 @@ def benefit_edit(candidate_id: int, period_id: int):
     if request.method == "GET":
         form.benefit.data = period.benefit.value
         log_view(candidate, BENEFIT_PAGE, "BenefitPeriod", period.id)
-        db.session.commit()
     if form.validate_on_submit():
         try:
             benefits.update_benefit_period(period, _benefit(form), form.start.data,
@@ -119,7 +117,6 @@ def benefit_end(candidate_id: int, period_id: int):
     if request.method == "GET":
         form.end.data = period.end or today()
         log_view(candidate, BENEFIT_PAGE, "BenefitPeriod", period.id)
-        db.session.commit()
     if form.validate_on_submit():
         try:
             benefits.end_benefit_period(period, form.end.data)

@@ -182,7 +182,6 @@ def plan(candidate_id: int):
     log_view(candidate, view, "Plan", plan.id)
     html = render_template("candidates/plan.html", candidate=candidate, plan=plan, view=view,
                            content=readable(snapshot(plan)), summary_label=summary_label)
-    db.session.commit()
     return html
 
 
@@ -193,7 +192,6 @@ def plan_versions(candidate_id: int):
     log_view(candidate, view, "Plan", plan.id)
     html = render_template("candidates/plan_versions.html", candidate=candidate, plan=plan,
                            versions=list(reversed(plan.versions)), summary_label=summary_label)
-    db.session.commit()
     return html
 
 
@@ -208,7 +206,6 @@ def plan_version(candidate_id: int, number: int):
     html = render_template("candidates/plan_version.html", candidate=candidate, plan=plan,
                            version=version, content=readable(version.snapshot),
                            summary_label=summary_label)
-    db.session.commit()
     return html
 
 
@@ -230,7 +227,6 @@ def plan_compare(candidate_id: int):
     html = render_template("candidates/plan_compare.html", candidate=candidate, plan=plan,
                            old=old, new=new, sections=compare(old.snapshot, new.snapshot),
                            versions=list(reversed(plan.versions)), summary_label=summary_label)
-    db.session.commit()
     return html
 
 
@@ -246,7 +242,6 @@ def plan_edit(candidate_id: int):
         if not kept:
             form.lock_version.data = str(plan.lock_version)
         log_view(candidate, visible_fields(current_user, candidate), "Plan", plan.id)
-        db.session.commit()
     if form.validate_on_submit():
         texts = {name: getattr(form, name).data for name in TEXT_SECTIONS}
         try:
@@ -412,7 +407,6 @@ def mijn_plan_page(candidate_id: int):
     log_view(candidate, view, "Plan", plan.id)
     with force_locale("nl"):
         html = render_template("candidates/mijn_plan.html", **mijn_plan.context(candidate))
-    db.session.commit()
     return html
 
 
@@ -425,7 +419,6 @@ def mijn_plan_pdf(candidate_id: int):
                                **mijn_plan.context(candidate))
     pdf = render_pdf(html)
     log_view(candidate, view, "Plan", plan.id, action="export")
-    db.session.commit()
     slug = re.sub(r"[^a-z0-9]+", "-", fold(candidate.first_name)).strip("-") or "kandidaat"
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="mijn-plan-{slug}.pdf"'})

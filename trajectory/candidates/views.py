@@ -18,6 +18,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from trajectory.audit.rendering import show_subjects, write_now
 from trajectory.audit.trail import log_processing
 from trajectory.auth.access import allow, get_in_scope, require
 from trajectory.auth.models import User, UserRole
@@ -181,6 +182,8 @@ def index():
     page = paginate(_list_statement(columns))
     visible = visible_for_all(current_user, list(page.items))
     export_args = link_args("page", "fmt")
+    show_subjects(page.items, action="list", object_type="CandidateList",
+                  categories=columns.categories())
     return render_template("candidates/index.html", page=page, filters=filters, columns=columns,
                            visible=visible, export_args=export_args,
                            can_register=current_user.has_role(Role.KLANTMANAGER))
@@ -198,8 +201,7 @@ def export(fmt: str):
         row_view = visible[candidate.id]
         shown = Visible(**{key: getattr(row_view, key) and getattr(columns, key)
                            for key in Visible.__dataclass_fields__})
-        log_view(candidate, shown, action="export")
-    db.session.commit()
+        log_view(candidate, shown, action="export")  # one bulk insert after the response
     filename = f"kandidaten-{today().isoformat()}.{fmt}"
     if fmt == "csv":
         body, mimetype = exports.to_csv(header, rows), "text/csv; charset=utf-8"
@@ -250,7 +252,6 @@ def edit(candidate_id: int):
         form.situation.data = [key for key in SITUATION if getattr(candidate, key)]
         form.consent_shares.data = [key for key in CONSENT_SHARES if getattr(candidate, key)]
         log_view(candidate, visible_fields(current_user, candidate))
-        db.session.commit()
     if form.validate_on_submit():
         try:
             services.update_candidate(current_user, candidate, _details(form))
@@ -273,7 +274,7 @@ def edit(candidate_id: int):
 def show(candidate_id: int):
     candidate, view = load_candidate(candidate_id)
     log_view(candidate, view)
-    db.session.flush()  # this visit shows up in "Wie heeft dit dossier bekeken"
+    write_now()  # this visit shows up in "Wie heeft dit dossier bekeken"
     context: dict[str, Any] = {"candidate": candidate, "view": view}
     if view.benefit:
         periods = benefits.periods_of(candidate)
@@ -290,9 +291,7 @@ def show(candidate_id: int):
         context["history"] = candidate_history(candidate.id)
     if view.viewers:
         context["viewers"] = candidate_viewers(candidate.id)
-    html = render_template("candidates/show.html", rungs=LADDER_RUNGS, **context)
-    db.session.commit()
-    return html
+    return render_template("candidates/show.html", rungs=LADDER_RUNGS, **context)
 
 
 @bp.route("/<int:candidate_id>/status", methods=["GET", "POST"])

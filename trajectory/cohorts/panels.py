@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from trajectory.audit.rendering import show_subjects
 from trajectory.auth.roles import Role
 from trajectory.candidates.models import Candidate, CandidateStatus
 from trajectory.candidates.scope import assigned_to_buddy
@@ -28,8 +29,12 @@ SHOWN = 5
 
 
 def _results(user: Any) -> list[dict[str, Any]]:
-    return [{"signal": result.signal, "hits": result.hits[:3], "total": len(result.hits)}
-            for result in sig.signals_for(user) if result.signal.available]
+    results = [{"signal": result.signal, "hits": result.hits[:3], "total": len(result.hits)}
+               for result in sig.signals_for(user) if result.signal.available]
+    # The hits shown are plain rows (a name, no model): log them here.
+    show_subjects({hit.candidate_id for result in results for hit in result["hits"]},
+                  object_type="Signal", categories=("naam", "signaal"))
+    return results
 
 
 def klantmanager_context(user: Any) -> dict[str, Any]:

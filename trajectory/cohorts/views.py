@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from trajectory.audit.rendering import show_subjects
 from trajectory.audit.trail import log_processing
 from trajectory.auth.access import allow, get_in_scope
 from trajectory.auth.roles import Role
@@ -456,6 +457,7 @@ def evaluation_new(cohort_id: int):
 def evaluation(cohort_id: int, evaluation_id: int):
     cohort, evaluation = load_evaluation(cohort_id, evaluation_id)
     report = report_for(figures_for(cohort, evaluation))
+    _export_log(report, "view")
     return render_template("cohorts/evaluation.html", cohort=cohort, evaluation=evaluation,
                            report=report, coordinator=is_coordinator(), stage_text=stage_text,
                            outflow_labels=OUTFLOW_LABELS, benefit_label=benefit_label)
@@ -587,7 +589,6 @@ def pack_pdf(cohort_id: int, evaluation_id: int):
     report = report_for(figures_for(cohort, evaluation), pseudonymised)
     body = exports.pack_pdf(cohort, evaluation, report)
     _export_log(report, "export")
-    db.session.commit()
     suffix = "-pseudoniem" if pseudonymised or not report.named else ""
     filename = f"overlegtafel-{_slug(cohort.name)}-{_slug(evaluation.quarter_label)}{suffix}.pdf"
     return Response(body, mimetype="application/pdf",
@@ -602,7 +603,6 @@ def figures_xlsx(cohort_id: int, evaluation_id: int):
     report = report_for(figures_for(cohort, evaluation), pseudonymised)
     body = exports.figures_xlsx(cohort, evaluation, report)
     _export_log(report, "export")
-    db.session.commit()
     filename = f"cijfers-{_slug(cohort.name)}-{_slug(evaluation.quarter_label)}.xlsx"
     return Response(body, mimetype="application/vnd.openxmlformats-officedocument."
                                    "spreadsheetml.sheet",
@@ -677,5 +677,8 @@ def signals():
                                "can_handle": current_user.has_role(Role.KLANTMANAGER)}
     if is_coordinator():
         context["cohorts"] = coordinator_context(current_user)
+    # Hits are plain rows (a name, no model): the page names them in the log itself.
+    show_subjects({hit.candidate_id for result in results for hit in result.hits},
+                  object_type="Signal", categories=("naam", "signaal"))
     return render_template("cohorts/signals.html", **context)
 

@@ -121,7 +121,6 @@ def log(candidate_id: int):
     html = render_template("contacts/log.html", candidate=candidate, page=page,
                            can_log=can_log(current_user, candidate),
                            can_handle=can_handle(current_user, candidate))
-    db.session.commit()
     return html
 
 

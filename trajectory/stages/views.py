@@ -245,7 +245,6 @@ def detail(stage_id: int):
 def _log_candidate_view(candidate: Candidate) -> None:
     log_processing("view", "Candidate", candidate.id, subject=("Candidate", candidate.id),
                    categories=("naam",))
-    db.session.commit()
 
 
 def _kind(value: Any) -> StageKind | None:

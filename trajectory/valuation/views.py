@@ -29,6 +29,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from trajectory.audit.rendering import show_subjects
 from trajectory.audit.trail import log_processing
 from trajectory.auth.access import allow, any_user, get_in_scope, require
 from trajectory.auth.roles import Role
@@ -488,6 +489,9 @@ def _render_claim(claim: Claim, judge_form: JudgeForm, upload_form: UploadForm |
         chosen = contract.rulebook if contract.rulebook != frozen else (others[-1] if others
                                                                         else frozen)
     what_if_form.editie.data = chosen
+    if claim.stage is not None:  # a labour claim is about one person's stage
+        show_subjects([claim.stage.candidate_id], object_type="Claim", object_id=claim.id,
+                      categories=("initialen", "claim"), activity="social-return")
     return render_template(
         "valuation/claim.html", claim=claim, contract=contract, line=line,
         what_if=ledger_mod.what_if(claim, line, chosen), what_if_form=what_if_form,
@@ -622,7 +626,6 @@ def download_evidence(evidence_id: int):
         abort(404)
     log_processing("download", "Evidence", evidence.id, activity="social-return",
                    categories=("bewijsstuk",))
-    db.session.commit()
     response = send_file(io.BytesIO(path.read_bytes()), mimetype=evidence.content_type,
                          as_attachment=True, download_name=evidence.original_name, max_age=0,
                          etag=False)
