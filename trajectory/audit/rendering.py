@@ -289,7 +289,7 @@ def _stage_subjects(log: RequestLog, text: str, mimetype: str) -> dict[int, dict
         return {}
     stage = next(m.class_ for m in db.Model.registry.mappers if m.class_.__name__ == "Stage")
     owners = dict(db.session.execute(sa.select(stage.id, stage.candidate_id)
-                                     .where(stage.id.in_(list(shown)))).tuples().all())
+                                     .where(stage.id.in_(list(shown)))).all())
     result: dict[int, dict[str, str]] = {}
     for stage_id, needles in shown.items():
         if stage_id in owners:
