@@ -312,3 +312,34 @@ def test_connections_are_registered_by_create_app_not_by_imports(app_config):
     from trajectory.candidates import scope
 
     assert not hasattr(scope, "PROVIDER_CONNECTIONS")
+
+
+# ------------------------------------------------------------------ the demo
+
+def test_the_demo_gives_every_role_full_files_and_shows_one_without_buddy_consent(app):
+    """Most demo candidates consent; Rachid Benali does not share with his buddy (Kees
+    Dekker, ``buddy``), who reaches him by phone and reads nothing of his file."""
+    import sqlalchemy as sa
+
+    from trajectory.audit.trail import Actor
+    from trajectory.auth.models import User
+    from trajectory.candidates import need_to_know
+    from trajectory.candidates.models import Candidate
+    from trajectory.demo.data import load_demo
+
+    with acting_as(Actor(None, "demo", None)):
+        load_demo()
+    db.session.commit()
+    users = {u.username: u for u in db.session.scalars(sa.select(User))}
+    files: dict[str, dict[str, need_to_know.Visible]] = {}
+    for username in ("klantmanager", "intaker", "intaker2", "buddy", "coordinator"):
+        user = users[username]
+        people = list(db.session.scalars(sa.select(Candidate).where(Candidate.scope_filter(user))))
+        visible = need_to_know.visible_for_all(user, people)
+        files[username] = {c.full_name: visible[c.id] for c in people}
+    for username in ("klantmanager", "intaker", "intaker2", "buddy"):
+        full = [name for name, view in files[username].items() if view.plan and view.notes]
+        assert len(full) >= 4, (username, files[username])
+    assert len(files["coordinator"]) >= 10
+    assert all(v.name and not v.notes for v in files["coordinator"].values())
+    assert files["buddy"]["Rachid Benali"] == need_to_know.BUDDY_REACH
