@@ -215,10 +215,11 @@ def test_the_log_names_the_user_but_never_the_password(database_uri, capsys):
     assert factories.PASSWORD not in captured.out + captured.err
     lines = [line for line in log_lines(captured.out) if line["message"] == "request"]
     assert [(line["method"], line["path"], line["status"]) for line in lines] == [
-        ("POST", "/inloggen", 200), ("POST", "/inloggen", 302), ("GET", "/wachtwoord", 200)]
+        ("POST", "/inloggen", 200), ("POST", "/inloggen", 302),  # password, then the code step
+        ("POST", "/inloggen/code", 302), ("GET", "/wachtwoord", 200)]
     assert lines[0]["user_id"] is None
     # The user id, not the session token it travels with in the cookie.
-    assert str(lines[2]["user_id"]) == str(user_id)
+    assert str(lines[3]["user_id"]) == str(user_id)
 
 
 # ------------------------------------------------------------- error pages
