@@ -119,7 +119,8 @@ def choose(usernames: list[str], count: int = 4) -> list[Candidate]:
             chosen.append(candidate)
     from trajectory.stages.models import StageStatus
 
-    for status in (StageStatus.GEPLAND, StageStatus.LOPEND):  # the start and end forms
+    # The start and end forms: a planned and a running stage.
+    for status in (StageStatus.GEPLAND, StageStatus.LOPEND):
         if not any(s.status is status for c in chosen for s in _stages(c.id)):
             extra = db.session.scalars(sa.select(Candidate).join(Stage, Stage.candidate_id
                                                                  == Candidate.id)

@@ -241,6 +241,7 @@ def _note_loaded(target: Any, *args: Any) -> None:
         if first and last:
             needles[" ".join(p for p in (first, middle, last) if p)] = "naam"
             needles[f"{last}, {first}"] = "naam"
+            needles[f"{first} {last[:1]}."] = "naam"  # "Jan V.", as in pick lists
     for key, category in plan[1].items():
         value = values.get(key)
         if isinstance(value, str) and not isinstance(value, enum.Enum) \
