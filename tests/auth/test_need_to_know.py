@@ -343,3 +343,15 @@ def test_the_demo_gives_every_role_full_files_and_shows_one_without_buddy_consen
     assert len(files["coordinator"]) >= 10
     assert all(v.name and not v.notes for v in files["coordinator"].values())
     assert files["buddy"]["Rachid Benali"] == need_to_know.BUDDY_REACH
+
+
+def test_signals_about_a_candidate_follow_the_consent(world, intaker_client):
+    """A completed stage without an outcome signals the provider's intaker, by name, only
+    while the candidate's consent covers providers."""
+    candidate = register(world, first_name="Signaal", tussenvoegsel=None, last_name="Persoon",
+                         bsn=None)
+    make_stage(world, candidate, P1, StageKind.WERKERVARINGSPLAATS, StageStatus.AFGEROND,
+               start=today() - timedelta(days=60), end=today() - timedelta(days=3))
+    assert "Signaal Persoon" in intaker_client.get("/signalen").text
+    _withdraw(world, candidate, "providers")
+    assert "Signaal Persoon" not in intaker_client.get("/signalen").text
