@@ -106,9 +106,8 @@ def test_redact_subject_history_works_as_the_application_role(app):
     db.session.execute(sa.text(INSERTS["audit_event"]))
     db.session.execute(sa.text(f"SET LOCAL ROLE {APP_ROLE}"))
     try:
-        with pytest.raises(ProgrammingError):
-            with db.session.begin_nested():
-                db.session.execute(sa.update(AuditEvent).values(changes={}))
+        with pytest.raises(ProgrammingError), db.session.begin_nested():
+            db.session.execute(sa.update(AuditEvent).values(changes={}))
         assert redact_subject_history("Candidate", 7) == 1
         row = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.subject_id == "7")).one()
         assert row.changes == {"pause_reason": ["***", "***"]}
