@@ -15,8 +15,9 @@ down_revision = '0008_server_sessions'
 branch_labels = None
 depends_on = None
 
-# The tables whose rows carry a judgement: the claim (submitted, approved, rejected).
-LOCKED = ('sroi_claim',)
+# The tables whose rows carry a judgement: the claim (submitted, approved, rejected), the
+# contract's terms (PSO certificate, percentage), the yearly review, the final evaluation.
+LOCKED = ('sroi_claim', 'sroi_contract', 'sroi_contract_year', 'sroi_final_evaluation')
 
 
 def upgrade():

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -158,6 +159,78 @@ def test_the_update_checks_the_version_when_two_requests_judge(app, world):
     db.session.expire_all()
     claim = db.session.get(Claim, claim_id)
     assert claim.status is ClaimStatus.APPROVED and claim.rejection_reason is None
+
+
+def _contract_form(contract, **changes) -> dict:
+    data = {"name": contract.name, "reference": contract.reference,
+            "client_id": str(contract.client_id), "provider_id": str(contract.provider_id),
+            "start": "2024-01-01", "end": "2027-12-31", "rulebook": contract.rulebook,
+            "sroi_percentage": "5", "pso_step": "", "pso_valid_from": "", "pso_valid_until": ""}
+    data.update(changes)
+    return data
+
+
+def test_two_advisers_set_the_contract_terms_the_second_sees_the_first(
+        world, adviseur_client, second_adviser):
+    contract = make_contract(world)
+    url = f"/sroi/contracten/{contract.id}/bewerken"
+    version = _loaded_version(adviseur_client, url)
+    assert _loaded_version(second_adviser, url) == version
+    assert second_adviser.post(url, data=_contract_form(
+        contract, sroi_percentage="4", lock_version=version)).status_code == 302
+    response = adviseur_client.post(url, data=_contract_form(
+        contract, sroi_percentage="7,5", lock_version=version))
+    assert response.status_code == 409
+    assert 'value="7,5"' in response.text  # the adviser's own input, kept in the form
+    assert "4,00" in response.text  # what the other adviser saved
+    db.session.refresh(contract)
+    assert contract.sroi_percentage == Decimal("4.00")
+    # Having seen it, the adviser can save deliberately on top (the form has the new version).
+    again = LOCK.findall(response.text)[0]
+    assert again != version
+    assert adviseur_client.post(url, data=_contract_form(
+        contract, sroi_percentage="7,5", lock_version=again)).status_code == 302
+    db.session.refresh(contract)
+    assert contract.sroi_percentage == Decimal("7.50")
+
+
+def test_a_yearly_review_of_figures_changed_since_the_page_was_loaded_is_refused(
+        world, adviseur_client):
+    contract = make_contract(world, start=date(2021, 1, 1), end=date(2024, 12, 31))
+    row = contract.years[0]
+    services.save_year_figures(row, forecast=row.forecast, actual=Decimal("390000.00"))
+    db.session.commit()
+    page = adviseur_client.get(f"/sroi/contracten/{contract.id}").text
+    version = re.search(rf'omzet/{row.year}/beoordelen"[^>]*>.*?name="lock_version" '
+                        r'value="(\d+)"', page, re.S).group(1)
+    services.save_year_figures(row, forecast=row.forecast, actual=Decimal("990000.00"))
+    db.session.commit()
+    response = adviseur_client.post(f"/sroi/contracten/{contract.id}/omzet/{row.year}/beoordelen",
+                                    data={"lock_version": version}, follow_redirects=True)
+    assert response.status_code == 200
+    db.session.refresh(row)
+    assert row.reviewed_on is None  # reviewed only what the adviser saw
+
+
+def test_two_final_evaluations_at_once_the_second_sees_the_first_decision(
+        world, adviseur_client, second_adviser):
+    contract = make_contract(world, start=date(2021, 1, 1), end=date(2024, 12, 31),
+                             revenue="300000.00")
+    url = f"/sroi/contracten/{contract.id}/eindevaluatie"
+    version = _loaded_version(adviseur_client, url)
+    assert version == "0"  # nothing decided yet
+    assert _loaded_version(second_adviser, url) == "0"
+    decision = {"remedy": "storting_fonds", "decided_on": "15-03-2025", "lock_version": "0"}
+    assert second_adviser.post(url, data={
+        **decision, "decision": "Storting in het fonds vóór 1 juli."}).status_code == 302
+    response = adviseur_client.post(url, data={
+        **decision, "remedy": "verlenging", "decision": "Verlenging met een jaar."})
+    assert response.status_code == 409
+    assert "Sanne Tweede" in response.text and "Storting in het fonds" in response.text
+    assert "Verlenging met een jaar." in response.text  # kept in the form
+    db.session.refresh(contract)
+    assert contract.evaluation.decision == "Storting in het fonds vóór 1 juli."
+    assert contract.evaluation.decided_by_name == "Sanne Tweede"
 
 
 @pytest.mark.skipif(BACKEND != "postgres", reason="row locks between two connections: "

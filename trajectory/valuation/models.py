@@ -165,6 +165,10 @@ class Contract(db.Model):
     sroi_percentage: so.Mapped[Decimal] = so.mapped_column(
         sa.Numeric(5, 2), default=Decimal("5.00"), server_default="5.00")
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    # The optimistic lock (see Claim.lock_version): the form carries it, a stale save is refused.
+    lock_version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": lock_version}
 
     client: so.Mapped[Organisation] = so.relationship(foreign_keys=[client_id])
     provider: so.Mapped[Organisation] = so.relationship(foreign_keys=[provider_id])
@@ -261,6 +265,10 @@ class ContractYear(db.Model):
     actual_submitted_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
     reviewed_on: so.Mapped[date | None]
     reviewed_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
+    # The optimistic lock (see Claim.lock_version): the form carries it, a stale save is refused.
+    lock_version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": lock_version}
 
     contract: so.Mapped[Contract] = so.relationship(back_populates="years")
     extension: so.Mapped[Extension | None] = so.relationship()
@@ -434,6 +442,10 @@ class FinalEvaluation(db.Model):
     decided_on: so.Mapped[date]
     decided_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
     decided_by_name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    # The optimistic lock (see Claim.lock_version): the form carries it, a stale save is refused.
+    lock_version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": lock_version}
 
     contract: so.Mapped[Contract] = so.relationship(back_populates="evaluation")
     decided_by: so.Mapped[User | None] = so.relationship()

@@ -43,6 +43,58 @@ from trajectory.valuation.models import (
     Subcontractor,
 )
 
+# ------------------------------------------------------------------ optimistic locks
+
+
+class Conflict(ServiceError):
+    """Someone else saved the object since the form was loaded (optimistic lock)."""
+
+    def __init__(self, obj=None, message: str | None = None) -> None:
+        super().__init__(message or _("Someone else saved this while you had it open. Nothing "
+                                      "of yours has been saved."))
+        self.obj = obj
+
+
+class ClaimConflict(Conflict):
+    """Someone else changed or judged the claim since the form was loaded."""
+
+    def __init__(self, claim: Claim | None = None) -> None:
+        super().__init__(claim, _("Someone else changed this claim while you had it open. "
+                                  "Nothing of yours has been saved."))
+        self.claim = claim
+
+
+def check_version(obj, lock_version: Any, conflict: type[Conflict] = Conflict) -> None:
+    """Refuse a form loaded with another version of ``obj`` than the saved one; ``obj`` None
+    (nothing saved yet) is version 0.
+
+    ``lock_version`` None means the caller loaded no form (the command line, the demo); a web
+    form always sends its version. The UPDATE checks the version as well (``version_id_col``),
+    so two saves at the same moment cannot both pass: see ``flush_locked``.
+    """
+    if lock_version is None:
+        return
+    try:
+        sent = int(str(lock_version).strip())
+    except ValueError:
+        sent = -1
+    if sent != (obj.lock_version if obj is not None else 0):
+        raise conflict(obj)
+
+
+def check_claim_version(claim: Claim, lock_version: Any) -> None:
+    check_version(claim, lock_version, ClaimConflict)
+
+
+def flush_locked(obj, conflict: type[Conflict] = Conflict) -> None:
+    """Flush; a concurrent save of the same version (or a second first one) loses."""
+    try:
+        db.session.flush()
+    except (so_exc.StaleDataError, sa.exc.IntegrityError):
+        db.session.rollback()
+        raise conflict(obj) from None
+
+
 # ------------------------------------------------------------------ contracts
 
 
@@ -135,12 +187,15 @@ def create_contract(terms: ContractTerms) -> Contract:
     return contract
 
 
-def update_contract(contract: Contract, terms: ContractTerms) -> None:
-    """Change the terms; approved claims keep their frozen value whatever changes here."""
+def update_contract(contract: Contract, terms: ContractTerms, *,
+                    lock_version: Any = None) -> None:
+    """Change the terms; approved claims keep their frozen value whatever changes here.
+    ``lock_version``: the version the adviser's form was loaded with (``Conflict``)."""
+    check_version(contract, lock_version)
     _check_terms(terms, contract)
     _apply_terms(contract, terms)
     sync_years(contract)
-    db.session.flush()
+    flush_locked(contract)
 
 
 def _new_year(contract: Contract, year: int, extension: Extension | None) -> ContractYear:
@@ -241,13 +296,23 @@ def save_year_figures(row: ContractYear, *, forecast: Decimal | None, actual: De
     db.session.flush()
 
 
-def review_year(row: ContractYear, adviser: User, on: date | None = None) -> None:
+def review_year(row: ContractYear, adviser: User, on: date | None = None, *,
+                lock_version: Any = None) -> None:
+    """The adviser marks the figures seen as reviewed: figures changed since are refused."""
+    check_version(row, lock_version, YearChanged)
     if row.actual is None:
         raise ServiceError(_("The actual revenue of %(year)d has not been given yet.",
                              year=row.year))
     row.reviewed_on = on or today()
     row.reviewed_by = adviser
-    db.session.flush()
+    flush_locked(row, YearChanged)
+
+
+class YearChanged(Conflict):
+    def __init__(self, row: ContractYear | None = None) -> None:
+        super().__init__(row, _("The figures of %(year)d changed after you opened the page. "
+                                "Look at them again before you mark them as reviewed.",
+                                year=row.year) if row is not None else None)
 
 
 @dataclass(frozen=True)
@@ -284,32 +349,6 @@ def cycle(row: ContractYear, on: date | None = None) -> list[Due]:
 
 
 # ------------------------------------------------------------------ claims
-
-
-class ClaimConflict(ServiceError):
-    """Someone else changed or judged the claim since the form was loaded (optimistic lock)."""
-
-    def __init__(self, claim: Claim | None = None) -> None:
-        super().__init__(_("Someone else changed this claim while you had it open. Nothing of "
-                           "yours has been saved."))
-        self.claim = claim
-
-
-def check_claim_version(claim: Claim, lock_version: Any) -> None:
-    """Refuse a form loaded with another version of the claim than the saved one.
-
-    ``None`` means the caller loaded no form (the command line, the demo); a web form always
-    sends its version. The UPDATE checks the version as well (``version_id_col``), so two
-    saves at the same moment cannot both pass: see ``flush_claim``.
-    """
-    if lock_version is None:
-        return
-    try:
-        sent = int(str(lock_version).strip())
-    except ValueError:
-        sent = -1
-    if sent != claim.lock_version:
-        raise ClaimConflict(claim)
 
 
 def flush_claim(claim: Claim) -> None:
@@ -523,9 +562,12 @@ def judge_claim(claim: Claim, adviser: User, *, approve: bool, reason: str | Non
 
 
 def record_final_evaluation(ledger: ContractLedger, adviser: User, *, remedy: Remedy,
-                            decision: str, decided_on: date) -> FinalEvaluation:
-    """At the contract's end: obligation against approved; on a shortfall the agreed remedy."""
+                            decision: str, decided_on: date,
+                            lock_version: Any = None) -> FinalEvaluation:
+    """At the contract's end: obligation against approved; on a shortfall the agreed remedy.
+    ``lock_version``: the evaluation's version the form was loaded with (0: none yet)."""
     contract = ledger.contract
+    check_version(contract.evaluation, lock_version)
     if ledger.on <= contract.period_end:
         raise ServiceError(_("The final evaluation follows the contract's end (%(day)s).",
                              day=day_text(contract.period_end)))
@@ -541,5 +583,5 @@ def record_final_evaluation(ledger: ContractLedger, adviser: User, *, remedy: Re
     evaluation.remedy, evaluation.decision = remedy, decision.strip()
     evaluation.decided_on = decided_on
     evaluation.decided_by, evaluation.decided_by_name = adviser, adviser.full_name
-    db.session.flush()
+    flush_locked(evaluation)
     return evaluation

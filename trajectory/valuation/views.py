@@ -207,7 +207,10 @@ def edit_contract(contract_id: int):
     _contract_form(form, contract)
     if form.validate_on_submit():
         try:
-            services.update_contract(contract, _terms(form))
+            services.update_contract(contract, _terms(form), lock_version=_sent_lock())
+        except services.Conflict:
+            return _saved_by_other(form, _contract(contract_id), "valuation/contract_form.html",
+                                   contract=_contract(contract_id))
         except ServiceError as error:
             db.session.rollback()
             _field_error(form, error)
@@ -215,7 +218,8 @@ def edit_contract(contract_id: int):
             db.session.commit()
             flash(_("The contract has been saved."), "success")
             return redirect(url_for("valuation.contract", contract_id=contract.id))
-    return render_template("valuation/contract_form.html", form=form, contract=contract)
+    return render_template("valuation/contract_form.html", form=form, contract=contract,
+                           lock_version=_sent_lock() or contract.lock_version)
 
 
 @bp.route("/contracten/<int:contract_id>/verlengingen/nieuw", methods=["GET", "POST"],
@@ -340,7 +344,7 @@ def review_year(contract_id: int, year: int):
     row = _year(contract_id, year)
     if ConfirmForm().validate_on_submit():
         try:
-            services.review_year(row, current_user)
+            services.review_year(row, current_user, lock_version=_sent_lock())
         except ServiceError as error:
             db.session.rollback()
             flash(error.message, "error")
@@ -384,6 +388,33 @@ def claim_conflict(claim_id: int, form=None, *, judging: bool = False):
                          "yours": _shown(field, field.data)})
     return render_template("valuation/claim_conflict.html", claim=claim, rows=rows,
                            judging=judging), 409
+
+
+def _saved_by_other(form, saved, template: str, **context):
+    """A form saved by someone else meanwhile: shown again with the user's input, what is
+    saved now beside it (``saved_rows``), and the saved version, so saving again is a
+    deliberate choice after seeing the other person's decision (409)."""
+    db.session.rollback()
+    rows = []
+    if saved is not None:
+        for name, field in form._fields.items():
+            if name in ("csrf_token", "lock_version") or field.type == "FileField":
+                continue
+            theirs = getattr(saved, name, None)
+            if name.endswith("_id") and hasattr(saved, name[:-3]):
+                theirs = getattr(getattr(saved, name[:-3]), "id", theirs)
+            row = {"label": field.label.text, "theirs": _shown(field, theirs),
+                   "yours": _shown(field, field.data)}
+            if row["theirs"] != row["yours"]:
+                rows.append(row)
+    who = getattr(saved, "decided_by_name", None)
+    flash(_("%(name)s saved this while you had it open. Nothing of yours has been saved yet: "
+            "compare below, then save again or go back.", name=who) if who else
+          _("Someone else saved this while you had it open. Nothing of yours has been saved "
+            "yet: compare below, then save again or go back."), "error")
+    return render_template(template, form=form, saved_rows=rows,
+                           lock_version=saved.lock_version if saved is not None else 0,
+                           **context), 409
 
 
 def _shown(field, value) -> str:
@@ -652,7 +683,12 @@ def final_evaluation(contract_id: int):
             services.record_final_evaluation(ledger, current_user,
                                              remedy=Remedy(form.remedy.data),
                                              decision=form.decision.data,
-                                             decided_on=form.decided_on.data)
+                                             decided_on=form.decided_on.data,
+                                             lock_version=_sent_lock())
+        except services.Conflict:
+            saved = _contract(contract_id)
+            return _saved_by_other(form, saved.evaluation, "valuation/evaluation_form.html",
+                                   contract=saved, ledger=ledger_mod.contract_ledger(saved))
         except ServiceError as error:
             db.session.rollback()
             _field_error(form, error)
@@ -662,7 +698,8 @@ def final_evaluation(contract_id: int):
             return redirect(url_for("valuation.contract", contract_id=contract.id,
                                     _anchor="eindevaluatie"))
     return render_template("valuation/evaluation_form.html", form=form, contract=contract,
-                           ledger=ledger)
+                           ledger=ledger, lock_version=_sent_lock() or (
+                               contract.evaluation.lock_version if contract.evaluation else 0))
 
 
 # ------------------------------------------------------------------ exports
