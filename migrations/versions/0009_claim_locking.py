@@ -16,8 +16,10 @@ branch_labels = None
 depends_on = None
 
 # The tables whose rows carry a judgement: the claim (submitted, approved, rejected), the
-# contract's terms (PSO certificate, percentage), the yearly review, the final evaluation.
-LOCKED = ('sroi_claim', 'sroi_contract', 'sroi_contract_year', 'sroi_final_evaluation')
+# contract's terms (PSO certificate, percentage), the yearly review, the final evaluation,
+# the overlegtafel's decision on a proposed candidate.
+LOCKED = ('sroi_claim', 'sroi_contract', 'sroi_contract_year', 'sroi_final_evaluation',
+          'cohort_candidate')
 
 
 def upgrade():

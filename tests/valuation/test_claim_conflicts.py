@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
 
 from tests.conftest import BACKEND
 from tests.factories import make_user
@@ -292,3 +293,47 @@ def test_two_advisers_at_the_same_moment_on_postgresql(app, world):
     claim = db.session.get(Claim, claim_id)
     assert claim.status is ClaimStatus.APPROVED and claim.rejection_reason is None
     assert claim.lock_version == version_before + 1  # written once
+
+
+def test_two_decisions_on_one_proposed_candidate_only_the_first_is_written(app, world):
+    """The overlegtafel's decision (cohort_candidate) is locked the same way: two requests
+    that loaded the same proposal cannot both write their decision."""
+    from tests.cohorts.support import make_cohort, person
+    from trajectory.cohorts import services as cohort_services
+    from trajectory.cohorts.models import CohortCandidate, CohortCandidateStatus
+
+    cohort = make_cohort(world)
+    row = cohort_services.propose_candidate(world.user("klantmanager"), cohort,
+                                            person(world, "Twee", "Besluiten"), "Gemotiveerd.")
+    db.session.commit()
+    row_id, first_id, second_id = row.id, world.user("coordinator").id, world.user("beheer").id
+    loaded, go_on = threading.Event(), threading.Event()
+    outcome: list[str] = []
+
+    def late_request() -> None:
+        with app.app_context():
+            late = db.session.get(CohortCandidate, row_id)
+            loaded.set()
+            go_on.wait(timeout=10)
+            try:
+                cohort_services.decide_candidate(db.session.get(User, second_id), late, False)
+                db.session.commit()
+                outcome.append("saved")
+            except StaleDataError:
+                db.session.rollback()
+                outcome.append("conflict")
+            finally:
+                db.session.remove()
+
+    thread = threading.Thread(target=late_request)
+    thread.start()
+    assert loaded.wait(timeout=10)
+    cohort_services.decide_candidate(db.session.get(User, first_id),
+                                     db.session.get(CohortCandidate, row_id), False)
+    db.session.commit()
+    go_on.set()
+    thread.join(timeout=20)
+    assert outcome == ["conflict"]
+    db.session.expire_all()
+    decided = db.session.get(CohortCandidate, row_id)
+    assert decided.status is CohortCandidateStatus.DECLINED and decided.decided_by_id == first_id

@@ -185,6 +185,11 @@ class CohortCandidate(db.Model):
     proposed_on: so.Mapped[date] = so.mapped_column(sa.Date)
     decided_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
     decided_on: so.Mapped[date | None] = so.mapped_column(sa.Date)
+    # Optimistic lock (migration 0009): of two decisions at the same moment only the first is
+    # written; the second gets the conflict page (trajectory/main/errors.py).
+    lock_version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": lock_version}
 
     cohort: so.Mapped[Cohort] = so.relationship(back_populates="candidate_rows")
     candidate: so.Mapped[Candidate] = so.relationship()
