@@ -67,17 +67,19 @@ WORST_QUERY = {"page": "9" * 25, "sort": "\x00-" + "x" * 300, "endpoint": "x", "
 
 
 class _Forms(HTMLParser):
-    """The fields of the page's POST forms: (name, kind) with kind input type, select, textarea."""
+    """The fields of the page's POST (or GET) forms: (name, kind) with kind the input type,
+    select or textarea."""
 
-    def __init__(self) -> None:
+    def __init__(self, method: str = "post") -> None:
         super().__init__()
         self.fields: list[tuple[str, str | None]] = []
         self._in_post = False
+        self._method = method
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
-            self._in_post = (attrs.get("method") or "").lower() == "post"
+            self._in_post = (attrs.get("method") or "get").lower() == self._method
         elif self._in_post and tag in ("input", "select", "textarea", "button") and \
                 attrs.get("name") and attrs["name"] != "csrf_token":
             kind = tag if tag != "input" else (attrs.get("type") or "text").lower()
@@ -89,8 +91,8 @@ class _Forms(HTMLParser):
             self._in_post = False
 
 
-def _fields(html: str) -> list[tuple[str, str | None]]:
-    parser = _Forms()
+def _fields(html: str, method: str = "post") -> list[tuple[str, str | None]]:
+    parser = _Forms(method)
     parser.feed(html)
     return parser.fields
 
@@ -213,6 +215,14 @@ def test_every_page_survives_hostile_query_strings_and_ids(app, world, role):
         url = _url(app, world, rule, role)
         response = client.get(url, query_string=WORST_QUERY)
         assert response.status_code < 500, (url, response.status_code)
+        # The page's own filters (GET forms), each with a 25-digit id and with a NUL.
+        filters = {name for name, _kind in _fields(response.text, "get")} if \
+            response.status_code == 200 and response.mimetype == "text/html" else set()
+        for hostile in ("9" * 25, "\x00", "-1"):
+            if filters:
+                query = {name: hostile for name in filters}
+                response = client.get(url, query_string=query)
+                assert response.status_code < 500, (url, query, response.status_code)
         for name in sorted(a for a, converter in rule._converters.items()
                            if isinstance(converter, BoundedIntConverter)):
             for huge in (2**31, 10**25):

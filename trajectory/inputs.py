@@ -42,6 +42,9 @@ MAX_PAGE = 100_000
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 # A query key a page may use: a plain lower-case name (filters, sort, page, next ...).
 _QUERY_KEY = re.compile(r"[a-z][a-z0-9_]{0,39}\Z")
+_WHOLE_NUMBER = re.compile(r"\s*[+-]?[0-9]{1,4300}\s*\Z")
+# Query keys that hold free text (a search), never an id.
+TEXT_KEYS = frozenset({"q", "next"})
 # Names ``url_for`` takes as its own keywords.
 RESERVED_KEYS = frozenset({"endpoint", "values"})
 
@@ -71,6 +74,12 @@ def _clean_args(args) -> ImmutableMultiDict:
             value = _page_value(value)
             if value is None:
                 continue
+        elif key not in TEXT_KEYS and _WHOLE_NUMBER.match(value) and \
+                abs(int(value)) > DB_INT_MAX:
+            # An id filter (``?municipality=``, ``?provider=`` ...) beyond the database's
+            # integer: no row has it, so it becomes the first id that cannot exist, which
+            # every database compares without overflowing.
+            value = str(DB_INT_MAX + 1)
         items.append((key, value))
     return ImmutableMultiDict(items)
 

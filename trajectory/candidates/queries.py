@@ -25,6 +25,7 @@ from trajectory.candidates.models import (
 )
 from trajectory.candidates.names import fold
 from trajectory.candidates.scope import Visible
+from trajectory.inputs import as_int
 from trajectory.organisations.models import Organisation
 from trajectory.timeutil import today
 
@@ -108,7 +109,7 @@ def apply_filters(stmt: sa.Select, args: dict[str, str], columns: Visible) -> sa
         stmt = stmt.where(Candidate.search_name.contains(word, autoescape=True))
     municipality = args.get("municipality") or ""
     if municipality.isdigit():
-        stmt = stmt.where(Candidate.municipality_id == int(municipality))
+        stmt = stmt.where(Candidate.municipality_id == as_int(municipality, 0))
     benefit = args.get("benefit") or ""
     if columns.benefit and benefit in {b.value for b in Benefit}:
         stmt = stmt.where(Candidate.benefit == Benefit(benefit))
@@ -121,7 +122,7 @@ def apply_filters(stmt: sa.Select, args: dict[str, str], columns: Visible) -> sa
     if buddy.isdigit():
         assignment = so.aliased(BuddyAssignment)
         stmt = stmt.where(sa.exists().where(assignment.candidate_id == Candidate.id,
-                                            assignment.buddy_id == int(buddy),
+                                            assignment.buddy_id == as_int(buddy, 0),
                                             BuddyAssignment.active_on(today(), assignment)))
     attention = args.get("attention") or ""
     if attention in ATTENTION:
