@@ -32,6 +32,7 @@ DEFAULTS: dict[str, object] = {
     "BABEL_DEFAULT_TIMEZONE": "Europe/Amsterdam",
     "LANGUAGES": ["nl", "en"],
     "IDLE_TIMEOUT_MINUTES": 30,
+    "SESSION_LIFETIME_HOURS": 12,  # absolute end of a session, however active (auth/sessions.py)
     "RATELIMIT_STORAGE_URI": "memory://",
     # Login throttle (trajectory/auth/throttle.py): Redis when this (or else
     # RATELIMIT_STORAGE_URI) is a redis:// URL, otherwise the database.
