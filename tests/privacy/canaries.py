@@ -252,7 +252,9 @@ MUNICIPALITY = {"klantmanager": "Goes", "klantmanager2": "Tholen"}
 
 def allowed(username: str, planted: Canary) -> frozenset[str]:
     if username in MUNICIPALITY:
-        return ALL if planted.municipality == MUNICIPALITY[username] else NOTHING
+        # Another municipality's person: only as a line of an own contract's ledger
+        # (the claim's description, the person by initials), as for the adviser.
+        return ALL if planted.municipality == MUNICIPALITY[username] else frozenset({"claim"})
     if username == "coordinator":  # the table's own agreements, never the motivations
         return NAME | {"claim", "afspraak"} if planted.consent_overlegtafel else {"claim"}
     if username in ("intaker", "intaker2"):
