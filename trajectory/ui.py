@@ -111,8 +111,26 @@ def page_url(page: int) -> str:
     return url_for(request.endpoint, **{**args, **(request.view_args or {})})
 
 
+class PrintedCallableError(TypeError):
+    """A template printed a function instead of its value (``ctx.items`` on a dict)."""
+
+
+def _finalize(value: Any) -> Any:
+    """Never print a Python repr: a callable in ``{{ }}`` is a template bug (a dict key
+    that shadows a method, a macro without its call). In tests it fails loudly; a
+    user sees nothing rather than "<built-in method items of dict object at 0x…>"."""
+    if callable(value) and not hasattr(value, "__html__"):
+        from flask import current_app
+        if current_app.testing or current_app.debug:
+            raise PrintedCallableError(f"template printed a callable: {value!r}")
+        current_app.logger.error("template printed a callable: %r", value)
+        return ""
+    return value
+
+
 def init_ui(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.finalize = _finalize
     register_nav("main.home", _l("Home"), None, order=0)
 
     # Globals, not a context processor: imported macros see globals only.

@@ -22,7 +22,7 @@ def _offer_numbers(provider_id: int | None) -> dict[str, Any]:
     vacancies = sa.select(sa.func.count(Vacancy.id)).where(Vacancy.status == VacancyStatus.OPEN)
     if provider_id is not None:
         vacancies = vacancies.where(Vacancy.organisation_id == provider_id)
-    return {"items": items, "free": int(free), "open_vacancies": db.session.scalar(vacancies) or 0}
+    return {"offers": items, "free": int(free), "open_vacancies": db.session.scalar(vacancies) or 0}
 
 
 def regional_context(user: Any) -> dict[str, Any]:
@@ -32,7 +32,7 @@ def regional_context(user: Any) -> dict[str, Any]:
 def own_context(user: Any) -> dict[str, Any]:
     context = _offer_numbers(user.organisation_id)
     context["provider_id"] = user.organisation_id
-    context["empty"] = context["items"] == 0
+    context["empty"] = context["offers"] == 0
     return context
 
 
