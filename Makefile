@@ -7,6 +7,8 @@ STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app trajectory
 SECRET_FILE := instance/secret-key
 # Local runs: a generated secret key, plain http on 127.0.0.1, the demo accounts listed.
+# PORT=5001 make run serves on another port.
+PORT ?= 5000
 RUN_ENV = TRAJECTORY_SECRET_KEY="$$(cat $(SECRET_FILE))" TRAJECTORY_SESSION_COOKIE_SECURE=false TRAJECTORY_DEMO_MODE=true
 
 .PHONY: run dev test screenshots test-fast test-postgres test-browser serve install migrate demo lint i18n i18n-compile clean
@@ -30,13 +32,13 @@ migrate: install $(SECRET_FILE)
 demo: migrate
 	$(RUN_ENV) $(FLASK) demo --if-empty
 
-## make run: install, migrate, load the demo on first start, serve http://127.0.0.1:5000
+## make run: install, migrate, load the demo on first start, serve http://127.0.0.1:5000 (PORT=5001 make run: another port)
 run: demo
-	$(RUN_ENV) $(FLASK) run --host 127.0.0.1 --port 5000
+	$(RUN_ENV) $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 ## make dev: the same with the debugger and auto-reload (developers only)
 dev: demo
-	$(RUN_ENV) $(FLASK) run --debug --host 127.0.0.1 --port 5000
+	$(RUN_ENV) $(FLASK) run --debug --host 127.0.0.1 --port $(PORT)
 
 ## make serve: gunicorn as in production (set TRAJECTORY_SECRET_KEY and DATABASE_URL yourself)
 serve: install
@@ -50,9 +52,9 @@ test: install
 test-fast: install
 	$(BIN)/python -m pytest -n 2 -m "not browser"
 
-## make test-postgres: the whole suite again with PostgreSQL as the database
+## make test-postgres: the whole suite again with PostgreSQL as the database (one database per worker)
 test-postgres: install
-	TRAJECTORY_TEST_DB=postgres $(BIN)/python -m pytest -m "not browser" -p no:randomly
+	TRAJECTORY_TEST_DB=postgres $(BIN)/python -m pytest -n 2 -m "not browser" -p no:randomly
 
 test-browser: install
 	$(BIN)/python -m pytest -m browser

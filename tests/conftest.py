@@ -33,7 +33,36 @@ EVIDENCE_DIR = tempfile.mkdtemp(prefix="trajectory-test-evidence-")
 
 
 def pg_url() -> str:
-    return os.environ.get("TEST_DATABASE_URL", DEFAULT_PG_URL)
+    """The test database; under pytest-xdist each worker has its own (``test_gw0``...),
+    so ``make test-postgres`` runs on both cores."""
+    url = os.environ.get("TEST_DATABASE_URL", DEFAULT_PG_URL)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        parsed = sa.make_url(url)
+        url = parsed.set(database=f"{parsed.database}_{worker}").render_as_string(
+            hide_password=False)
+    return url
+
+
+def _create_worker_database() -> None:
+    """Create this xdist worker's database beside the configured one, when missing."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    base = os.environ.get("TEST_DATABASE_URL", DEFAULT_PG_URL)
+    name = sa.make_url(pg_url()).database
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            if not conn.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                {"n": name}).scalar():
+                conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+
+
+# Database roles are shared by the cluster: workers migrating at the same moment would
+# race to create the application role (migration 0011), so migrations take this lock.
+_MIGRATION_LOCK = 7_201_112
 
 
 def pg_reachable(url: str | None = None) -> str | None:
@@ -78,17 +107,28 @@ def upgrade(database_uri: str) -> None:
 def database_template(tmp_path_factory) -> str:
     """Migrate once per session; tests start from a copy (SQLite) or a truncate (PostgreSQL)."""
     if BACKEND == "postgres":
-        reason = pg_reachable()
+        reason = pg_reachable(os.environ.get("TEST_DATABASE_URL", DEFAULT_PG_URL))
         if reason:
             if os.environ.get("CI"):
                 pytest.fail(reason)  # CI must not skip the PostgreSQL suite silently
             pytest.skip(reason)
+        _create_worker_database()
         engine = sa.create_engine(pg_url())
         with engine.begin() as conn:
             conn.execute(sa.text("DROP SCHEMA public CASCADE"))
             conn.execute(sa.text("CREATE SCHEMA public"))
-        engine.dispose()
-        upgrade(pg_url())
+        lock = sa.create_engine(os.environ.get("TEST_DATABASE_URL", DEFAULT_PG_URL))
+        try:
+            with lock.connect() as conn:
+                conn.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": _MIGRATION_LOCK})
+                try:
+                    upgrade(pg_url())
+                finally:
+                    conn.execute(sa.text("SELECT pg_advisory_unlock(:key)"),
+                                 {"key": _MIGRATION_LOCK})
+        finally:
+            lock.dispose()
+            engine.dispose()
         return pg_url()
     path = tmp_path_factory.mktemp("db") / "template.sqlite"
     upgrade(f"sqlite:///{path}")

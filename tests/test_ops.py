@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from flask import abort
@@ -336,3 +338,18 @@ def test_an_expired_form_uses_the_error_page(client, world):
     assert response.status_code == 400
     assert text(client.application, "The form has expired") in response.text
     assert client.get("/").status_code == 302  # not logged in
+
+
+def test_make_run_serves_on_the_port_in_port():
+    """``PORT=5001 make run`` (a second checkout, or 5000 taken): the dry run shows the port."""
+    import subprocess
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PORT": "5001"}
+    shown = subprocess.run(["make", "-n", "run"], cwd=root, env=env, capture_output=True,
+                           text=True, check=True).stdout
+    assert "--port 5001" in shown
+    env.pop("PORT")
+    default = subprocess.run(["make", "-n", "run"], cwd=root, env=env, capture_output=True,
+                             text=True, check=True).stdout
+    assert "--port 5000" in default
