@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from flask import Flask, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from jinja2 import Undefined
 
 from trajectory.auth.roles import Role
 from trajectory.extensions import db
@@ -119,7 +120,8 @@ def _finalize(value: Any) -> Any:
     """Never print a Python repr: a callable in ``{{ }}`` is a template bug (a dict key
     that shadows a method, a macro without its call). In tests it fails loudly; a
     user sees nothing rather than "<built-in method items of dict object at 0x…>"."""
-    if callable(value) and not hasattr(value, "__html__"):
+    if callable(value) and not hasattr(value, "__html__") and not isinstance(value, Undefined):
+        # (an Undefined is callable too, and prints as nothing: form.csrf_token, CSRF off)
         from flask import current_app
         if current_app.testing or current_app.debug:
             raise PrintedCallableError(f"template printed a callable: {value!r}")
