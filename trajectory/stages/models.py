@@ -171,6 +171,11 @@ class Stage(db.Model):
     outcome_recorded_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
     outcome_recorded_by_id: so.Mapped[int | None] = so.mapped_column(
         sa.ForeignKey("user_account.id"))
+    # Hand-over (migration 0014): the klantmanager marked the recorded outcome (an intake's,
+    # a werkervaringsplaats's decision) handled; an outcome recorded later is a new task.
+    outcome_handled_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    outcome_handled_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user_account.id"))
     # Care-client overlap: the candidate is a care client of this provider.
     care_client: so.Mapped[bool] = so.mapped_column(default=False)
     care_choice: so.Mapped[CareChoice | None] = so.mapped_column(_enum(CareChoice, 20))
@@ -206,6 +211,8 @@ class Stage(db.Model):
     outcome_recorded_by: so.Mapped[User | None] = so.relationship(
         foreign_keys=[outcome_recorded_by_id])
     care_decided_by: so.Mapped[User | None] = so.relationship(foreign_keys=[care_decided_by_id])
+    outcome_handled_by: so.Mapped[User | None] = so.relationship(
+        foreign_keys=[outcome_handled_by_id])
     previous_stage: so.Mapped[Stage | None] = so.relationship(remote_side=[id])
     offer_item: so.Mapped[OfferItem | None] = so.relationship()
     vacancy: so.Mapped[Vacancy | None] = so.relationship()
