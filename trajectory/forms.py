@@ -7,13 +7,63 @@ from decimal import Decimal
 import sqlalchemy as sa
 from babel.numbers import NumberFormatError, parse_decimal
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
 from wtforms import StringField
 from wtforms.validators import ValidationError
 
 from trajectory.inputs import column_problem, fits
 
-__all__ = ["DutchDateField", "DutchDecimalField", "apply_service_error", "fits",
-           "format_dutch_decimal", "not_blank"]
+__all__ = ["DutchDateField", "DutchDecimalField", "TrajectoryForm", "apply_service_error",
+           "fits", "format_dutch_decimal", "not_blank"]
+
+
+class TrajectoryForm(FlaskForm):
+    """The base of every form of the application: Flask-WTF's form (CSRF), and nothing typed
+    is lost to an idle logout.
+
+    A POST made by a session that had just expired is kept on the server for its user and
+    URL (``trajectory.security``); the next GET of that URL by that user builds its form
+    from that input, once, and says so at the top of the page. ``form.kept`` tells a view
+    not to overwrite the input with its defaults. A view that passes ``formdata`` itself
+    decides alone.
+    """
+
+    kept = False
+
+    class Meta:
+        def wrap_formdata(self, form, formdata):
+            if formdata is _Auto:
+                kept = _kept_formdata(form)
+                if kept is not None:
+                    form.kept = True
+                    return kept
+            return super().wrap_formdata(form, formdata)
+
+
+def _kept_formdata(form):
+    """This request's kept input (taken from the server once per request), when it is a GET
+    of the user who posted it and it has a field of ``form``; else None."""
+    from flask import flash, g, has_request_context, request
+    from flask_babel import gettext
+    from flask_login import current_user
+    from werkzeug.datastructures import MultiDict
+
+    if not has_request_context() or request.method != "GET" \
+            or not current_user.is_authenticated:
+        return None
+    if "kept_input" not in g:
+        from trajectory.security import take_kept_post
+
+        g.kept_input = take_kept_post(current_user.id)
+    kept = g.kept_input
+    if not kept or not any(name in kept for name in form._fields if name != "csrf_token"):
+        return None
+    if not g.get("kept_input_told"):
+        g.kept_input_told = True
+        flash(gettext("We kept the text you typed before you were logged out. Check it and "
+                      "save it."), "warning")
+    return MultiDict(kept)
 
 
 class DutchDecimalField(StringField):

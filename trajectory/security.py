@@ -21,12 +21,19 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 
-# Forms whose POST body survives an idle logout: endpoint -> the field names kept.
-# When a session that has just expired (idle or at its lifetime) posts one of
-# them, the fields (never the CSRF token) are kept on the server for that user
-# (``KeptInput``, see trajectory/auth/sessions.py), the login page sends the
-# person back to the form, and the form takes them once with ``take_kept_post``.
-# The cookie carries nothing of them.
+# Every form survives an idle logout. When a session that has just expired (idle or
+# at its lifetime) posts to a page that also serves the form (a GET on the same URL),
+# its fields are kept on the server for that user (``KeptInput``, see
+# trajectory/auth/sessions.py), the login page sends the person back to that URL, and
+# the form, built from ``trajectory.forms.TrajectoryForm``, takes them back once. The
+# cookie carries nothing of them. Never kept: the fields named here (the CSRF token and
+# secrets); file uploads are never in ``request.form``.
+NEVER_KEPT_FIELDS = frozenset({
+    "csrf_token", "password", "current_password", "new_password", "confirm_password",
+    "code", "recovery_code", "recovery_codes", "secret", "totp_secret", "upload", "file",
+})
+
+# Optional narrowing: endpoint -> the only field names kept (``keep_post_body``).
 KEPT_POSTS: dict[str, tuple[str, ...]] = {}
 
 # Cookie names: ``__Host-`` makes the browser insist on Secure, Path=/ and no
@@ -36,26 +43,49 @@ PLAIN_COOKIE_NAME = "trajectory"
 
 
 def keep_post_body(endpoint: str, fields: tuple[str, ...]) -> None:
-    """Register a form whose typed-in text must not be lost to the idle timeout."""
+    """Keep only these fields of an endpoint's form (every other form keeps all of its
+    fields but the ``NEVER_KEPT_FIELDS``); not needed to have a form kept."""
     KEPT_POSTS[endpoint] = tuple(fields)
 
 
-def take_kept_post(user_id: int) -> dict[str, str] | None:
+def take_kept_post(user_id: int) -> dict[str, str | list[str]] | None:
     """The fields kept for this URL and user, removed from the server; else None."""
     from trajectory.auth.sessions import take_kept_input
 
     return take_kept_input(user_id, request.path)
 
 
+def kept_fields(form) -> dict[str, str | list[str]]:
+    """The fields of a posted form body worth keeping: everything but the secrets (a field
+    posted more than once, such as checkboxes, keeps all its values)."""
+    only = KEPT_POSTS.get(request.endpoint or "")
+    fields: dict[str, str | list[str]] = {}
+    for name in form:
+        if name in NEVER_KEPT_FIELDS or (only is not None and name not in only):
+            continue
+        values = form.getlist(name)
+        fields[name] = values[0] if len(values) == 1 else values
+    return fields
+
+
+def _serves_form(rule) -> bool:
+    """A POST to a URL that also shows a form (GET) can get its input back there; a POST-only
+    action (a button) has nothing typed to keep."""
+    return rule is not None and "GET" in (rule.methods or ())
+
+
 def _keep_body(user_id: int) -> bool:
-    """Keep this request's form body for ``user_id`` when its endpoint asked for it."""
+    """Keep this request's form body for ``user_id`` when it posted a form page."""
+    from trajectory.auth.access import PUBLIC, declared_access
     from trajectory.auth.sessions import keep_input
 
-    fields = KEPT_POSTS.get(request.endpoint or "")
-    if request.method != "POST" or not fields:
+    if request.method != "POST" or not _serves_form(request.url_rule) \
+            or declared_access(request.endpoint) == PUBLIC:
         return False
-    keep_input(user_id, request.path,
-               {name: request.form.get(name, "") for name in fields if name in request.form})
+    fields = kept_fields(request.form)
+    if not fields:
+        return False
+    keep_input(user_id, request.path, fields)
     return True
 
 

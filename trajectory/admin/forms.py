@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from trajectory.auth.roles import Role
+from trajectory.forms import TrajectoryForm
 from trajectory.organisations.models import KIND_LABELS, OrganisationKind
 
 
@@ -33,7 +33,7 @@ def _normalise_username(value: str | None) -> str | None:
     return value.strip().lower() if isinstance(value, str) else value
 
 
-class UserForm(FlaskForm):
+class UserForm(TrajectoryForm):
     # In the order of the page, so the error summary lists the errors in that order.
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=120)],
                             render_kw={"autocomplete": "off"})
@@ -57,20 +57,20 @@ class UserForm(FlaskForm):
                                description=_l("A user may hold several roles."))
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(TrajectoryForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     kind = RadioField(
         _l("Kind of organisation"),
-        choices=[SelectChoice(kind.value, str(KIND_LABELS[kind])) for kind in OrganisationKind],
+        choices=[SelectChoice(kind.value, KIND_LABELS[kind]) for kind in OrganisationKind],
         validators=[DataRequired(message=_l("Choose the kind of organisation."))],
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(TrajectoryForm):
     """An empty form: gives POST-only actions their CSRF token."""
 
 
-class UserFilterForm(FlaskForm):
+class UserFilterForm(TrajectoryForm):
     class Meta:
         csrf = False  # a search form: GET, no state change
 

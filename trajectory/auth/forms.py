@@ -1,12 +1,13 @@
 """Login and password forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from trajectory.forms import TrajectoryForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(TrajectoryForm):
     # The field names are pinned: username and password (plus csrf_token).
     username = StringField(_l("User name"), validators=[DataRequired(), Length(max=64)],
                            render_kw={"autocomplete": "username", "autocapitalize": "none",
@@ -15,7 +16,7 @@ class LoginForm(FlaskForm):
                              render_kw={"autocomplete": "current-password"})
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(TrajectoryForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()],
                                      render_kw={"autocomplete": "current-password"})
     new_password = PasswordField(
@@ -30,7 +31,7 @@ class ChangePasswordForm(FlaskForm):
     )
 
 
-class CodeForm(FlaskForm):
+class CodeForm(TrajectoryForm):
     # One field, pinned name ``code``: a 6-digit code from the app or a recovery code.
     code = StringField(_l("Code"), validators=[DataRequired(message=_l("Enter the code from your app.")),
                                                Length(max=64)],
@@ -40,7 +41,7 @@ class CodeForm(FlaskForm):
                                   "spellcheck": "false"})
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(TrajectoryForm):
     code = StringField(_l("Code from your app"),
                        validators=[DataRequired(message=_l("Enter the code from your app.")),
                                    Length(max=64)],
@@ -50,7 +51,7 @@ class EnrolForm(FlaskForm):
                                   "spellcheck": "false"})
 
 
-class ConfirmCodeForm(FlaskForm):
+class ConfirmCodeForm(TrajectoryForm):
     """Confirm a change to the second factor with a current code."""
 
     code = StringField(_l("Code from your app"),

@@ -278,8 +278,17 @@ def install_session_listeners() -> None:
 
 # ------------------------------------------------------------------ kept input
 
-def keep_input(user_id: int, path: str, fields: dict[str, str]) -> None:
-    """Keep a form body for its owner for ``KEPT_INPUT_LIFETIME`` (the caller commits)."""
+def _bounded(value: Any) -> str | list[str]:
+    if isinstance(value, list | tuple):
+        return [str(item)[:KEPT_VALUE_MAX] for item in value[:100]]
+    return str(value)[:KEPT_VALUE_MAX]
+
+
+def keep_input(user_id: int, path: str, fields: dict[str, str | list[str]]) -> None:
+    """Keep a form body for its owner for ``KEPT_INPUT_LIFETIME`` (the caller commits).
+
+    One row per user and path (a newer post replaces it); a field posted more than once
+    keeps its values as a list."""
     moment = now()
     db.session.execute(sa.delete(KeptInput).where(sa.or_(
         KeptInput.expires_at <= moment,
@@ -288,10 +297,10 @@ def keep_input(user_id: int, path: str, fields: dict[str, str]) -> None:
     db.session.add(KeptInput(
         user_id=user_id, path=path[:300], created_at=moment,
         expires_at=moment + KEPT_INPUT_LIFETIME,
-        fields={name: str(value)[:KEPT_VALUE_MAX] for name, value in fields.items()}))
+        fields={str(name)[:200]: _bounded(value) for name, value in fields.items()}))
 
 
-def take_kept_input(user_id: int, path: str) -> dict[str, str] | None:
+def take_kept_input(user_id: int, path: str) -> dict[str, str | list[str]] | None:
     """The fields kept for this user and path, removed for good (committed now); else None."""
     moment = now()
     row = db.session.scalars(

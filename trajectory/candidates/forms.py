@@ -7,7 +7,6 @@ Plan forms carry ``lock_version`` (the plan's optimistic lock) as a hidden field
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -37,7 +36,7 @@ from trajectory.candidates.models import (
     TrainingStatus,
     ZrmDomain,
 )
-from trajectory.forms import DutchDateField
+from trajectory.forms import DutchDateField, TrajectoryForm
 
 TEXT_LIMIT = 5000
 
@@ -84,7 +83,7 @@ def consent_choices() -> list[SelectChoice]:
     ]
 
 
-class CandidateForm(FlaskForm):
+class CandidateForm(TrajectoryForm):
     first_name = StringField(_l("First name"), validators=[DataRequired(), Length(max=80)],
                              render_kw={"autocomplete": "off"})
     tussenvoegsel = StringField(_l("Tussenvoegsel"), validators=[Optional(), Length(max=20)],
@@ -143,7 +142,7 @@ def period_benefit_choices() -> list[SelectChoice]:
     return [SelectChoice(b.value, b.label) for b in Benefit if b is not Benefit.NUG]
 
 
-class BenefitPeriodForm(FlaskForm):
+class BenefitPeriodForm(TrajectoryForm):
     # The service explains a refused value (such as NUG) on the field itself.
     benefit = RadioField(_l("Benefit"), choices=period_benefit_choices, validate_choice=False,
                          validators=[InputRequired(message=_l("Choose the benefit."))],
@@ -154,11 +153,11 @@ class BenefitPeriodForm(FlaskForm):
         "The last day of the benefit, for example 31-03-2026. Empty: it is still running."))
 
 
-class BenefitEndForm(FlaskForm):
+class BenefitEndForm(TrajectoryForm):
     end = _required_date(_l("Last day of the benefit"))
 
 
-class StatusForm(FlaskForm):
+class StatusForm(TrajectoryForm):
     status = RadioField(_l("Status"), choices=lambda: _choices(CandidateStatus),
                         validators=[InputRequired(message=_l("Choose a status."))])
     pause_reason = StringField(_l("Reason for the pause"), validators=[Optional(), Length(max=300)],
@@ -173,7 +172,7 @@ class StatusForm(FlaskForm):
                                   description=_l("For example 31-03-2026. Empty: today."))
 
 
-class BuddyForm(FlaskForm):
+class BuddyForm(TrajectoryForm):
     buddy_id = SelectField(_l("Buddy"), coerce=int, validators=[InputRequired()])
     start_date = _required_date(_l("Start date"))
     contact_phone = StringField(
@@ -189,7 +188,7 @@ def rung_choices() -> list[SelectChoice]:
     return [SelectChoice(str(n), f"{n}. {label}") for n, label in LADDER_RUNGS.items()]
 
 
-class MeasurementForm(FlaskForm):
+class MeasurementForm(TrajectoryForm):
     measured_on = _required_date(_l("Date of the measurement"))
     rung = RadioField(_l("Rung of the participatieladder"), choices=rung_choices, coerce=int,
                       validators=[InputRequired(message=_l("Choose a rung."))])
@@ -204,7 +203,7 @@ def zrm_score_choices() -> list[SelectChoice]:
         SelectChoice(str(n), f"{n}. {label}") for n, label in ZRM_LEVELS.items()]
 
 
-class ZrmForm(FlaskForm):
+class ZrmForm(TrajectoryForm):
     scored_on = _required_date(_l("Date of the scoring"))
 
     def domain_fields(self):
@@ -220,7 +219,7 @@ for _domain in ZrmDomain:
             SelectField(LABELS[_domain], choices=zrm_score_choices, validators=[Optional()]))
 
 
-class PlanTextForm(FlaskForm):
+class PlanTextForm(TrajectoryForm):
     lock_version = HiddenField()
     wishes = TextAreaField(_l("Wishes, dreams and ideals"),
                            validators=[Optional(), Length(max=TEXT_LIMIT)],
@@ -234,7 +233,7 @@ class PlanTextForm(FlaskForm):
                                render_kw={"rows": 4})
 
 
-class GoalForm(FlaskForm):
+class GoalForm(TrajectoryForm):
     lock_version = HiddenField()
     description = TextAreaField(_l("Goal"), validators=[DataRequired(), Length(max=500)],
                                 render_kw={"rows": 2})
@@ -243,7 +242,7 @@ class GoalForm(FlaskForm):
                          validators=[InputRequired()])
 
 
-class StepForm(FlaskForm):
+class StepForm(TrajectoryForm):
     lock_version = HiddenField()
     description = StringField(_l("Step"), validators=[DataRequired(), Length(max=300)])
     who = StringField(_l("Who does it"), validators=[Optional(), Length(max=120)],
@@ -256,7 +255,7 @@ def severity_choices() -> list[SelectChoice]:
     return [SelectChoice(str(n), label) for n, label in SEVERITY_LABELS.items()]
 
 
-class BarrierForm(FlaskForm):
+class BarrierForm(TrajectoryForm):
     lock_version = HiddenField()
     category = SelectField(_l("Category"), choices=lambda: _choices(BarrierCategory),
                            validators=[InputRequired()])
@@ -276,7 +275,7 @@ class BarrierForm(FlaskForm):
                          validators=[InputRequired()])
 
 
-class TrainingForm(FlaskForm):
+class TrainingForm(TrajectoryForm):
     lock_version = HiddenField()
     name = StringField(_l("Training or course"), validators=[DataRequired(), Length(max=200)])
     provider = StringField(_l("Where"), validators=[Optional(), Length(max=200)])
@@ -287,7 +286,7 @@ class TrainingForm(FlaskForm):
     certificate = BooleanField(_l("Certificate or diploma obtained"))
 
 
-class AgreeForm(FlaskForm):
+class AgreeForm(TrajectoryForm):
     version_number = HiddenField()
     agreed_on = _required_date(_l("Agreed on"))
     with_candidate = BooleanField(
@@ -295,13 +294,13 @@ class AgreeForm(FlaskForm):
         validators=[DataRequired(message=_l("Confirm that the candidate agreed to the plan."))])
 
 
-class LockForm(FlaskForm):
+class LockForm(TrajectoryForm):
     """A POST-only action on the plan (remove an item): CSRF plus the lock."""
 
     lock_version = HiddenField()
 
 
-class CandidateFilterForm(FlaskForm):
+class CandidateFilterForm(TrajectoryForm):
     class Meta:
         csrf = False  # a search form: GET, no state change
 

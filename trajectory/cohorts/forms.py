@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
@@ -13,7 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from trajectory.candidates.forms import MultiCheckboxField
 from trajectory.cohorts.models import DECISION_LABELS, DecisionKind, next_quarter, quarter_label
 from trajectory.cohorts.services import TEXT_MAX
-from trajectory.forms import DutchDateField, not_blank
+from trajectory.forms import DutchDateField, TrajectoryForm, not_blank
 
 
 def quarter_choices(first: date, last: date) -> list[SelectChoice]:
@@ -28,7 +27,7 @@ def _int_or_none(value) -> int | None:
     return int(value) if str(value).isdigit() else None
 
 
-class CohortForm(FlaskForm):
+class CohortForm(TrajectoryForm):
     name = StringField(_l("Name"), validators=[DataRequired(), not_blank, Length(max=80)],
                        description=_l("For example \"Maartgolf 2026\"."))
     start_quarter = SelectField(_l("Start quarter"),
@@ -42,7 +41,7 @@ class CohortForm(FlaskForm):
         return date.fromisoformat(self.start_quarter.data)
 
 
-class ProposeForm(FlaskForm):
+class ProposeForm(TrajectoryForm):
     candidate_id = SelectField(_l("Candidate"), coerce=_int_or_none,
                                validators=[InputRequired(message=_l("Choose a candidate."))])
     motivation = TextAreaField(_l("Why this candidate, and why now?"),
@@ -50,13 +49,13 @@ class ProposeForm(FlaskForm):
                                render_kw={"rows": 3, "maxlength": 500})
 
 
-class ProvidersForm(FlaskForm):
+class ProvidersForm(TrajectoryForm):
     providers = MultiCheckboxField(_l("Providers at the table"), coerce=int,
                                    validators=[Optional()],
                                    description=_l("Five or six providers sit at the table."))
 
 
-class AgreementForm(FlaskForm):
+class AgreementForm(TrajectoryForm):
     candidate_id = SelectField(_l("Candidate"), coerce=_int_or_none,
                                validators=[InputRequired(message=_l("Choose a candidate."))])
     provider_id = SelectField(_l("Provider"), coerce=_int_or_none,
@@ -67,11 +66,11 @@ class AgreementForm(FlaskForm):
                           description=_l("For example \"buddy\" or \"help with debts\"."))
 
 
-class EvaluationNewForm(FlaskForm):
+class EvaluationNewForm(TrajectoryForm):
     quarter = SelectField(_l("Quarter"), validators=[InputRequired(message=_l("Choose a quarter."))])
 
 
-class AnswersForm(FlaskForm):
+class AnswersForm(TrajectoryForm):
     works = TextAreaField(_l("Does this work?"), validators=[Optional(), Length(max=TEXT_MAX)])
     obstacles = TextAreaField(_l("What do we run into?"),
                               validators=[Optional(), Length(max=TEXT_MAX)])
@@ -80,7 +79,7 @@ class AnswersForm(FlaskForm):
     lock_version = HiddenField()
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(TrajectoryForm):
     kind = RadioField(_l("Kind"), default=DecisionKind.DECISION.value,
                       choices=lambda: [SelectChoice(k.value, DECISION_LABELS[k])
                                        for k in DecisionKind],

@@ -4,7 +4,6 @@ klantmanager's "handled" form."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
@@ -15,7 +14,7 @@ from trajectory.contacts.models import (
     ContactKind,
     SignalCategory,
 )
-from trajectory.forms import DutchDateField, not_blank
+from trajectory.forms import DutchDateField, TrajectoryForm, not_blank
 
 # The fields whose values survive an idle logout (trajectory.security keeps them).
 KEPT_FIELDS = ("contact_on", "kind", "note", "wellbeing", "signal_category", "signal_text")
@@ -35,7 +34,7 @@ def category_choices() -> list[SelectChoice]:
         SelectChoice(category.value, category.label) for category in SignalCategory]
 
 
-class ContactForm(FlaskForm):
+class ContactForm(TrajectoryForm):
     contact_on = DutchDateField(_l("Date of the contact"), validators=[InputRequired()],
                                 description=_l("Today unless you change it. For example "
                                                "31-03-2026."))
@@ -64,7 +63,7 @@ class ContactForm(FlaskForm):
             raise ValidationError(_l("Describe the signal in a few words."))
 
 
-class HandleSignalForm(FlaskForm):
+class HandleSignalForm(TrajectoryForm):
     note = TextAreaField(_l("What did you do with the signal?"),
                          validators=[DataRequired(), not_blank, Length(max=NOTE_MAX)],
                          render_kw={"rows": 4, "maxlength": NOTE_MAX})

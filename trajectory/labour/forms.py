@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Length, Optional
 
+from trajectory.forms import TrajectoryForm
 from trajectory.valuation.forms import date_field
 
 FILE_HINT = _l("PDF, PNG, JPEG or Excel (XLSX), at most 10 MB.")
@@ -22,7 +22,7 @@ def _int_or_none(value):
         return None
 
 
-class LabourClaimForm(FlaskForm):
+class LabourClaimForm(TrajectoryForm):
     # The service checks the stage (with a message that says why), not the choice list:
     # a stage claimed in full, or of another provider, is refused in words.
     stage_id = SelectField(_l("Stage"), coerce=_int_or_none, validate_choice=False,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
@@ -18,7 +17,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from trajectory.forms import DutchDateField, DutchDecimalField, not_blank
+from trajectory.forms import DutchDateField, DutchDecimalField, TrajectoryForm, not_blank
 from trajectory.providers.models import (
     HOURS_OFFER_TYPES,
     LEVEL_OFFER_TYPES,
@@ -31,7 +30,14 @@ LEVEL_CHOICES = [SelectChoice("", _l("No level")),
 
 
 def offer_type_choices(empty: str | None = None) -> list[SelectChoice]:
+    """Called when a form is made (a callable ``choices``), so the labels are in the
+    user's language: a list built in the class body would be English for good."""
     choices = [SelectChoice(t.value, t.label) for t in OfferType]
+    return [SelectChoice("", empty), *choices] if empty else choices
+
+
+def vacancy_status_choices(empty: str | None = None) -> list[SelectChoice]:
+    choices = [SelectChoice(s.value, s.label) for s in VacancyStatus]
     return [SelectChoice("", empty), *choices] if empty else choices
 
 
@@ -54,7 +60,7 @@ def _not_before(other: str, message):
     return check
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(TrajectoryForm):
     contact_name = StringField(_l("Contact person"), validators=[Optional(), Length(max=120)],
                                render_kw={"autocomplete": "off"})
     contact_phone = StringField(_l("Phone number of the contact person"),
@@ -75,7 +81,7 @@ class ProfileForm(FlaskForm):
                                 render_kw={"rows": 4})
 
 
-class PracticeForm(FlaskForm):
+class PracticeForm(TrajectoryForm):
     """What the provider already does for Social Return today: numbers and text."""
 
     employed_from_benefit = IntegerField(
@@ -99,8 +105,8 @@ class PracticeForm(FlaskForm):
         validators=[Optional(), Length(max=4000)], render_kw={"rows": 3})
 
 
-class OfferItemForm(FlaskForm):
-    offer_type = SelectField(_l("Offer type"), choices=offer_type_choices(),
+class OfferItemForm(TrajectoryForm):
+    offer_type = SelectField(_l("Offer type"), choices=offer_type_choices,
                              validators=[DataRequired(message=_l("Choose an offer type."))])
     title = StringField(
         _l("Function or subject"), validators=[DataRequired(), not_blank, Length(max=160)],
@@ -147,7 +153,7 @@ class OfferItemForm(FlaskForm):
         }
 
 
-class VacancyForm(FlaskForm):
+class VacancyForm(TrajectoryForm):
     title = StringField(_l("Function"), validators=[DataRequired(), not_blank, Length(max=160)])
     level = SelectField(_l("Level"), choices=LEVEL_CHOICES, validators=[Optional()])
     hours_per_week = DutchDecimalField(
@@ -156,34 +162,33 @@ class VacancyForm(FlaskForm):
                     _decimal_range(Decimal(0), Decimal(60), _l("Enter hours per week: more than 0, at most 60."))])
     available_from = DutchDateField(_l("From when"), validators=[Optional()])
     status = SelectField(_l("Status"),
-                         choices=[SelectChoice(s.value, s.label) for s in VacancyStatus],
-                         validators=[DataRequired()])
+                         choices=vacancy_status_choices, validators=[DataRequired()])
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)],
                           render_kw={"rows": 3})
 
 
-class OfferFilterForm(FlaskForm):
+class OfferFilterForm(TrajectoryForm):
     class Meta:
         csrf = False  # a search form: GET, no state change
 
     q = StringField(_l("Search function, subject or provider"),
                     validators=[Optional(), Length(max=100)])
-    offer_type = SelectField(_l("Offer type"), choices=offer_type_choices(_l("All offer types")),
+    offer_type = SelectField(_l("Offer type"),
+                             choices=lambda: offer_type_choices(_l("All offer types")),
                              validators=[Optional()])
     provider = SelectField(_l("Provider"), validators=[Optional()])
     free_only = BooleanField(_l("Only with free places"))
 
 
-class VacancyFilterForm(FlaskForm):
+class VacancyFilterForm(TrajectoryForm):
     class Meta:
         csrf = False
 
     q = StringField(_l("Search function or provider"), validators=[Optional(), Length(max=100)])
     status = SelectField(_l("Status"), validators=[Optional()],
-                         choices=[SelectChoice("", _l("All statuses")),
-                                  *[SelectChoice(s.value, s.label) for s in VacancyStatus]])
+                         choices=lambda: vacancy_status_choices(_l("All statuses")))
     provider = SelectField(_l("Provider"), validators=[Optional()])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(TrajectoryForm):
     """An empty form: gives POST-only actions their CSRF token."""

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import IntegerField
 from wtforms.validators import NumberRange, Optional
+
+from trajectory.forms import TrajectoryForm
 
 _ID = NumberRange(min=1, max=2**31 - 1)
 
 
-class DestructionForm(FlaskForm):
+class DestructionForm(TrajectoryForm):
     """``candidate_id``: request the destruction of that file; ``request_id``: approve it."""
 
     candidate_id = IntegerField(validators=[Optional(), _ID])

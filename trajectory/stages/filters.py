@@ -16,13 +16,13 @@ import sqlalchemy as sa
 from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from trajectory.candidates.models import Candidate
 from trajectory.extensions import db
+from trajectory.forms import TrajectoryForm
 from trajectory.organisations.models import Organisation
 from trajectory.providers.models import provider_filter
 from trajectory.stages.models import Stage, StageKind, StageStatus
@@ -30,7 +30,7 @@ from trajectory.stages.models import Stage, StageKind, StageStatus
 NO_STAGE = "geen"
 
 
-class StageFilterForm(FlaskForm):
+class StageFilterForm(TrajectoryForm):
     class Meta:
         csrf = False  # a search form: GET, no state change
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     Form,
@@ -24,7 +23,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from trajectory.forms import DutchDateField, DutchDecimalField
+from trajectory.forms import DutchDateField, DutchDecimalField, TrajectoryForm
 from trajectory.stages.kinds import StageKind
 from trajectory.stages.models import CareChoice, ContractType, StageStatus
 
@@ -105,7 +104,7 @@ class ChooseKindForm(Form):
                        validators=[InputRequired(message=_l("Choose the kind of stage."))])
 
 
-class ProposeForm(KindFieldsMixin, FlaskForm):
+class ProposeForm(KindFieldsMixin, TrajectoryForm):
     kind = SelectField(_l("Kind of stage"), choices=kind_choices,
                        validators=[DataRequired(message=_l("Choose the kind of stage."))])
     provider_id = SelectField(_l("Provider"),
@@ -127,7 +126,7 @@ class ProposeForm(KindFieldsMixin, FlaskForm):
     previous_stage_id = HiddenField(validators=[Optional()])
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(TrajectoryForm):
     decision = RadioField(_l("Your answer"),
                           choices=[SelectChoice("accept", _l("Accept the stage")),
                                    SelectChoice("decline", _l("Decline the stage"))],
@@ -141,13 +140,13 @@ class AnswerForm(FlaskForm):
     version = _version()
 
 
-class StartForm(FlaskForm):
+class StartForm(TrajectoryForm):
     actual_start = DutchDateField(_l("Start date"),
                                   validators=[InputRequired(message=_l("Enter the start date."))])
     version = _version()
 
 
-class EndForm(FlaskForm):
+class EndForm(TrajectoryForm):
     status = RadioField(_l("How did the stage end?"),
                         choices=[SelectChoice(StageStatus.AFGEROND.value, _l("Completed")),
                                  SelectChoice(StageStatus.AFGEBROKEN.value, _l("Stopped early"))],
@@ -160,7 +159,7 @@ class EndForm(FlaskForm):
     version = _version()
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(TrajectoryForm):
     """Every outcome field; a kind shows some of them (``show_outcome_fields``)."""
 
     # intake
@@ -183,7 +182,8 @@ class OutcomeForm(FlaskForm):
     diploma = RadioField(_l("Diploma obtained?"), choices=YES_NO, validators=[Optional()])
     # paid job
     contract_type = RadioField(_l("Type of contract"),
-                               choices=[SelectChoice(c.value, c.label) for c in ContractType],
+                               choices=lambda: [SelectChoice(c.value, c.label)
+                                                for c in ContractType],
                                validators=[Optional()])
     contract_hours = DutchDecimalField(_l("Contract hours per week"), validators=[Optional()])
     contract_start = DutchDateField(_l("Contract start"), validators=[Optional()])
@@ -192,7 +192,7 @@ class OutcomeForm(FlaskForm):
     version = _version()
 
 
-class EditForm(KindFieldsMixin, FlaskForm):
+class EditForm(KindFieldsMixin, TrajectoryForm):
     planned_start = DutchDateField(
         _l("Planned start"),
         validators=[InputRequired(message=_l("Enter the planned start date."))])
@@ -207,10 +207,10 @@ class EditForm(KindFieldsMixin, FlaskForm):
     version = _version()
 
 
-class CareForm(FlaskForm):
+class CareForm(TrajectoryForm):
     care_client = BooleanField(_l("The candidate is a care client of this provider"))
     care_choice = RadioField(_l("This stage counts as"),
-                             choices=[SelectChoice(c.value, c.label) for c in CareChoice],
+                             choices=lambda: [SelectChoice(c.value, c.label) for c in CareChoice],
                              validators=[Optional()])
     care_reason = TextAreaField(_l("Reason for the choice"),
                                 validators=[Optional(), Length(max=1000)], render_kw={"rows": 4},
@@ -219,7 +219,7 @@ class CareForm(FlaskForm):
     version = _version()
 
 
-class TransferForm(FlaskForm):
+class TransferForm(TrajectoryForm):
     provider_id = SelectField(_l("New provider"),
                               validators=[DataRequired(message=_l("Choose a provider."))])
     end_on = DutchDateField(_l("Last day at the current provider"),
@@ -242,5 +242,5 @@ class TransferForm(FlaskForm):
     version = _version()
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(TrajectoryForm):
     """An empty form: gives POST-only actions their CSRF token."""

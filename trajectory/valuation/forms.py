@@ -9,13 +9,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from trajectory.forms import DutchDecimalField, not_blank
+from trajectory.forms import DutchDecimalField, TrajectoryForm, not_blank
 from trajectory.valuation import engine
 from trajectory.valuation.models import EVIDENCE_LABELS, LABOUR_EVIDENCE, REMEDY_LABELS
 
@@ -71,7 +70,7 @@ def supplier_choices(rulebook: str) -> list[SelectChoice]:
             *[SelectChoice(c.key, c.label) for c in book.suppliers]]
 
 
-class ContractForm(FlaskForm):
+class ContractForm(TrajectoryForm):
     name = StringField(_l("Name of the contract"), validators=[DataRequired(), not_blank,
                                                               Length(max=160)])
     reference = StringField(_l("Reference"), validators=[DataRequired(), not_blank,
@@ -100,24 +99,24 @@ class ContractForm(FlaskForm):
                        "as Social Return."))
 
 
-class ExtensionForm(FlaskForm):
+class ExtensionForm(TrajectoryForm):
     start = date_field(_l("Start of the extension"))
     end = date_field(_l("End of the extension"))
     exercised = BooleanField(_l("The extension has been exercised"))
 
 
-class SubcontractorForm(FlaskForm):
+class SubcontractorForm(TrajectoryForm):
     name = StringField(_l("Name of the subcontractor"),
                        validators=[DataRequired(), not_blank, Length(max=160)])
 
 
-class YearForm(FlaskForm):
+class YearForm(TrajectoryForm):
     forecast = money_field(_l("Forecast revenue (euros)"))
     actual = money_field(_l("Actual revenue (euros)"),
                          description=_l("Once the year is over."))
 
 
-class UploadForm(FlaskForm):
+class UploadForm(TrajectoryForm):
     file = FileField(_l("File"), validators=[FileRequired(message=_l("Choose a file."))],
                      description=_l("PDF, PNG, JPEG or Excel (XLSX), at most 10 MB."))
 
@@ -130,11 +129,11 @@ class LabourUploadForm(UploadForm):
                       validators=[InputRequired(message=_l("Choose what the file proves."))])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(TrajectoryForm):
     """An empty form: gives POST-only actions their CSRF token."""
 
 
-class ClaimForm(FlaskForm):
+class ClaimForm(TrajectoryForm):
     """The fields every claim has; the kind-specific forms below add theirs."""
 
     day = date_field(_l("Date"))
@@ -168,7 +167,7 @@ class FundForm(ClaimForm):
     amount = money_field(_l("Amount paid into the fund"), required=True)
 
 
-class JudgeForm(FlaskForm):
+class JudgeForm(TrajectoryForm):
     decision = RadioField(_l("Decision"), choices=[SelectChoice("approve", _l("Approve")),
                                                    SelectChoice("reject", _l("Reject"))],
                           validators=[InputRequired(message=_l("Choose approve or reject."))])
@@ -179,7 +178,7 @@ class JudgeForm(FlaskForm):
                                               "rate."))
 
 
-class EvaluationForm(FlaskForm):
+class EvaluationForm(TrajectoryForm):
     remedy = RadioField(_l("Agreed measure"),
                         choices=[SelectChoice(k.value, v) for k, v in REMEDY_LABELS.items()],
                         validators=[InputRequired(message=_l("Choose the agreed measure."))])
@@ -188,14 +187,14 @@ class EvaluationForm(FlaskForm):
     decided_on = date_field(_l("Date of the decision"))
 
 
-class WhatIfForm(FlaskForm):
+class WhatIfForm(TrajectoryForm):
     class Meta:
         csrf = False  # GET: nothing changes
 
     editie = SelectField(_l("Edition"), validators=[Optional()])
 
 
-class CalculatorForm(FlaskForm):
+class CalculatorForm(TrajectoryForm):
     """The engine's inputs for one stage; GET, so a result can be bookmarked."""
 
     class Meta:
