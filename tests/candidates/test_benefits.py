@@ -267,7 +267,7 @@ def test_the_klantmanager_corrects_ends_and_removes_a_period(klantmanager_client
     assert klantmanager_client.post(f"{base}/beeindigen",
                                     data={"end": end.strftime("%d-%m-%Y")}).status_code == 302
     assert periods(ww) == [(Benefit.PARTICIPATIEWET, start, end)]
-    assert klantmanager_client.post(f"{base}/verwijderen").status_code == 302
+    assert klantmanager_client.post(f"{base}/verwijderen", data={"confirmed": "1"}).status_code == 302
     assert periods(ww) == [] and mirror(ww)[0] is Benefit.NUG
     # the audit trail keeps what the period was, and the file's history says it
     removed = db.session.scalars(sa.select(AuditEvent).where(

@@ -197,7 +197,8 @@ def test_removing_a_candidate_removes_their_agreements(coordinator_client, world
     candidate = person(world, "Weg", "Uit")
     row = seat(world, cohort, candidate)
     agree(world, cohort, candidate, PROVIDERS[0])
-    response = coordinator_client.post(f"/cohorten/{cohort.id}/kandidaten/{row.id}/verwijderen")
+    response = coordinator_client.post(f"/cohorten/{cohort.id}/kandidaten/{row.id}/verwijderen",
+                                       data={"confirmed": "1"})
     assert response.status_code == 302
     assert db.session.scalar(sa.select(sa.func.count(CohortAgreement.id))) == 0
     assert db.session.scalar(sa.select(sa.func.count(CohortCandidate.id))) == 0

@@ -43,7 +43,7 @@ def test_demo_labour_lines_in_every_state_and_approving_one(app, client):
 
     login(client, "adviseur", DEMO_PASSWORD)
     response = client.post(f"/sroi/claims/{waiting.id}/beoordelen",
-                                           data={"decision": "approve", "reason": ""})
+                                           data={"confirmed": "1", "decision": "approve", "reason": ""})
     assert response.status_code == 302
     db.session.expire_all()
     after = _ledger_json(app, contract.reference)

@@ -73,14 +73,14 @@ def test_an_intaker_submits_a_paid_job_and_the_adviser_approves_it(
     page = intaker_client.get(f"/sroi/claims/{claim.id}").text
     assert "30.000,00" in page and "Arbeidsovereenkomst" not in page  # the file, not its text
 
-    assert intaker_client.post(f"/sroi/claims/{claim.id}/indienen").status_code == 302
+    assert intaker_client.post(f"/sroi/claims/{claim.id}/indienen", data={"confirmed": "1"}).status_code == 302
     db.session.refresh(claim)
     assert claim.status is ClaimStatus.SUBMITTED
     assert contract_ledger(contract).blocks["labour"].submitted == Decimal("30000.00")
 
     percent_before = contract_ledger(contract).percent_fulfilled
     response = adviseur_client.post(f"/sroi/claims/{claim.id}/beoordelen",
-                                    data={"decision": "approve", "reason": ""})
+                                    data={"confirmed": "1", "decision": "approve", "reason": ""})
     assert response.status_code == 302
     db.session.refresh(claim)
     assert claim.status is ClaimStatus.APPROVED
@@ -119,9 +119,9 @@ def test_rejecting_a_labour_line_does_not_count(intaker_client, adviseur_client,
     stage = paid_job(world)
     _create(intaker_client, contract, stage)
     claim = _labour_claim()
-    intaker_client.post(f"/sroi/claims/{claim.id}/indienen")
+    intaker_client.post(f"/sroi/claims/{claim.id}/indienen", data={"confirmed": "1"})
     response = adviseur_client.post(f"/sroi/claims/{claim.id}/beoordelen",
-                                    data={"decision": "reject",
+                                    data={"confirmed": "1", "decision": "reject",
                                           "reason": "Het contract is niet ondertekend."})
     assert response.status_code == 302
     ledger = contract_ledger(contract)
@@ -137,18 +137,20 @@ def test_submission_needs_its_evidence_and_a_period_that_has_passed(
     stage = paid_job(world)
     _create(intaker_client, contract, stage, files={})
     claim = _labour_claim()
-    response = intaker_client.post(f"/sroi/claims/{claim.id}/indienen", follow_redirects=True)
+    response = intaker_client.post(f"/sroi/claims/{claim.id}/indienen", data={"confirmed": "1"},
+                                   follow_redirects=True)
     assert "arbeids-, leerwerk- of plaatsingscontract" in response.text
     db.session.refresh(claim)
     assert claim.status is ClaimStatus.CONCEPT
     intaker_client.post(f"/sroi/claims/{claim.id}/bewijs", content_type="multipart/form-data",
                         data={"kind": EVIDENCE_EMPLOYMENT,
                               "file": upload("arbeidsovereenkomst.pdf")})
-    response = intaker_client.post(f"/sroi/claims/{claim.id}/indienen", follow_redirects=True)
+    response = intaker_client.post(f"/sroi/claims/{claim.id}/indienen", data={"confirmed": "1"},
+                                   follow_redirects=True)
     assert "uitkeringsachtergrond" in response.text  # a paid job needs the benefit proof
     intaker_client.post(f"/sroi/claims/{claim.id}/bewijs", content_type="multipart/form-data",
                         data={"kind": EVIDENCE_BENEFIT, "file": upload("uitkering.pdf")})
-    assert intaker_client.post(f"/sroi/claims/{claim.id}/indienen").status_code == 302
+    assert intaker_client.post(f"/sroi/claims/{claim.id}/indienen", data={"confirmed": "1"}).status_code == 302
     db.session.refresh(claim)
     assert claim.status is ClaimStatus.SUBMITTED
 
@@ -197,8 +199,8 @@ def test_the_approved_value_stays_frozen_when_the_facts_change(
     stage = paid_job(world)
     _create(intaker_client, contract, stage)
     claim = _labour_claim()
-    intaker_client.post(f"/sroi/claims/{claim.id}/indienen")
-    adviseur_client.post(f"/sroi/claims/{claim.id}/beoordelen", data={"decision": "approve"})
+    intaker_client.post(f"/sroi/claims/{claim.id}/indienen", data={"confirmed": "1"})
+    adviseur_client.post(f"/sroi/claims/{claim.id}/beoordelen", data={"confirmed": "1", "decision": "approve"})
     stage.contract_hours = Decimal(18)  # corrected later: half time
     db.session.commit()
     assert _approved_labour(contract) == Decimal("30000.00")

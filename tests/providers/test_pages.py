@@ -59,7 +59,7 @@ def test_only_the_own_intaker_edits(request, who, status, p1):
         assert client.get(path).status_code == status, path
     response = client.post(f"/aanbieders/{p1.id}/profiel", data={"contact_name": "X"})
     assert response.status_code == (302 if status == 200 else status)
-    response = client.post(f"/aanbieders/aanbod/{item.id}/verwijderen")
+    response = client.post(f"/aanbieders/aanbod/{item.id}/verwijderen", data={"confirmed": "1"})
     assert response.status_code == (302 if status == 200 else status)
 
 
@@ -120,7 +120,7 @@ def test_intaker_adds_edits_and_removes_an_offer(intaker_client, p1):
     assert item.offer_type is OfferType.PAID_JOB and item.hours_per_week == Decimal(24)
     assert item.level is None
     item_id = item.id
-    response = intaker_client.post(f"/aanbieders/aanbod/{item_id}/verwijderen")
+    response = intaker_client.post(f"/aanbieders/aanbod/{item_id}/verwijderen", data={"confirmed": "1"})
     assert response.status_code == 302
     assert db.session.scalar(sa.select(OfferItem).where(OfferItem.id == item_id)) is None
 

@@ -37,7 +37,7 @@ def test_regional_overview_subtracts_running_stages(world, coordinator_client,
     page = intaker_client.get(f"/aanbieders/{provider.id}").text
     assert "Gastvrouw" in page
     # The place cannot be removed now stages used it.
-    response = intaker_client.post(f"/aanbieders/aanbod/{item.id}/verwijderen")
+    response = intaker_client.post(f"/aanbieders/aanbod/{item.id}/verwijderen", data={"confirmed": "1"})
     assert response.status_code == 302
     assert "/bewerken" in response.headers["Location"]
     assert db.session.get(type(item), item.id) is not None

@@ -58,9 +58,9 @@ def test_approve_and_reject_at_once_the_second_gets_the_conflict_page(
     second = _loaded_version(second_adviser, page)
     assert first == second
 
-    approved = adviseur_client.post(url, data={"decision": "approve", "lock_version": first})
+    approved = adviseur_client.post(url, data={"confirmed": "1", "decision": "approve", "lock_version": first})
     assert approved.status_code == 302
-    rejected = second_adviser.post(url, data={"decision": "reject", "lock_version": second,
+    rejected = second_adviser.post(url, data={"confirmed": "1", "decision": "reject", "lock_version": second,
                                               "reason": "Geen bewijs van de doelgroep."})
     assert rejected.status_code == 409
     assert world.user("adviseur").full_name in rejected.text  # who decided
@@ -78,9 +78,9 @@ def test_a_judgement_after_a_rejection_keeps_the_rejection(world, adviseur_clien
     claim = make_claim(make_contract(world), user=world.user("intaker"), submit=True)
     url = f"/sroi/claims/{claim.id}/beoordelen"
     version = _loaded_version(adviseur_client, f"/sroi/claims/{claim.id}")
-    assert second_adviser.post(url, data={"decision": "reject", "lock_version": version,
+    assert second_adviser.post(url, data={"confirmed": "1", "decision": "reject", "lock_version": version,
                                           "reason": "Factuur onleesbaar."}).status_code == 302
-    response = adviseur_client.post(url, data={"decision": "approve", "lock_version": version})
+    response = adviseur_client.post(url, data={"confirmed": "1", "decision": "approve", "lock_version": version})
     assert response.status_code == 409 and "Sanne Tweede" in response.text
     db.session.refresh(claim)
     assert claim.status is ClaimStatus.REJECTED and claim.approved_value is None

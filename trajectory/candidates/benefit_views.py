@@ -14,6 +14,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from trajectory import confirm
 from trajectory.auth.access import allow
 from trajectory.auth.roles import Role
 from trajectory.candidates import benefits
@@ -147,7 +148,20 @@ def benefit_remove(candidate_id: int, period_id: int):
         message += " " + _("The %(benefit)s period before it still ends on %(end)s; change it "
                            "if that benefit is in fact still running.",
                            benefit=before.benefit.label, end=day(before.end))
+    name, end = candidate.full_name, period.end
+    back = url_for("candidates.benefit_edit", candidate_id=candidate.id, period_id=period_id)
     benefits.remove_benefit_period(period)
+    if not confirm.confirmed():
+        return confirm.ask(
+            title=_("Remove the benefit period?"),
+            message=_("The %(benefit)s period from %(start)s will be removed from the file of "
+                      "%(name)s. Remove a period only when it was entered by mistake; a benefit "
+                      "that stopped gets an end date instead.", benefit=label, start=day(start),
+                      name=name),
+            confirm_label=_("Yes, remove"), back=back,
+            details=[(_("Benefit"), label),
+                     (_("Period"), f"{day(start)} – {day(end)}" if end else
+                      _("from %(start)s", start=day(start)))])
     db.session.commit()
     flash(message, "success")
     return _back(candidate)

@@ -12,17 +12,19 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from trajectory import confirm
 from trajectory.audit.rendering import show_subjects
 from trajectory.audit.trail import log_processing
 from trajectory.auth.access import allow, get_in_scope
 from trajectory.auth.roles import Role
-from trajectory.candidates.models import Benefit, Candidate
+from trajectory.candidates.models import Candidate
 from trajectory.candidates.scope import visible_for_all
 from trajectory.cohorts import exports, loader, services, stagefacts
 from trajectory.cohorts import signals as sig
@@ -48,7 +50,8 @@ from trajectory.cohorts.models import (
     quarter_label,
     quarter_start,
 )
-from trajectory.cohorts.report import Report, entitled_names, stage_text
+from trajectory.cohorts.report import Report, benefit_label, entitled_names, stage_text
+from trajectory.exports import PDF, XLSX, download
 from trajectory.extensions import db
 from trajectory.forms import apply_service_error as _apply_error
 from trajectory.i18n import day, money, number
@@ -84,13 +87,6 @@ def dutch_number(value: str | Decimal | None, places: int = 1) -> str:
 @bp.app_template_filter("dutch_money")
 def dutch_money(value: str | Decimal | None) -> str:
     return money(Decimal(str(value))) if value is not None else "–"
-
-
-def benefit_label(code: str) -> str:
-    try:
-        return Benefit(code).label
-    except ValueError:
-        return code
 
 
 def load_cohort(cohort_id: int) -> Cohort:
@@ -346,11 +342,34 @@ def decide(cohort_id: int, row_id: int):
     return redirect(url_for("cohorts.show", cohort_id=cohort.id, _anchor="kandidaten"))
 
 
+def _shown_name(cohort: Cohort, row: CohortCandidate) -> str:
+    """The person as the cohort page names them: the name, or the pseudonym."""
+    if visible_for_all(current_user, [row.candidate])[row.candidate_id].name:
+        return row.candidate.full_name
+    return loader.pseudonyms(cohort.candidate_rows).get(row.candidate_id) or \
+        _("Proposed candidate")
+
+
 @bp.route("/cohorten/<int:cohort_id>/kandidaten/<int:row_id>/verwijderen", methods=["POST"])
 @allow(Role.COORDINATOR)
 def remove_candidate(cohort_id: int, row_id: int):
+    """Takes the person from the table with their agreements: confirmed first."""
     cohort = load_cohort(cohort_id)
-    services.remove_candidate(current_user, _row(cohort, row_id))
+    row = _row(cohort, row_id)
+    name, cohort_name = _shown_name(cohort, row), cohort.name
+    agreements = sum(1 for a in cohort.agreements if a.candidate_id == row.candidate_id)
+    back = url_for("cohorts.show", cohort_id=cohort.id, _anchor="kandidaten")
+    services.remove_candidate(current_user, row)
+    if not confirm.confirmed():
+        message = _("%(name)s will be removed from the cohort %(cohort)s.", name=name,
+                    cohort=cohort_name)
+        if agreements:
+            message += " " + ngettext("Their %(num)d agreement is removed with them.",
+                                      "Their %(num)d agreements are removed with them.",
+                                      agreements)
+        return confirm.ask(title=_("Remove from the cohort?"), message=message,
+                           confirm_label=_("Yes, remove"), back=back,
+                           details=[(_("Candidate"), name), (_("Cohort"), cohort_name)])
     db.session.commit()
     flash(_("The candidate has been removed from the cohort, with their agreements."),
           "success")
@@ -419,7 +438,23 @@ def agreement_remove(cohort_id: int, agreement_id: int):
     agreement = next((a for a in cohort.agreements if a.id == agreement_id), None)
     if agreement is None:
         abort(404)
+    row = next((r for r in cohort.candidate_rows if r.candidate_id == agreement.candidate_id),
+               None)
+    name = _shown_name(cohort, row) if row is not None else _("Proposed candidate")
+    provider = agreement.provider.name
+    # As the table shows it to the coordinator (the only one who removes agreements).
+    what = " · ".join(part for part in (stage_kind_label(agreement.stage_kind),
+                                        agreement.support or "") if part)
     services.remove_agreement(current_user, agreement)
+    if not confirm.confirmed():
+        return confirm.ask(
+            title=_("Remove the agreement?"),
+            message=_("The agreement that %(provider)s takes on for %(name)s will be removed "
+                      "from the cohort %(cohort)s.", provider=provider, name=name,
+                      cohort=cohort.name),
+            confirm_label=_("Yes, remove"),
+            back=url_for("cohorts.show", cohort_id=cohort.id, _anchor="afspraken"),
+            details=[(_("Candidate"), name), (_("Provider"), provider), (_("What"), what)])
     db.session.commit()
     flash(_("The agreement has been removed."), "success")
     return redirect(url_for("cohorts.show", cohort_id=cohort.id, _anchor="afspraken"))
@@ -535,12 +570,22 @@ def decision_remove(cohort_id: int, evaluation_id: int, decision_id: int):
     decision = next((d for d in evaluation.decisions if d.id == decision_id), None)
     if decision is None:
         abort(404)
+    text, quarter = decision.text, evaluation.quarter_label
     try:
         services.remove_decision(current_user, decision)
     except ServiceError as error:
         db.session.rollback()
         flash(error.message, "error")
     else:
+        if not confirm.confirmed():
+            return confirm.ask(
+                title=_("Remove the decision?"),
+                message=_("The decision will be removed from the evaluation of %(quarter)s.",
+                          quarter=quarter),
+                confirm_label=_("Yes, remove"),
+                back=url_for("cohorts.evaluation", cohort_id=cohort.id,
+                             evaluation_id=evaluation.id, _anchor="besluiten"),
+                details=[(_("Decision"), text)])
         db.session.commit()
         flash(_("The decision has been removed."), "success")
     return redirect(url_for("cohorts.evaluation", cohort_id=cohort.id,
@@ -589,10 +634,7 @@ def pack_pdf(cohort_id: int, evaluation_id: int):
     report = report_for(figures_for(cohort, evaluation), pseudonymised)
     body = exports.pack_pdf(cohort, evaluation, report)
     _export_log(report, "export")
-    suffix = "-pseudoniem" if pseudonymised or not report.named else ""
-    filename = f"overlegtafel-{_slug(cohort.name)}-{_slug(evaluation.quarter_label)}{suffix}.pdf"
-    return Response(body, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return download(body, exports.pack_name(cohort, evaluation, report, "pdf"), PDF)
 
 
 @bp.route("/cohorten/<int:cohort_id>/evaluaties/<int:evaluation_id>/cijfers.xlsx")
@@ -603,14 +645,7 @@ def figures_xlsx(cohort_id: int, evaluation_id: int):
     report = report_for(figures_for(cohort, evaluation), pseudonymised)
     body = exports.figures_xlsx(cohort, evaluation, report)
     _export_log(report, "export")
-    filename = f"cijfers-{_slug(cohort.name)}-{_slug(evaluation.quarter_label)}.xlsx"
-    return Response(body, mimetype="application/vnd.openxmlformats-officedocument."
-                                   "spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
-
-
-def _slug(text: str) -> str:
-    return "".join(ch if ch.isalnum() else "-" for ch in text.lower()).strip("-")
+    return download(body, exports.pack_name(cohort, evaluation, report, "xlsx"), XLSX)
 
 
 # ------------------------------------------------------------------ comparison

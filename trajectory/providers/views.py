@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from trajectory import confirm
 from trajectory.auth.access import allow, get_in_scope, require
 from trajectory.auth.roles import Role
 from trajectory.extensions import db
@@ -263,12 +264,20 @@ def delete_offer(item_id: int):
     provider_id = item.organisation_id
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    title, provider = item.title, item.organisation.name
     try:
         services.delete_offer_item(item)
     except ServiceError as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("providers.edit_offer", item_id=item_id))
+    if not confirm.confirmed():
+        return confirm.ask(
+            title=_("Remove the offer?"),
+            message=_("“%(offer)s” will be removed from the offer of %(provider)s.",
+                      offer=title, provider=provider),
+            confirm_label=_("Yes, remove"),
+            back=url_for("providers.edit_offer", item_id=item_id))
     db.session.commit()
     flash(_("The offer has been removed."), "success")
     return redirect(url_for("providers.detail", provider_id=provider_id) + "#aanbod")

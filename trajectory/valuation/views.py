@@ -29,12 +29,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from trajectory import confirm
 from trajectory.audit.rendering import show_subjects
 from trajectory.audit.trail import log_processing
 from trajectory.auth.access import allow, any_user, get_in_scope, require
 from trajectory.auth.roles import Role
 from trajectory.extensions import db
 from trajectory.forms import apply_service_error as _field_error
+from trajectory.i18n import money
 from trajectory.organisations.models import Organisation, OrganisationKind
 from trajectory.services import ServiceError
 from trajectory.timeutil import today
@@ -610,10 +612,56 @@ def submit_claim(claim_id: int):
             db.session.rollback()
             flash(error.message, "error")
         else:
+            if not confirm.confirmed():
+                return _confirm_submit(claim, proposal)
             db.session.commit()
             flash(_("The proposal has been sent to the SROI adviser.") if proposal
                   else _("The claim has been submitted to the SROI adviser."), "success")
     return redirect(url_for("valuation.claim", claim_id=claim_id))
+
+
+def _claim_details(claim: Claim) -> list[tuple[str, str]]:
+    return [(_("Contract"), f"{claim.contract.name} ({claim.contract.reference})"),
+            (_("Claim"), f"{claim.kind.label}: {claim.title}")]
+
+
+def _confirm_submit(claim: Claim, proposal: bool) -> str:
+    """After a successful dry run of the submission: ask before it goes to the adviser."""
+    if proposal:
+        title, label = _("Send the proposal to the SROI adviser?"), _("Yes, send the proposal")
+        message = _("The SROI adviser judges the planned hours or value before the activity "
+                    "is carried out. Until then you cannot change the claim.")
+    else:
+        title, label = _("Submit the claim to the SROI adviser?"), _("Yes, submit")
+        message = _("The SROI adviser judges the claim as it is now. After submitting you "
+                    "can no longer change it.")
+    return confirm.ask(title=title, message=message, confirm_label=label,
+                       back=url_for("valuation.claim", claim_id=claim.id),
+                       details=_claim_details(claim))
+
+
+def _confirm_judgement(claim: Claim, approve: bool, reason: str | None) -> str:
+    """After a successful dry run of the judgement: what it will record, asked once more."""
+    details = _claim_details(claim)
+    if not approve:
+        title, label = _("Reject the claim?"), _("Yes, reject")
+        message = _("The claim is rejected with your reason. The provider sees the reason and "
+                    "the claim no longer counts towards the obligation.")
+        details.append((_("Reason for rejection"), (reason or "").strip()))
+    elif claim.status is ClaimStatus.AGREED:
+        title, label = _("Agree to the proposal?"), _("Yes, agree")
+        message = _("The proposal is agreed: the provider carries out the activity and submits "
+                    "the claim afterwards.")
+        if claim.planned_value is not None:
+            details.append((_("Planned value"), money(claim.planned_value)))
+    else:
+        title, label = _("Approve the claim?"), _("Yes, approve")
+        message = _("The claim is approved and its value is frozen under the edition "
+                    "%(edition)s: a later edition or change does not alter it.",
+                    edition=claim.approved_rulebook)
+        details.append((_("Approved value"), money(claim.approved_value)))
+    return confirm.ask(title=title, message=message, confirm_label=label,
+                       back=url_for("valuation.claim", claim_id=claim.id), details=details)
 
 
 @bp.route("/claims/<int:claim_id>/beoordelen", methods=["POST"])
@@ -641,6 +689,9 @@ def judge_claim(claim_id: int):
             claim = _claim(claim_id)
             _field_error(form, error)
         else:
+            if not confirm.confirmed():
+                return _confirm_judgement(claim, form.decision.data == "approve",
+                                          form.reason.data)
             db.session.commit()
             flash(_("Your judgement has been saved."), "success")
             return redirect(url_for("valuation.claim", claim_id=claim.id))

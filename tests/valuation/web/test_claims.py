@@ -49,14 +49,14 @@ def test_a_purchase_with_a_real_pdf_is_approved_and_frozen(intaker_client, advis
     assert [p.name for p in _stored(evidence_dir)] == [evidence.stored_name]
     assert "static" not in str(evidence_dir)
 
-    assert intaker_client.post(f"/sroi/claims/{claim.id}/indienen").status_code == 302
+    assert intaker_client.post(f"/sroi/claims/{claim.id}/indienen", data={"confirmed": "1"}).status_code == 302
     db.session.refresh(claim)
     assert claim.status is ClaimStatus.SUBMITTED
 
     page = adviseur_client.get(f"/sroi/claims/{claim.id}").text
     assert f"/sroi/bewijs/{evidence.id}" in page
     response = adviseur_client.post(f"/sroi/claims/{claim.id}/beoordelen",
-                                    data={"decision": "approve", "reason": ""})
+                                    data={"confirmed": "1", "decision": "approve", "reason": ""})
     assert response.status_code == 302
     db.session.refresh(claim)
     expected = engine.value_purchase(
@@ -151,7 +151,7 @@ def test_judging_a_claim_that_was_not_submitted_is_refused(adviseur_client, worl
     contract = make_contract(world)
     claim = make_claim(contract, user=world.user("intaker"))
     response = adviseur_client.post(f"/sroi/claims/{claim.id}/beoordelen",
-                                    data={"decision": "approve"}, follow_redirects=True)
+                                    data={"confirmed": "1", "decision": "approve"}, follow_redirects=True)
     assert "alleen een ingediende claim of een voorstel beoordelen" in response.text
     db.session.refresh(claim)
     assert claim.status is ClaimStatus.CONCEPT and claim.approved_value is None
@@ -162,21 +162,21 @@ def test_rejecting_needs_a_reason_which_the_provider_then_sees(adviseur_client, 
     contract = make_contract(world)
     claim = make_claim(contract, user=world.user("intaker"), submit=True)
     url = f"/sroi/claims/{claim.id}/beoordelen"
-    response = adviseur_client.post(url, data={"decision": "reject", "reason": "  "})
+    response = adviseur_client.post(url, data={"confirmed": "1", "decision": "reject", "reason": "  "})
     assert response.status_code == 200 and "error-summary" in response.text
-    response = adviseur_client.post(url, data={"decision": "maybe"})
+    response = adviseur_client.post(url, data={"confirmed": "1", "decision": "maybe"})
     assert response.status_code == 200 and "error-summary" in response.text
     db.session.refresh(claim)
     assert claim.status is ClaimStatus.SUBMITTED
     reason = "De factuur is van vóór de contractperiode."
-    assert adviseur_client.post(url, data={"decision": "reject", "reason": reason}
+    assert adviseur_client.post(url, data={"confirmed": "1", "decision": "reject", "reason": reason}
                                 ).status_code == 302
     db.session.refresh(claim)
     assert claim.status is ClaimStatus.REJECTED and claim.rejection_reason == reason
     assert reason in intaker_client.get(f"/sroi/claims/{claim.id}").text
     assert contract_ledger(contract).totals.rejected == Decimal("1000.00")
     # judged once: a second judgement is refused
-    adviseur_client.post(url, data={"decision": "approve"})
+    adviseur_client.post(url, data={"confirmed": "1", "decision": "approve"})
     db.session.refresh(claim)
     assert claim.status is ClaimStatus.REJECTED
 
@@ -201,7 +201,7 @@ def test_the_provider_cannot_change_a_submitted_claim(intaker_client, world):
 def test_a_purchase_needs_its_invoice_before_submitting(intaker_client, world):
     contract = make_contract(world)
     claim = make_claim(contract, user=world.user("intaker"), evidence=False)
-    intaker_client.post(f"/sroi/claims/{claim.id}/indienen")
+    intaker_client.post(f"/sroi/claims/{claim.id}/indienen", data={"confirmed": "1"})
     db.session.refresh(claim)
     assert claim.status is ClaimStatus.CONCEPT
 
@@ -264,14 +264,14 @@ def test_an_activity_is_proposed_judged_then_accounted(intaker_client, adviseur_
                        description="Taalcafé op de werkvloer", day=later, hours=Decimal("40"))
     url = f"/sroi/claims/{claim.id}"
     # not carried out yet: submitting is refused, proposing works
-    intaker_client.post(f"{url}/indienen")
+    intaker_client.post(f"{url}/indienen", data={"confirmed": "1"})
     db.session.refresh(claim)
     assert claim.status is ClaimStatus.CONCEPT
-    intaker_client.post(f"{url}/indienen", data={"voorstel": "1"})
+    intaker_client.post(f"{url}/indienen", data={"voorstel": "1", "confirmed": "1"})
     db.session.refresh(claim)
     assert claim.status is ClaimStatus.PROPOSED and claim.planned_hours == Decimal("40")
     assert contract_ledger(contract).totals.planned == Decimal("4000.00")
-    adviseur_client.post(f"{url}/beoordelen", data={"decision": "approve"})
+    adviseur_client.post(f"{url}/beoordelen", data={"confirmed": "1", "decision": "approve"})
     db.session.refresh(claim)
     assert claim.status is ClaimStatus.AGREED and claim.approved_value is None
     # carried out: the provider enters the real hours and submits
@@ -279,10 +279,10 @@ def test_an_activity_is_proposed_judged_then_accounted(intaker_client, adviseur_
         "description": "Taalcafé op de werkvloer", "day": "2025-11-03", "hours": "36,5",
         "custom_value": "", "subcontractor_id": ""})
     assert response.status_code == 302
-    intaker_client.post(f"{url}/indienen")
+    intaker_client.post(f"{url}/indienen", data={"confirmed": "1"})
     db.session.refresh(claim)
     assert claim.status is ClaimStatus.SUBMITTED
-    adviseur_client.post(f"{url}/beoordelen", data={"decision": "approve",
+    adviseur_client.post(f"{url}/beoordelen", data={"confirmed": "1", "decision": "approve",
                                                     "custom_value": "3.000,00"})
     db.session.refresh(claim)
     assert claim.status is ClaimStatus.APPROVED
