@@ -6,6 +6,7 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
+from trajectory.i18n import label_text
 from trajectory.organisations.models import OrganisationKind
 
 
@@ -21,7 +22,7 @@ class Role(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(ROLE_LABELS[self])
+        return label_text(ROLE_LABELS[self])
 
 
 ROLE_LABELS = {

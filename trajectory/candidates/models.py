@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from trajectory.auth.models import User
 from trajectory.extensions import db
+from trajectory.i18n import label_text
 from trajectory.organisations.models import Organisation
 from trajectory.timeutil import today, utcnow
 
@@ -29,7 +30,7 @@ class Labelled(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(LABELS[self])
+        return label_text(LABELS[self])
 
 
 def _enum(cls: type[enum.Enum], length: int = 30) -> sa.Enum:

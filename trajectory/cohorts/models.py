@@ -21,6 +21,7 @@ from trajectory.auth.models import User
 from trajectory.auth.roles import Role
 from trajectory.candidates.models import Candidate
 from trajectory.extensions import db
+from trajectory.i18n import label_text
 from trajectory.organisations.models import Organisation
 from trajectory.timeutil import utcnow
 
@@ -59,7 +60,7 @@ class CohortCandidateStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(STATUS_LABELS[self])
+        return label_text(STATUS_LABELS[self])
 
 
 STATUS_LABELS = {
@@ -75,7 +76,7 @@ class DecisionKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(DECISION_LABELS[self])
+        return label_text(DECISION_LABELS[self])
 
 
 DECISION_LABELS = {

@@ -28,7 +28,7 @@ from trajectory.cohorts.evaluation import LEFT, NO_STAGE, OUTFLOW_ORDER
 from trajectory.cohorts.labels import OUTFLOW_LABELS, stage_kind_label
 from trajectory.cohorts.signals import signal_label
 from trajectory.extensions import db
-from trajectory.i18n import money, number
+from trajectory.i18n import hours, money, number
 
 
 def entitled_names(user: Any, candidate_ids: list[int]) -> dict[int, str]:
@@ -103,7 +103,7 @@ class Report:
             ("ladder_down", _("Participatieladder: went down"), str(c["ladder_down"])),
             ("paid_work_or_bbl", _("Reached paid work or BBL"), str(c["paid_work_or_bbl"])),
             ("hours_per_week", _("Hours of paid work per week"),
-             number(Decimal(y["hours_per_week"]), 1)),
+             hours(y["hours_per_week"])),
             ("vacancies_filled", _("Vacancies filled through the approach"),
              str(c["vacancies_filled"])),
             ("credited_total", _("Social Return credited this quarter (approved)"),

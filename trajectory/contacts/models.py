@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from trajectory.auth.models import User
 from trajectory.candidates.models import Candidate
 from trajectory.extensions import db
+from trajectory.i18n import label_text
 from trajectory.timeutil import utcnow
 
 NOTE_MAX = 500
@@ -33,7 +34,7 @@ class ContactKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(KIND_LABELS[self])
+        return label_text(KIND_LABELS[self])
 
     @property
     def reached(self) -> bool:
@@ -60,7 +61,7 @@ class SignalCategory(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(CATEGORY_LABELS[self])
+        return label_text(CATEGORY_LABELS[self])
 
 
 CATEGORY_LABELS = {

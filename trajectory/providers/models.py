@@ -23,6 +23,7 @@ from flask_babel import lazy_gettext as _l
 
 from trajectory.auth.roles import Role
 from trajectory.extensions import db
+from trajectory.i18n import label_text
 from trajectory.organisations.models import Organisation, OrganisationKind
 from trajectory.timeutil import utcnow
 
@@ -51,7 +52,7 @@ class OfferType(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(OFFER_TYPE_LABELS[self])
+        return label_text(OFFER_TYPE_LABELS[self])
 
 
 OFFER_TYPE_LABELS = {
@@ -80,7 +81,7 @@ class VacancyStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(VACANCY_STATUS_LABELS[self])
+        return label_text(VACANCY_STATUS_LABELS[self])
 
 
 VACANCY_STATUS_LABELS = {

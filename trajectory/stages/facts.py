@@ -12,15 +12,15 @@ from datetime import date
 
 from flask_babel import gettext as _
 
-from trajectory.forms import format_dutch_decimal
 from trajectory.i18n import day as format_day
+from trajectory.i18n import hours as format_hours
 from trajectory.stages.models import ContractType, Stage, StageStatus
 from trajectory.timeutil import today
 
 
 def _hours(value) -> str:
-    """24 → "24", 7.5 → "7,5"."""
-    return format_dutch_decimal(value, 0 if value == int(value) else 1)
+    """24 → "24", 7.5 → "7,5" (``trajectory.i18n.hours``)."""
+    return format_hours(value)
 
 
 def plan_differences(stage: Stage, on: date | None = None) -> list[str]:

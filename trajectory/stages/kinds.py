@@ -23,6 +23,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
+from trajectory.i18n import label_text
 from trajectory.providers.models import OfferType
 
 
@@ -43,7 +44,7 @@ class StageKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(KINDS[self].label)
+        return label_text(KINDS[self].label)
 
 
 # The plan fields (columns of ``Stage``) a kind may have, in the order forms show them.

@@ -29,6 +29,7 @@ from trajectory.auth.models import User
 from trajectory.auth.roles import Role
 from trajectory.candidates.models import Candidate
 from trajectory.extensions import db
+from trajectory.i18n import label_text
 from trajectory.organisations.models import Organisation
 from trajectory.providers.models import OfferItem, Vacancy
 from trajectory.stages.kinds import StageKind, kinds_where
@@ -54,7 +55,7 @@ class StageStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(STATUS_LABELS[self])
+        return label_text(STATUS_LABELS[self])
 
     @property
     def tone(self) -> str:
@@ -90,7 +91,7 @@ class CareChoice(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(CARE_LABELS[self])
+        return label_text(CARE_LABELS[self])
 
 
 CARE_LABELS = {
@@ -106,7 +107,7 @@ class ContractType(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(CONTRACT_LABELS[self])
+        return label_text(CONTRACT_LABELS[self])
 
 
 CONTRACT_LABELS = {

@@ -26,8 +26,8 @@ from trajectory.auth.roles import Role
 from trajectory.candidates.models import Candidate
 from trajectory.extensions import db
 from trajectory.forms import apply_service_error as _apply_error
-from trajectory.forms import format_dutch_decimal
 from trajectory.i18n import day
+from trajectory.i18n import hours as format_hours
 from trajectory.organisations.models import Organisation
 from trajectory.providers.models import (
     OfferItem,
@@ -161,7 +161,7 @@ def _vacancy_choices(provider_id: int | None = None, keep: int | None = None) ->
         stmt = stmt.where(Vacancy.organisation_id == provider_id)
     choices = [SelectChoice("", _("No vacancy"))]
     for vacancy, name in db.session.execute(stmt).all():
-        hours = format_dutch_decimal(vacancy.hours_per_week, 0) if vacancy.hours_per_week else "–"
+        hours = format_hours(vacancy.hours_per_week)
         choices.append(SelectChoice(str(vacancy.id), _("%(title)s, %(hours)s hours a week",
                                                        title=vacancy.title, hours=hours),
                                     optgroup=name))

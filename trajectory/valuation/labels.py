@@ -8,8 +8,8 @@ from babel.lists import format_list
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from trajectory.i18n import hours
 from trajectory.valuation import engine
-from trajectory.valuation.engine.formatting import format_quantity
 from trajectory.valuation.models import ClaimKind, ClaimStatus
 
 
@@ -85,5 +85,5 @@ def supplier_label(rulebook: str, key: str | None) -> str | None:
 
 
 def quantity(value: Decimal | None) -> str:
-    """Hours: "6", "36,5" (at most two decimals, no trailing zeros)."""
-    return "–" if value is None else format_quantity(value)
+    """Hours and percentages: "6", "36,5" (``trajectory.i18n.hours``, in the user's language)."""
+    return hours(value)

@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from trajectory.auth.models import User
 from trajectory.auth.roles import Role
 from trajectory.extensions import db
+from trajectory.i18n import label_text
 from trajectory.organisations.models import Organisation
 from trajectory.timeutil import utcnow
 from trajectory.valuation.engine import add_months
@@ -44,7 +45,7 @@ class ClaimKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(CLAIM_KIND_LABELS[self])
+        return label_text(CLAIM_KIND_LABELS[self])
 
 
 CLAIM_KIND_LABELS = {
@@ -68,7 +69,7 @@ class ClaimStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(CLAIM_STATUS_LABELS[self])
+        return label_text(CLAIM_STATUS_LABELS[self])
 
     @property
     def tone(self) -> str:
@@ -119,7 +120,7 @@ class Remedy(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(REMEDY_LABELS[self])
+        return label_text(REMEDY_LABELS[self])
 
 
 REMEDY_LABELS = {
