@@ -136,6 +136,7 @@ POLICY: dict[str, object] = {
     "stages.outcome": {Role.INTAKER},
     "stages.edit": {Role.KLANTMANAGER, Role.INTAKER},
     "stages.care": {Role.KLANTMANAGER, Role.INTAKER},
+    "stages.mark_handled": {Role.KLANTMANAGER},
 }
 
 # One demo account per role (see trajectory/demo/data.py).

@@ -29,5 +29,6 @@ STAGE_URL_ARGS = {
     "stages.edit": _stage,
     "stages.care": _stage,
     "stages.transfer": _stage,
+    "stages.mark_handled": _stage,
     "stages.propose": lambda w: {"candidate_id": matrix_candidate(w).id},
 }

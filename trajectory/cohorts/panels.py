@@ -5,24 +5,34 @@
 * buddy: each own candidate with a "log a contact" link, the signals about them
   and the signals the buddy raised that wait for the klantmanager;
 * intaker: the signals about candidates connected to the provider;
-* coordinator: per cohort, the number of open signals of each kind.
+* coordinator: what waits for the table (the candidates proposed for a cohort, the
+  quarterly evaluations not yet closed: a count and the first few, each with what to do
+  and a link to the form where it is done), and per cohort the number of open signals
+  of each kind.
 
-Every panel costs a fixed number of queries (one per signal, one for tasks).
+Every panel costs a fixed number of queries (one per signal, one for tasks; the
+coordinator's waiting work: one for both counts, one per list, one for the names).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import url_for
+from flask_babel import gettext as _
 
 from trajectory.audit.rendering import show_subjects
 from trajectory.auth.roles import Role
 from trajectory.candidates.models import Candidate, CandidateStatus
+from trajectory.candidates.need_to_know import visible_for_all
 from trajectory.candidates.scope import assigned_to_buddy
 from trajectory.cohorts import signals as sig
-from trajectory.cohorts.models import Cohort
+from trajectory.cohorts.models import Cohort, CohortCandidate, CohortCandidateStatus, Evaluation
 from trajectory.extensions import db
+from trajectory.i18n import day
 from trajectory.main.home import register_panel
 
 SHOWN = 5
@@ -56,6 +66,87 @@ def intaker_context(user: Any) -> dict[str, Any]:
     return {"signals": _results(user)}
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """One thing waiting for the table: what to do, where, and about what."""
+
+    text: str
+    url: str
+    about: str
+    detail: str
+
+
+def _proposal_condition(user: Any) -> sa.ColumnElement[bool]:
+    return sa.and_(CohortCandidate.status == CohortCandidateStatus.PROPOSED,
+                   CohortCandidate.cohort_id.in_(sa.select(Cohort.id).where(
+                       Cohort.scope_filter(user))))
+
+
+def _open_evaluation_condition(user: Any) -> sa.ColumnElement[bool]:
+    return sa.and_(Evaluation.closed_at.is_(None),
+                   Evaluation.cohort_id.in_(sa.select(Cohort.id).where(
+                       Cohort.scope_filter(user))))
+
+
+def waiting_for_table(user: Any, shown: int = SHOWN) -> dict[str, Any]:
+    """The proposals to decide and the evaluations to close: counts (one query), the first
+    ``shown`` of each (one query each) and who may be named (one query)."""
+    proposals_total, evaluations_total = db.session.execute(sa.select(
+        sa.select(sa.func.count(CohortCandidate.id)).where(_proposal_condition(user))
+        .scalar_subquery(),
+        sa.select(sa.func.count(Evaluation.id)).where(_open_evaluation_condition(user))
+        .scalar_subquery())).one()
+    proposals = list(db.session.scalars(
+        sa.select(CohortCandidate).where(_proposal_condition(user))
+        .options(so.joinedload(CohortCandidate.cohort),
+                 so.joinedload(CohortCandidate.candidate).joinedload(Candidate.municipality),
+                 so.joinedload(CohortCandidate.proposed_by))
+        .order_by(CohortCandidate.proposed_on, CohortCandidate.id).limit(shown))
+        if proposals_total else [])
+    evaluations = list(db.session.scalars(
+        sa.select(Evaluation).where(_open_evaluation_condition(user))
+        .options(so.joinedload(Evaluation.cohort))
+        .order_by(Evaluation.quarter_start, Evaluation.id).limit(shown))
+        if evaluations_total else [])
+    visible = visible_for_all(user, [row.candidate for row in proposals]) if proposals else {}
+    named = [row.candidate_id for row in proposals
+             if visible.get(row.candidate_id) and visible[row.candidate_id].name]
+    show_subjects(named, object_type="CohortCandidate", categories=("naam",))
+    return {
+        "proposals": [_proposal(row, row.candidate_id in named) for row in proposals],
+        "proposals_total": int(proposals_total or 0),
+        "evaluations": [_evaluation(e) for e in evaluations],
+        "evaluations_total": int(evaluations_total or 0),
+    }
+
+
+def _proposal(row: CohortCandidate, named: bool) -> Waiting:
+    person = row.candidate.full_name if named else _("Proposed candidate")
+    by = row.proposed_by.full_name if row.proposed_by else "–"
+    return Waiting(
+        _("Accept or decline the proposal"),
+        url_for("cohorts.show", cohort_id=row.cohort_id, _anchor=f"voorstel-{row.id}"),
+        _("%(person)s (%(municipality)s) for %(cohort)s", person=person,
+          municipality=row.candidate.municipality.name, cohort=row.cohort.name),
+        _("proposed by %(name)s on %(date)s", name=by, date=day(row.proposed_on)))
+
+
+def _evaluation(evaluation: Evaluation) -> Waiting:
+    answered = all((evaluation.works, evaluation.obstacles, evaluation.energy,
+                    evaluation.yields))
+    ids = {"cohort_id": evaluation.cohort_id, "evaluation_id": evaluation.id}
+    if answered:
+        action = (_("Close the evaluation"), url_for("cohorts.evaluation_close", **ids))
+    else:
+        action = (_("Answer the four questions"),
+                  url_for("cohorts.evaluation_answers", **ids, _anchor="works"))
+    return Waiting(
+        *action,
+        _("Evaluation %(quarter)s of %(cohort)s", quarter=evaluation.quarter_label,
+          cohort=evaluation.cohort.name),
+        _("all four questions answered") if answered else _("questions still open"))
+
+
 def coordinator_context(user: Any) -> dict[str, Any]:
     cohorts = db.session.scalars(sa.select(Cohort).where(Cohort.scope_filter(user))
                                  .order_by(Cohort.start_quarter.desc(), Cohort.name)).all()
@@ -72,5 +163,7 @@ register_panel("cohorts_signals_buddy", {Role.BUDDY}, "cohorts/_panel_buddy.html
                buddy_context, order=10)
 register_panel("cohorts_signals_intaker", {Role.INTAKER}, "cohorts/_panel_intaker.html",
                intaker_context, order=15)
+register_panel("cohorts_waiting_coordinator", {Role.COORDINATOR},
+               "cohorts/_panel_waiting.html", waiting_for_table, order=5)
 register_panel("cohorts_signals_coordinator", {Role.COORDINATOR},
                "cohorts/_panel_coordinator.html", coordinator_context, order=10)

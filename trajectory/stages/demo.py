@@ -7,8 +7,9 @@ place at Thuiszorg Zeeuwse Stroom and now a permanent paid job of 24 hours a
 week that filled a vacancy. Others stand at other points: a proposal waiting
 for an answer (one overdue), a werkervaringsplaats ending within 14 days
 without a decision, a care-overlap stage recorded as care, a doorplaatsing, a
-declined proposal, a stage that finished without an outcome. Dates are
-relative to today; every name is invented.
+declined proposal, a stage that finished without an outcome, and two hand-overs for
+the Goes klantmanager to act on (Tim Heijboer's intake outcome, the decision on Lisa
+Verburg's werkervaringsplaats). Dates are relative to today; every name is invented.
 """
 
 from __future__ import annotations
@@ -193,6 +194,15 @@ def load_stage_demo() -> None:
         demo.stage(tim, OOSTERSCHELDE, K.INTAKE, 10, 20, status=StageStatus.AFGEWEZEN,
                    answered_by="t.wisse", hours=Decimal(4), proposed_days_before=15,
                    end_reason="Geen intakeplek voor jongeren onder de 21 tot de zomer.")
+        # A hand-over for the klantmanager: the intake's outcome is in, no next step yet.
+        demo.stage(tim, SCHELDEZOOM, K.INTAKE, -12, -5, answered_by="intaker",
+                   hours=Decimal(4), proposed_days_before=6,
+                   offer_item=demo.offer(SCHELDEZOOM, OfferType.INTAKE,
+                                         "Intake en screening zorg en welzijn"),
+                   outcome={"suitable_for_care": False,
+                            "outcome_note": "Tim is technisch handig en wil monteur worden; "
+                                            "zorgwerk past niet bij hem. Advies: een BBL-plek "
+                                            "in de techniek, eerst een meeloopdag."})
 
     maria = demo.person("Maria Koole")
     if maria is not None:

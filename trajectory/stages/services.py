@@ -322,6 +322,18 @@ def record_outcome(stage: Stage, *, actor: User, version: int | None,
     db.session.flush()
 
 
+def mark_outcome_handled(stage: Stage, *, actor: User, version: int | None) -> None:
+    """The klantmanager has acted on the recorded outcome (an intake's, a werkervaringsplaats's
+    decision) without proposing a stage from it: it leaves their task list
+    (``trajectory.stages.tasks``) until an outcome is recorded again."""
+    _check_version(stage, version)
+    if stage.outcome_recorded_at is None:
+        raise ServiceError(_("No outcome has been recorded for this stage yet."))
+    stage.outcome_handled_at = utcnow()
+    stage.outcome_handled_by_id = actor.id
+    db.session.flush()
+
+
 def update_stage(stage: Stage, *, version: int | None, planned_start: date,
                  planned_end: date | None, level: int | None = None,
                  hours_per_week: Decimal | None = None, permanent: bool = False,

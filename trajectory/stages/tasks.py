@@ -1,9 +1,18 @@
 """The task lists (werkvoorraad) of the intaker and the klantmanager.
 
 The same sections for both: the intaker sees the stages at their provider, the
-klantmanager the stages of their municipality's candidates. Each section is
-one query (a page shows every section: a constant number of queries); the home
-panel counts all sections in one query.
+klantmanager the stages of their municipality's candidates. A section is a SQL
+condition on the stage data, so a task appears and disappears with the data: nothing
+is stored per task. Each section is one query (a page shows every section: a constant
+number of queries); the home panel counts all sections in one query.
+
+Hand-overs (klantmanager): a recorded intake outcome and a werkervaringsplaats's
+decision on the next step wait for the klantmanager of the candidate's municipality
+until the next stage is proposed from that stage, or the klantmanager marks the outcome
+handled (``Stage.outcome_handled_at``); an outcome recorded again after that is new.
+
+Every task says what to do and links to the page (and the form field) where it is
+done: ``Section.action`` gives both per stage, for the user who looks.
 """
 
 from __future__ import annotations
@@ -15,13 +24,16 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask import url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from trajectory.auth.roles import Role
 from trajectory.candidates.models import Candidate
 from trajectory.extensions import db
-from trajectory.stages.kinds import kinds_where
+from trajectory.stages.kinds import StageKind, kinds_where
 from trajectory.stages.models import Stage, StageStatus
+from trajectory.stages.scope import is_intaker_of
 from trajectory.timeutil import today
 
 STARTING_DAYS = 14
@@ -34,29 +46,154 @@ DECISION_KINDS = kinds_where(lambda k: k.ends_with_decision)
 
 
 @dataclass(frozen=True)
+class Action:
+    """What to do about one task, as an imperative line, and the page where it is done."""
+
+    text: str
+    url: str
+
+
+def _url(endpoint: str, stage: Stage, anchor: str | None = None, **values: Any) -> str:
+    if endpoint == "stages.propose":
+        return url_for(endpoint, candidate_id=stage.candidate_id, _anchor=anchor, **values)
+    return url_for(endpoint, stage_id=stage.id, _anchor=anchor, **values)
+
+
+# The form field a page's task starts at (a radio group's first option, as the error
+# summary links it).
+RADIOS = {"suitable_for_care", "diploma", "contract_type"}
+
+
+def _outcome_anchor(stage: Stage) -> str:
+    first = stage.kind.spec.outcome_fields[0]
+    return f"{first}-0" if first in RADIOS else first
+
+
+def _answer(stage: Stage, runs: bool) -> Action:
+    if runs:
+        return Action(_("Accept or decline the proposal"),
+                      _url("stages.answer", stage, "decision-0"))
+    if stage.answer_overdue:
+        return Action(_("Ask %(provider)s for the overdue answer", provider=stage.provider.name),
+                      _url("stages.detail", stage, "overdracht"))
+    return Action(_("Wait for the answer of %(provider)s", provider=stage.provider.name),
+                  _url("stages.detail", stage, "overdracht"))
+
+
+def _start(stage: Stage, runs: bool) -> Action:
+    if runs and stage.planned_start <= today():
+        return Action(_("Record the start"), _url("stages.start", stage, "actual_start"))
+    return Action(_("Confirm the start date with the candidate"),
+                  _url("stages.edit", stage, "planned_start"))
+
+
+def _decide(stage: Stage, runs: bool) -> Action:
+    if runs:
+        return Action(_("Record the decision on the next step"),
+                      _url("stages.outcome", stage, "next_step_decision"))
+    return Action(_("Agree the next step with %(provider)s", provider=stage.provider.name),
+                  _url("stages.detail", stage, "uitkomst"))
+
+
+def _ending(stage: Stage, runs: bool) -> Action:
+    if runs:
+        if stage.planned_end is not None and stage.planned_end <= today():
+            return Action(_("Record the end"), _url("stages.end", stage, "status-0"))
+        return Action(_("Record the outcome before the end"),
+                      _url("stages.outcome", stage, _outcome_anchor(stage)))
+    return Action(_("Propose the next stage"), _url("stages.propose", stage, "soort-0",
+                                                    na=stage.id))
+
+
+def _running(stage: Stage, runs: bool) -> Action:
+    return Action(_("Check how the stage is going"), _url("stages.detail", stage))
+
+
+def _outcome(stage: Stage, runs: bool) -> Action:
+    if runs:
+        return Action(_("Record the outcome"),
+                      _url("stages.outcome", stage, _outcome_anchor(stage)))
+    return Action(_("Ask %(provider)s for the outcome", provider=stage.provider.name),
+                  _url("stages.detail", stage, "uitkomst"))
+
+
+def _care(stage: Stage, runs: bool) -> Action:
+    return Action(_("Choose Social Return or care"), _url("stages.care", stage, "care_client"))
+
+
+def _declined(stage: Stage, runs: bool) -> Action:
+    return Action(_("Propose the stage to another provider"),
+                  _url("stages.propose", stage, soort=stage.kind.value))
+
+
+def _next_step(stage: Stage, runs: bool) -> Action:
+    return Action(_("Plan the next step: propose the next stage"),
+                  _url("stages.propose", stage, "soort-0", na=stage.id))
+
+
+def _carry_out(stage: Stage, runs: bool) -> Action:
+    return Action(_("Carry out the decision: propose the next stage"),
+                  _url("stages.propose", stage, "soort-0", na=stage.id))
+
+
+@dataclass(frozen=True)
 class Section:
     key: str
     title: Any
     description: Any
     condition: Callable[[date], sa.ColumnElement[bool]]
     order: Callable[[], tuple]
+    action: Callable[[Stage, bool], Action]  # (stage, the user runs it at the provider)
+    todo: Any                                # what to do, for the home panel
     roles: frozenset[Role] = frozenset({Role.INTAKER, Role.KLANTMANAGER})
+    handover: bool = False                   # the klantmanager may mark it handled
+    on_home: int = 0                         # tasks the home panel lists (0: the count only)
 
 
 def _within(column, day: date, days: int) -> sa.ColumnElement[bool]:
     return sa.and_(column.is_not(None), column <= day + timedelta(days=days))
 
 
+def _handover_open() -> sa.ColumnElement[bool]:
+    """An outcome recorded and not handled since: no stage follows from it, and the
+    klantmanager has not marked it handled after it was (last) recorded."""
+    follow = so.aliased(Stage)
+    return sa.and_(
+        Stage.outcome_recorded_at.is_not(None),
+        sa.or_(Stage.outcome_handled_at.is_(None),
+               Stage.outcome_handled_at < Stage.outcome_recorded_at),
+        ~sa.exists().where(follow.previous_stage_id == Stage.id))
+
+
+KLANTMANAGER_ONLY = frozenset({Role.KLANTMANAGER})
+
 SECTIONS: tuple[Section, ...] = (
+    Section("intake_outcome", _l("Intake outcome recorded: plan the next step"),
+            _l("The provider recorded the outcome of the intake. Propose the next stage, or "
+               "mark the outcome handled when nothing follows at a provider."),
+            lambda d: sa.and_(Stage.kind == StageKind.INTAKE, _handover_open()),
+            lambda: (Stage.outcome_recorded_at, Stage.id),
+            _next_step, _l("Plan the next step"),
+            roles=KLANTMANAGER_ONLY, handover=True, on_home=3),
+    Section("wep_decision", _l("Decision on a work-experience place: carry it out"),
+            _l("The provider recorded the decision on the next step. Propose the next stage "
+               "it asks for, or mark the decision handled."),
+            lambda d: sa.and_(Stage.kind.in_(sorted(DECISION_KINDS)),
+                              Stage.next_step_decision.is_not(None), _handover_open()),
+            lambda: (Stage.outcome_recorded_at, Stage.id),
+            _carry_out, _l("Carry out the decision"),
+            roles=KLANTMANAGER_ONLY, handover=True, on_home=3),
     Section("to_answer", _l("Proposals to answer"),
             _l("Proposed stages waiting for the provider's answer, by due date."),
             lambda d: Stage.status == StageStatus.VOORGESTELD,
-            lambda: (Stage.answer_due, Stage.id)),
+            lambda: (Stage.answer_due, Stage.id),
+            _answer, _l("Answer the proposals"), on_home=3),
     Section("starting", _l("Starting within 14 days"),
             _l("Accepted stages that start within 14 days (or should have started)."),
             lambda d: sa.and_(Stage.status == StageStatus.GEPLAND,
                               Stage.planned_start <= d + timedelta(days=STARTING_DAYS)),
-            lambda: (Stage.planned_start, Stage.id)),
+            lambda: (Stage.planned_start, Stage.id),
+            _start, _l("Record the start, or confirm the date")),
     Section("wep_no_decision",
             _l("Work-experience places ending within 14 days without a decision"),
             _l("A work-experience place ends with a decision on the next step; "
@@ -65,34 +202,41 @@ SECTIONS: tuple[Section, ...] = (
                               Stage.status.in_((StageStatus.GEPLAND, StageStatus.LOPEND)),
                               _within(Stage.planned_end, d, WEP_DECISION_DAYS),
                               Stage.next_step_decision.is_(None)),
-            lambda: (Stage.planned_end, Stage.id)),
+            lambda: (Stage.planned_end, Stage.id),
+            _decide, _l("Decide the next step")),
     Section("ending", _l("Ending within 30 days"),
             _l("Running stages whose planned end is within 30 days (or has passed)."),
             lambda d: sa.and_(Stage.status == StageStatus.LOPEND,
                               _within(Stage.planned_end, d, ENDING_DAYS)),
-            lambda: (Stage.planned_end, Stage.id)),
+            lambda: (Stage.planned_end, Stage.id),
+            _ending, _l("Prepare the end and the next step")),
     Section("running", _l("Running"), _l("Every running stage."),
             lambda d: Stage.status == StageStatus.LOPEND,
-            lambda: (Stage.planned_end.is_(None), Stage.planned_end, Stage.id)),
+            lambda: (Stage.planned_end.is_(None), Stage.planned_end, Stage.id),
+            _running, _l("Check how they are going")),
     Section("no_outcome", _l("Finished without an outcome"),
             _l("Completed stages whose outcome has not been recorded."),
             lambda d: sa.and_(Stage.status == StageStatus.AFGEROND,
                               Stage.outcome_recorded_at.is_(None)),
-            lambda: (Stage.actual_end, Stage.id)),
+            lambda: (Stage.actual_end, Stage.id),
+            _outcome, _l("Record the outcome")),
     Section("care_choice", _l("Care choice to be made"),
             _l("The candidate is a care client of the provider: record whether the stage is "
                "Social Return or care."),
             lambda d: sa.and_(Stage.care_client.is_(True), Stage.care_choice.is_(None),
                               Stage.status.in_((StageStatus.VOORGESTELD, StageStatus.GEPLAND,
                                                 StageStatus.LOPEND, StageStatus.AFGEROND))),
-            lambda: (Stage.planned_start, Stage.id)),
+            lambda: (Stage.planned_start, Stage.id),
+            _care, _l("Choose Social Return or care")),
     Section("declined", _l("Declined in the last 30 days"),
             _l("Proposals a provider declined: look for another place."),
             lambda d: sa.and_(Stage.status == StageStatus.AFGEWEZEN,
                               Stage.answered_at >= d - timedelta(days=DECLINED_DAYS)),
             lambda: (Stage.answered_at.desc(), Stage.id),
-            roles=frozenset({Role.KLANTMANAGER})),
+            _declined, _l("Look for another place"),
+            roles=KLANTMANAGER_ONLY),
 )
+SECTION_KEYS = {section.key: section for section in SECTIONS}
 
 
 def worklist_scope(user: Any) -> sa.ColumnElement[bool]:
@@ -110,27 +254,53 @@ def sections_for(user: Any) -> list[Section]:
 
 
 @dataclass
+class Task:
+    stage: Stage
+    action: Action
+    can_mark_handled: bool = False
+
+
+@dataclass
 class TaskList:
     section: Section
-    stages: list[Stage]
+    tasks: list[Task]
     total: int
 
 
+def _load(user: Any, section: Section, day: date, limit: int) -> list[Task]:
+    stages = db.session.scalars(
+        sa.select(Stage).join(Stage.candidate)
+        .where(worklist_scope(user), section.condition(day))
+        .options(so.contains_eager(Stage.candidate), so.joinedload(Stage.provider),
+                 so.joinedload(Stage.offer_item), so.joinedload(Stage.outcome_recorded_by))
+        .order_by(*section.order()).limit(limit))
+    return [Task(stage, section.action(stage, is_intaker_of(user, stage)),
+                 section.handover and can_mark_handled(user, stage))
+            for stage in stages]
+
+
+def can_mark_handled(user: Any, stage: Stage) -> bool:
+    """The klantmanager of the candidate's municipality marks a hand-over handled."""
+    return (user.has_role(Role.KLANTMANAGER)
+            and stage.candidate.municipality_id == user.organisation_id)
+
+
 def task_lists(user: Any, day: date | None = None) -> list[TaskList]:
-    """Every section with its stages: one query for the counts, one per section."""
+    """Every section with its tasks: one query for the counts, one per section."""
     day = day or today()
-    sections = sections_for(user)
     counts = count_tasks(user, day)
-    lists = []
-    for section in sections:
-        stages = list(db.session.scalars(
-            sa.select(Stage).join(Stage.candidate)
-            .where(worklist_scope(user), section.condition(day))
-            .options(so.contains_eager(Stage.candidate), so.joinedload(Stage.provider),
-                     so.joinedload(Stage.offer_item))
-            .order_by(*section.order()).limit(ROWS_PER_SECTION)))
-        lists.append(TaskList(section, stages, counts[section.key]))
-    return lists
+    return [TaskList(section, _load(user, section, day, ROWS_PER_SECTION), counts[section.key])
+            for section in sections_for(user)]
+
+
+def home_lists(user: Any, day: date | None = None) -> list[TaskList]:
+    """What the home panel shows: every section's count and todo line, and the first
+    tasks of the sections that list some there (one query each, only when not empty)."""
+    day = day or today()
+    counts = count_tasks(user, day)
+    return [TaskList(section, _load(user, section, day, section.on_home)
+                     if section.on_home and counts[section.key] else [], counts[section.key])
+            for section in sections_for(user)]
 
 
 def count_tasks(user: Any, day: date | None = None) -> dict[str, int]:
@@ -144,3 +314,12 @@ def count_tasks(user: Any, day: date | None = None) -> dict[str, int]:
                     for s in sections])
         .select_from(Stage).join(Stage.candidate).where(worklist_scope(user))).one()
     return {s.key: int(row[i] or 0) for i, s in enumerate(sections)}
+
+
+def open_handover(stage: Stage) -> Section | None:
+    """The hand-over section this stage is a task in now, if any (one query)."""
+    sections = [s for s in SECTIONS if s.handover]
+    row = db.session.execute(
+        sa.select(*[sa.func.count(Stage.id).filter(s.condition(today())) for s in sections])
+        .where(Stage.id == stage.id)).one()
+    return next((s for s, hit in zip(sections, row, strict=True) if hit), None)

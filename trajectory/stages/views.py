@@ -19,10 +19,12 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.fields.choices import SelectChoice
 
+from trajectory.audit.rendering import show_subjects
 from trajectory.audit.trail import log_processing
 from trajectory.auth.access import allow, get_in_scope, require
 from trajectory.auth.models import User, UserRole
 from trajectory.auth.roles import Role
+from trajectory.auth.views import safe_next
 from trajectory.candidates.models import Candidate
 from trajectory.extensions import db
 from trajectory.forms import apply_service_error as _apply_error
@@ -215,7 +217,34 @@ def _back(stage: Stage):
 def worklist():
     """The intaker's and the klantmanager's task list: what needs doing about stages."""
     lists = tasks.task_lists(current_user)
+    show_subjects({t.stage.candidate_id for tl in lists for t in tl.tasks},
+                  object_type="Stage", categories=("naam", "leerlijn"))
     return render_template("stages/worklist.html", lists=lists, today=today())
+
+
+@bp.route("/<int:stage_id>/afgehandeld", methods=["POST"])
+@allow(Role.KLANTMANAGER)
+def mark_handled(stage_id: int):
+    """The hand-over task "act on this outcome" is done without a next stage from it."""
+    stage = load_stage(stage_id)
+    require(tasks.can_mark_handled(current_user, stage))
+    back = safe_next(request.form.get("next")) or url_for("stages.worklist")
+    section = tasks.open_handover(stage)
+    if section is None:
+        flash(_("There is nothing to handle for this stage."), "info")
+        return redirect(back)
+    version = int_or_none(request.form.get("version"))
+    try:
+        services.mark_outcome_handled(stage, actor=current_user, version=version)
+        db.session.commit()
+    except (ServiceError, StaleDataError) as error:
+        db.session.rollback()
+        flash(error.message if isinstance(error, ServiceError)
+              else services.ConflictError().message, "error")
+        return redirect(back)
+    flash(_("Marked handled: %(task)s (%(name)s).", task=section.todo,
+            name=stage.candidate.full_name), "success")
+    return redirect(back)
 
 
 # ------------------------------------------------------------------ one stage
@@ -237,7 +266,9 @@ def detail(stage_id: int):
                                           Candidate.scope_filter(current_user))) is not None,
         can_run=rules.can_run(current_user, stage), can_edit=rules.can_edit(current_user, stage),
         can_transfer=rules.can_transfer(current_user, stage),
-        can_propose=rules.can_propose(current_user, stage.candidate))
+        can_propose=rules.can_propose(current_user, stage.candidate),
+        handover_task=(tasks.open_handover(stage)
+                  if tasks.can_mark_handled(current_user, stage) else None))
     db.session.commit()
     return html
 
