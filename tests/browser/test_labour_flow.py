@@ -56,6 +56,10 @@ def test_an_intaker_submits_a_paid_job_and_the_adviser_approves_it(page_for, liv
     check_accessibility(page, "labour-claim-draft", widths=(1280, 360))
     with page.expect_navigation():
         page.get_by_role("button", name="Indienen bij de SROI-adviseur").click()
+    # Submitting cannot be undone: a confirmation page of its own first (no JavaScript).
+    check_accessibility(page, "confirm-submit-claim", widths=(1280, 360))
+    with page.expect_navigation():
+        page.locator("main form[data-confirm] button[type=submit]").click()
     assert "ingediend" in page.locator("main").inner_text()
 
     adviser = page_for("adviseur")
@@ -66,6 +70,10 @@ def test_an_intaker_submits_a_paid_job_and_the_adviser_approves_it(page_for, liv
     adviser.locator("main form input[value=approve]").check()
     with adviser.expect_navigation():
         adviser.get_by_role("button", name="Beoordeling opslaan").click()
+    assert amount in adviser.locator("main").inner_text()  # the value that will be frozen
+    check_accessibility(adviser, "confirm-judge-claim", widths=(1280, 360))
+    with adviser.expect_navigation():
+        adviser.locator("main form[data-confirm] button[type=submit]").click()
     text = adviser.locator("main").inner_text().replace("\xa0", " ")
     assert "goedgekeurd" in text
     assert f"Goedgekeurde waarde: {amount.replace(chr(160), ' ')}" in text
