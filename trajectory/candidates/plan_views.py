@@ -14,13 +14,14 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
+from trajectory import confirm
 from trajectory.auth.access import allow, require
 from trajectory.auth.roles import Role
 from trajectory.candidates import mijn_plan, services
@@ -350,6 +351,8 @@ def plan_item_remove(candidate_id: int, kind: str, item_id: int):
     if not form.validate_on_submit():
         flash(_("The form has expired. Submit it again."), "error")
         return redirect(back)
+    what = getattr(item, "description", None) or getattr(item, "name", "")
+    steps = len(item.steps) if kind == "doelen" else 0
     try:
         services.remove_plan_item(current_user, plan, kind, item, _sent_lock())
     except PlanConflict:
@@ -358,6 +361,17 @@ def plan_item_remove(candidate_id: int, kind: str, item_id: int):
                 "remove the %(noun)s again if it is still needed.", noun=KINDS[kind].noun),
               "warning")
     else:
+        if not confirm.confirmed():
+            message = _("“%(what)s” will be removed from the plan of %(name)s.", what=what,
+                        name=candidate.full_name)
+            if steps:
+                message += " " + ngettext("The %(num)d step of this goal is removed with it.",
+                                          "The %(num)d steps of this goal are removed with it.",
+                                          steps)
+            return confirm.ask(title=_("Remove from the plan?"), message=message,
+                               confirm_label=_("Yes, remove"), back=back,
+                               details=[(_("What"), str(KINDS[kind].noun).capitalize()),
+                                        (_("Description"), what)])
         db.session.commit()
         flash(_("The %(noun)s has been removed from the plan.", noun=KINDS[kind].noun), "success")
     return redirect(back)
