@@ -110,7 +110,8 @@ def test_goal_step_barrier_and_training_forms(klantmanager_client, world):
     plan = plan_of(candidate)
     barrier_id = db.session.scalars(sa.select(Barrier.id)).one()
     response = klantmanager_client.post(f"{base}/belemmeringen/{barrier_id}/verwijderen",
-                                        data={"lock_version": str(plan.lock_version)})
+                                        data={"lock_version": str(plan.lock_version),
+                                              "confirmed": "1"})
     assert response.status_code == 302
     assert db.session.scalars(sa.select(Barrier.id)).all() == []
     plan = plan_of(candidate)
