@@ -85,6 +85,8 @@ POLICY: dict[str, object] = {
     "candidates.index": _CANDIDATE_READERS,
     "candidates.export": _CANDIDATE_READERS,
     "candidates.show": _CANDIDATE_READERS,
+    # The history of a file (audit trail and who viewed it): the municipality only.
+    "candidates.history": {Role.KLANTMANAGER},
     "candidates.plan": _PLAN_READERS,
     "candidates.plan_versions": _PLAN_READERS,
     "candidates.plan_version": _PLAN_READERS,

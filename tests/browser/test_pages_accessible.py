@@ -75,6 +75,8 @@ PAGES: list[tuple] = [
     ("klantmanager", "/kandidaten/nieuw"),
     ("klantmanager", "/kandidaten/nieuw", "submit-empty"),
     ("klantmanager", "/kandidaten/1"),
+    ("klantmanager", "/kandidaten/1/geschiedenis"),
+    ("klantmanager", "/kandidaten/1/geschiedenis?page=2"),
     ("klantmanager", "/kandidaten/1/bewerken"),
     ("klantmanager", "/kandidaten/1/status"),
     ("klantmanager", "/kandidaten/1/buddy"),

@@ -183,4 +183,5 @@ CANDIDATE_URL_ARGS = {endpoint: matrix_args(endpoint) for endpoint in (
     "candidates.plan_edit", "candidates.plan_item_new", "candidates.plan_step_new",
     "candidates.plan_item_edit", "candidates.plan_item_remove", "candidates.plan_agree",
     "candidates.mijn_plan_page", "candidates.mijn_plan_pdf", "candidates.benefit_new",
-    "candidates.benefit_edit", "candidates.benefit_end", "candidates.benefit_remove")}
+    "candidates.benefit_edit", "candidates.benefit_end", "candidates.benefit_remove",
+    "candidates.history")}

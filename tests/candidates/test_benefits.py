@@ -274,7 +274,7 @@ def test_the_klantmanager_corrects_ends_and_removes_a_period(klantmanager_client
         AuditEvent.object_type == "BenefitPeriod", AuditEvent.action == "delete")).one()
     assert removed.subject_id == str(ww.id)
     assert removed.changes["benefit"][0] == "participatiewet"
-    page = klantmanager_client.get(f"/kandidaten/{ww.id}").text
+    page = klantmanager_client.get(f"/kandidaten/{ww.id}/geschiedenis").text
     assert "Uitkeringsperiode verwijderd" in page
     assert klantmanager_client.get(base).status_code == 404
 

@@ -42,7 +42,7 @@ def test_the_klantmanager_sees_the_whole_file(klantmanager_client, goes):
     page = klantmanager_client.get(f"/kandidaten/{goes.id}").text
     for text in ("Zoë de Vries", "Goes", "Kees Dekker", "Sanne Bosman", VALID_BSN,
                  "Kerkstraat 12", "06 12345678", "12-04-1988", "Werkervaring opdoen",
-                 'id="geschiedenis"', 'id="bekeken"', f"/kandidaten/{goes.id}/bewerken"):
+                 f'href="/kandidaten/{goes.id}/geschiedenis"', f"/kandidaten/{goes.id}/bewerken"):
         assert text in page, text
 
 
@@ -69,7 +69,7 @@ def test_the_buddy_sees_contact_but_no_bsn_benefit_or_history(buddy_client, goes
     assert "Kerkstraat 12" in page  # consent shares with the buddy
     assert VALID_BSN not in page
     assert "Participatiewet" not in page
-    assert 'id="geschiedenis"' not in page and 'id="bekeken"' not in page
+    assert 'id="geschiedenis"' not in page and "/geschiedenis" not in page
     assert "/bewerken" not in page
 
 
@@ -106,8 +106,8 @@ def test_each_file_view_writes_a_processing_log_line(klantmanager_client, buddy_
     assert lines[0].actor_organisation_id == world.org("Goes").id
     assert "bsn" in lines[0].data_categories and "bsn" not in lines[1].data_categories
     assert lines[0].request_id and lines[0].result == "success"
-    # the klantmanager sees who looked
-    page = klantmanager_client.get(f"/kandidaten/{goes.id}").text
+    # the klantmanager sees who looked, on the history page
+    page = klantmanager_client.get(f"/kandidaten/{goes.id}/geschiedenis").text
     assert "Stichting Welzijn De Bevelanden" in page  # the buddy's organisation
 
 
@@ -129,7 +129,7 @@ def test_edit_records_old_and_new_values_and_never_the_bsn(klantmanager_client, 
     assert event.changes["bsn"] == ["***", "***"]
     everything = " ".join(str(e.changes) for e in db.session.scalars(sa.select(AuditEvent)))
     assert VALID_BSN not in everything and "123456782" not in everything
-    history = klantmanager_client.get(f"/kandidaten/{goes.id}").text
+    history = klantmanager_client.get(f"/kandidaten/{goes.id}/geschiedenis").text
     assert "06 12345678 → 06 99988877" in history
 
 

@@ -55,6 +55,7 @@ GET_EXPECTED = {
     "candidates.benefit_new": EDIT,
     "candidates.benefit_edit": EDIT,
     "candidates.benefit_end": EDIT,
+    "candidates.history": EDIT,   # the history: the municipality's own files only
 }
 
 # POST with an empty form (the CSRF token only): the klantmanager gets the form back

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 
 from trajectory.auth.roles import Role
@@ -25,27 +26,37 @@ class User(UserMixin, db.Model):
 
     __tablename__ = "user_account"
     __audit__ = True
+    __label__ = _l("User account")
+    __title__ = "full_name"
     __audit_redact__ = frozenset({"password_hash", "session_token", "totp_secret"})
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    username: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
-    full_name: so.Mapped[str] = so.mapped_column(sa.String(120))
-    email: so.Mapped[str | None] = so.mapped_column(sa.String(254))
+    username: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True,
+                                                info={"label": _l("Username")})
+    full_name: so.Mapped[str] = so.mapped_column(sa.String(120), info={"label": _l("Name")})
+    email: so.Mapped[str | None] = so.mapped_column(sa.String(254),
+                                                    info={"label": _l("Email address")})
     organisation_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("organisation.id"), index=True
+        sa.ForeignKey("organisation.id"), index=True, info={"label": _l("Organisation")}
     )
-    password_hash: so.Mapped[str] = so.mapped_column(sa.String(255))
-    session_token: so.Mapped[str] = so.mapped_column(sa.String(64), default=new_session_token)
-    must_change_password: so.Mapped[bool] = so.mapped_column(default=False)
-    active: so.Mapped[bool] = so.mapped_column(default=True)
-    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    last_login_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    password_hash: so.Mapped[str] = so.mapped_column(sa.String(255), info={"label": _l("Password")})
+    session_token: so.Mapped[str] = so.mapped_column(sa.String(64), default=new_session_token,
+                                                     info={"shown": False})
+    must_change_password: so.Mapped[bool] = so.mapped_column(default=False,
+                                                             info={"label": _l("Must change the password")})
+    active: so.Mapped[bool] = so.mapped_column(default=True, info={"label": _l("Active")})
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow,
+                                                       info={"shown": False})
+    last_login_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True),
+                                                                 info={"shown": False})
     # Second factor (trajectory/auth/mfa.py): the TOTP secret, encrypted with a key
     # derived from SECRET_KEY; set but not enrolled while the user is setting it up.
-    totp_secret: so.Mapped[str | None] = so.mapped_column(sa.String(255))
-    totp_enrolled_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    totp_secret: so.Mapped[str | None] = so.mapped_column(sa.String(255),
+                                                          info={"label": _l("Second factor")})
+    totp_enrolled_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True),
+                                                                    info={"label": _l("Second factor set up on")})
     # The last time step (unix time // 30) a code was accepted for: no replay.
-    totp_last_step: so.Mapped[int | None] = so.mapped_column(sa.BigInteger)
+    totp_last_step: so.Mapped[int | None] = so.mapped_column(sa.BigInteger, info={"shown": False})
 
     organisation: so.Mapped[Organisation] = so.relationship(lazy="joined")
     role_rows: so.Mapped[list[UserRole]] = so.relationship(

@@ -12,6 +12,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import lazy_gettext as _l
 
 from trajectory.auth.models import User
 from trajectory.extensions import db
@@ -23,20 +24,26 @@ class UserIdentity(db.Model):
 
     __tablename__ = "user_identity"
     __audit__ = True
+    __label__ = _l("Single sign-on identity")
     __audit_redact__ = frozenset({"last_id_token"})
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     user_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
-    issuer: so.Mapped[str] = so.mapped_column(sa.String(255))
-    subject: so.Mapped[str] = so.mapped_column(sa.String(255))
-    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    last_login_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True,
+        info={"label": _l("User account")})
+    issuer: so.Mapped[str] = so.mapped_column(sa.String(255),
+                                              info={"label": _l("Identity provider")})
+    subject: so.Mapped[str] = so.mapped_column(sa.String(255),
+                                               info={"label": _l("Identity at the provider")})
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow,
+                                                       info={"shown": False})
+    last_login_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True),
+                                                                 info={"shown": False})
     # The assurance of the last login, as the provider stated it (acr, amr).
-    last_acr: so.Mapped[str | None] = so.mapped_column(sa.String(255))
-    last_amr: so.Mapped[str | None] = so.mapped_column(sa.String(255))
+    last_acr: so.Mapped[str | None] = so.mapped_column(sa.String(255), info={"shown": False})
+    last_amr: so.Mapped[str | None] = so.mapped_column(sa.String(255), info={"shown": False})
     # The last ID token, kept only as the ``id_token_hint`` for logout at the provider.
-    last_id_token: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    last_id_token: so.Mapped[str | None] = so.mapped_column(sa.Text, info={"shown": False})
 
     user: so.Mapped[User] = so.relationship(lazy="joined")
 

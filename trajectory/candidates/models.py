@@ -224,44 +224,69 @@ class Candidate(db.Model):
 
     __tablename__ = "candidate"
     __audit__ = True
+    __label__ = _l("Personal details")
     __audit_redact__ = frozenset({"bsn"})
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    municipality_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    municipality_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("organisation.id"), index=True,
+                                                       info={"label": _l("Municipality")})
     klantmanager_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user_account.id"),
-                                                       index=True)
-    first_name: so.Mapped[str] = so.mapped_column(sa.String(80))
-    tussenvoegsel: so.Mapped[str | None] = so.mapped_column(sa.String(20))
-    last_name: so.Mapped[str] = so.mapped_column(sa.String(80))
+                                                       index=True,
+                                                       info={"label": _l("Client manager")})
+    first_name: so.Mapped[str] = so.mapped_column(sa.String(80), info={"label": _l("First name")})
+    tussenvoegsel: so.Mapped[str | None] = so.mapped_column(sa.String(20),
+                                                            info={"label": _l("Tussenvoegsel")})
+    last_name: so.Mapped[str] = so.mapped_column(sa.String(80), info={"label": _l("Last name")})
     # Lower case, no diacritics: what name search and the duplicate check compare.
-    search_name: so.Mapped[str] = so.mapped_column(sa.String(200), index=True)
-    date_of_birth: so.Mapped[date] = so.mapped_column(sa.Date, index=True)
-    phone: so.Mapped[str | None] = so.mapped_column(sa.String(30))
-    email: so.Mapped[str | None] = so.mapped_column(sa.String(254))
-    street: so.Mapped[str | None] = so.mapped_column(sa.String(120))
-    postcode: so.Mapped[str | None] = so.mapped_column(sa.String(7))
-    place: so.Mapped[str | None] = so.mapped_column(sa.String(80))
-    benefit: so.Mapped[Benefit] = so.mapped_column(_enum(Benefit, 20))
-    benefit_since: so.Mapped[date] = so.mapped_column(sa.Date)
-    doelgroepregister: so.Mapped[bool] = so.mapped_column(default=False)
-    statushouder: so.Mapped[bool] = so.mapped_column(default=False)
-    nt2: so.Mapped[bool] = so.mapped_column(default=False)
-    driving_licence: so.Mapped[bool] = so.mapped_column(default=False)
-    own_transport: so.Mapped[bool] = so.mapped_column(default=False)
-    bsn: so.Mapped[str | None] = so.mapped_column(sa.String(9), unique=True)
-    consent_given_on: so.Mapped[date | None] = so.mapped_column(sa.Date)
-    consent_providers: so.Mapped[bool] = so.mapped_column(default=False)
-    consent_buddy: so.Mapped[bool] = so.mapped_column(default=False)
-    consent_overlegtafel: so.Mapped[bool] = so.mapped_column(default=False)
-    consent_expires_on: so.Mapped[date | None] = so.mapped_column(sa.Date, index=True)
+    search_name: so.Mapped[str] = so.mapped_column(sa.String(200), index=True,
+                                                   info={"shown": False})
+    date_of_birth: so.Mapped[date] = so.mapped_column(sa.Date, index=True,
+                                                      info={"label": _l("Date of birth")})
+    phone: so.Mapped[str | None] = so.mapped_column(sa.String(30),
+                                                    info={"label": _l("Phone number")})
+    email: so.Mapped[str | None] = so.mapped_column(sa.String(254),
+                                                    info={"label": _l("Email address")})
+    street: so.Mapped[str | None] = so.mapped_column(sa.String(120),
+                                                     info={"label": _l("Street and house number")})
+    postcode: so.Mapped[str | None] = so.mapped_column(sa.String(7), info={"label": _l("Postcode")})
+    place: so.Mapped[str | None] = so.mapped_column(sa.String(80), info={"label": _l("Place")})
+    benefit: so.Mapped[Benefit] = so.mapped_column(_enum(Benefit, 20),
+                                                   info={"label": _l("Benefit")})
+    benefit_since: so.Mapped[date] = so.mapped_column(sa.Date, info={"label": _l("Benefit since")})
+    doelgroepregister: so.Mapped[bool] = so.mapped_column(default=False,
+                                                          info={"label": _l("Doelgroepregister")})
+    statushouder: so.Mapped[bool] = so.mapped_column(default=False,
+                                                     info={"label": _l("Status holder")})
+    nt2: so.Mapped[bool] = so.mapped_column(default=False, info={"label": _l("NT2")})
+    driving_licence: so.Mapped[bool] = so.mapped_column(default=False,
+                                                        info={"label": _l("Driving licence")})
+    own_transport: so.Mapped[bool] = so.mapped_column(default=False,
+                                                      info={"label": _l("Own transport")})
+    bsn: so.Mapped[str | None] = so.mapped_column(sa.String(9), unique=True,
+                                                  info={"label": _l("BSN")})
+    consent_given_on: so.Mapped[date | None] = so.mapped_column(sa.Date,
+                                                                info={"label": _l("Consent given on")})
+    consent_providers: so.Mapped[bool] = so.mapped_column(default=False,
+                                                          info={"label": _l("Share with providers")})
+    consent_buddy: so.Mapped[bool] = so.mapped_column(default=False,
+                                                      info={"label": _l("Share with the buddy")})
+    consent_overlegtafel: so.Mapped[bool] = so.mapped_column(default=False,
+                                                             info={"label": _l("Share with the overlegtafel")})
+    consent_expires_on: so.Mapped[date | None] = so.mapped_column(sa.Date, index=True,
+                                                                  info={"label": _l("Consent expires on")})
     status: so.Mapped[CandidateStatus] = so.mapped_column(
-        _enum(CandidateStatus, 20), default=CandidateStatus.AANGEMELD, index=True)
-    pause_reason: so.Mapped[str | None] = so.mapped_column(sa.String(300))
-    outflow_reason: so.Mapped[OutflowReason | None] = so.mapped_column(_enum(OutflowReason, 20))
-    outflow_note: so.Mapped[str | None] = so.mapped_column(sa.String(500))
-    closed_on: so.Mapped[date | None] = so.mapped_column(sa.Date)
+        _enum(CandidateStatus, 20), default=CandidateStatus.AANGEMELD, index=True,
+        info={"label": _l("Status")})
+    pause_reason: so.Mapped[str | None] = so.mapped_column(sa.String(300),
+                                                           info={"label": _l("Reason for the pause")})
+    outflow_reason: so.Mapped[OutflowReason | None] = so.mapped_column(_enum(OutflowReason, 20),
+                                                                       info={"label": _l("Reason for leaving")})
+    outflow_note: so.Mapped[str | None] = so.mapped_column(sa.String(500),
+                                                           info={"label": _l("Note on leaving")})
+    closed_on: so.Mapped[date | None] = so.mapped_column(sa.Date, info={"label": _l("Closed on")})
     registered_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True),
-                                                          default=utcnow, index=True)
+                                                          default=utcnow, index=True,
+                                                          info={"shown": False})
 
     municipality: so.Mapped[Organisation] = so.relationship(foreign_keys=[municipality_id])
     klantmanager: so.Mapped[User] = so.relationship(foreign_keys=[klantmanager_id])
@@ -356,17 +381,20 @@ class BenefitPeriod(db.Model):
 
     __tablename__ = "candidate_benefit_period"
     __audit__ = True
+    __label__ = _l("Benefit period")
     __table_args__ = (
         sa.CheckConstraint('"end" IS NULL OR "end" >= start', name="end_after_start"),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     candidate_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("candidate.id", ondelete="CASCADE"), index=True)
-    benefit: so.Mapped[Benefit] = so.mapped_column(_enum(Benefit, 20))
-    start: so.Mapped[date] = so.mapped_column(sa.Date)
-    end: so.Mapped[date | None] = so.mapped_column(sa.Date)
-    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+        sa.ForeignKey("candidate.id", ondelete="CASCADE"), index=True, info={"shown": False})
+    benefit: so.Mapped[Benefit] = so.mapped_column(_enum(Benefit, 20),
+                                                   info={"label": _l("Benefit")})
+    start: so.Mapped[date] = so.mapped_column(sa.Date, info={"label": _l("From")})
+    end: so.Mapped[date | None] = so.mapped_column(sa.Date, info={"label": _l("To")})
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow,
+                                                       info={"shown": False})
 
     candidate: so.Mapped[Candidate] = so.relationship(back_populates="benefit_periods")
 
@@ -383,18 +411,21 @@ class BuddyAssignment(db.Model):
 
     __tablename__ = "buddy_assignment"
     __audit__ = True
+    __label__ = _l("Buddy")
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     candidate_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("candidate.id", ondelete="CASCADE"), index=True)
-    buddy_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user_account.id"), index=True)
-    start_date: so.Mapped[date] = so.mapped_column(sa.Date)
-    end_date: so.Mapped[date | None] = so.mapped_column(sa.Date)
+        sa.ForeignKey("candidate.id", ondelete="CASCADE"), index=True, info={"shown": False})
+    buddy_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user_account.id"), index=True,
+                                                info={"label": _l("Buddy")})
+    start_date: so.Mapped[date] = so.mapped_column(sa.Date, info={"label": _l("Start date")})
+    end_date: so.Mapped[date | None] = so.mapped_column(sa.Date, info={"label": _l("End date")})
     # The number the candidate may call for this buddy (a volunteer chooses
     # which number to give; accounts have no phone number).
-    contact_phone: so.Mapped[str | None] = so.mapped_column(sa.String(30))
+    contact_phone: so.Mapped[str | None] = so.mapped_column(sa.String(30),
+                                                            info={"label": _l("Phone number")})
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True),
-                                                       default=utcnow)
+                                                       default=utcnow, info={"shown": False})
 
     candidate: so.Mapped[Candidate] = so.relationship(back_populates="assignments")
     buddy: so.Mapped[User] = so.relationship()
@@ -423,19 +454,27 @@ class Plan(db.Model):
 
     __tablename__ = "plan"
     __audit__ = True
+    __label__ = _l("Plan")
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     candidate_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("candidate.id", ondelete="CASCADE"), unique=True)
-    wishes: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    skills: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    needs: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    agreements: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    current_number: so.Mapped[int] = so.mapped_column(default=0)  # 0: no version yet
-    agreed_number: so.Mapped[int | None]
-    updated_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
-    updated_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
-    lock_version: so.Mapped[int] = so.mapped_column(default=1)
+        sa.ForeignKey("candidate.id", ondelete="CASCADE"), unique=True, info={"shown": False})
+    wishes: so.Mapped[str] = so.mapped_column(sa.Text, default="",
+                                              info={"label": _l("Wishes, dreams and ideals")})
+    skills: so.Mapped[str] = so.mapped_column(sa.Text, default="",
+                                              info={"label": _l("Skills and competences needed")})
+    needs: so.Mapped[str] = so.mapped_column(sa.Text, default="",
+                                             info={"label": _l("What the candidate needs for lasting activation and work")})
+    agreements: so.Mapped[str] = so.mapped_column(sa.Text, default="",
+                                                  info={"label": _l("Agreements")})
+    current_number: so.Mapped[int] = so.mapped_column(default=0,
+                                                      info={"shown": False})  # 0: no version yet
+    agreed_number: so.Mapped[int | None] = so.mapped_column(info={"label": _l("Agreed version")})
+    updated_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True),
+                                                              info={"shown": False})
+    updated_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"),
+                                                            info={"shown": False})
+    lock_version: so.Mapped[int] = so.mapped_column(default=1, info={"shown": False})
 
     __mapper_args__ = {"version_id_col": lock_version}
 
@@ -488,16 +527,20 @@ class Plan(db.Model):
 class Goal(db.Model):
     __tablename__ = "plan_goal"
     __audit__ = True
+    __label__ = _l("Goal")
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     plan_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("plan.id", ondelete="CASCADE"),
-                                               index=True)
+                                               index=True, info={"shown": False})
     candidate_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("candidate.id", ondelete="CASCADE"), index=True)
-    description: so.Mapped[str] = so.mapped_column(sa.String(500))
-    target_date: so.Mapped[date | None] = so.mapped_column(sa.Date)
+        sa.ForeignKey("candidate.id", ondelete="CASCADE"), index=True, info={"shown": False})
+    description: so.Mapped[str] = so.mapped_column(sa.String(500),
+                                                   info={"label": _l("Description")})
+    target_date: so.Mapped[date | None] = so.mapped_column(sa.Date,
+                                                           info={"label": _l("Target date")})
     status: so.Mapped[GoalStatus] = so.mapped_column(_enum(GoalStatus, 20),
-                                                     default=GoalStatus.OPEN)
+                                                     default=GoalStatus.OPEN,
+                                                     info={"label": _l("Status")})
 
     steps: so.Mapped[list[GoalStep]] = so.relationship(
         back_populates="goal", cascade="all, delete-orphan",
@@ -511,16 +554,18 @@ class Goal(db.Model):
 class GoalStep(db.Model):
     __tablename__ = "plan_goal_step"
     __audit__ = True
+    __label__ = _l("Step")
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     goal_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("plan_goal.id", ondelete="CASCADE"),
-                                               index=True)
+                                               index=True, info={"shown": False})
     candidate_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("candidate.id", ondelete="CASCADE"), index=True)
-    description: so.Mapped[str] = so.mapped_column(sa.String(300))
-    who: so.Mapped[str | None] = so.mapped_column(sa.String(120))
-    due_date: so.Mapped[date | None] = so.mapped_column(sa.Date)
-    done: so.Mapped[bool] = so.mapped_column(default=False)
+        sa.ForeignKey("candidate.id", ondelete="CASCADE"), index=True, info={"shown": False})
+    description: so.Mapped[str] = so.mapped_column(sa.String(300),
+                                                   info={"label": _l("Description")})
+    who: so.Mapped[str | None] = so.mapped_column(sa.String(120), info={"label": _l("Who does it")})
+    due_date: so.Mapped[date | None] = so.mapped_column(sa.Date, info={"label": _l("By when")})
+    done: so.Mapped[bool] = so.mapped_column(default=False, info={"label": _l("Done")})
 
     goal: so.Mapped[Goal] = so.relationship(back_populates="steps")
 
@@ -534,20 +579,28 @@ class Barrier(db.Model):
 
     __tablename__ = "plan_barrier"
     __audit__ = True
+    __label__ = _l("Barrier")
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     plan_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("plan.id", ondelete="CASCADE"),
-                                               index=True)
+                                               index=True, info={"shown": False})
     candidate_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("candidate.id", ondelete="CASCADE"), index=True)
-    category: so.Mapped[BarrierCategory] = so.mapped_column(_enum(BarrierCategory, 30))
-    description: so.Mapped[str | None] = so.mapped_column(sa.String(500))
-    severity: so.Mapped[int] = so.mapped_column(default=2)
-    solvable: so.Mapped[Solvable] = so.mapped_column(_enum(Solvable, 10))
-    possible_despite: so.Mapped[str | None] = so.mapped_column(sa.String(500))
-    taken_up_by: so.Mapped[str | None] = so.mapped_column(sa.String(120))
+        sa.ForeignKey("candidate.id", ondelete="CASCADE"), index=True, info={"shown": False})
+    category: so.Mapped[BarrierCategory] = so.mapped_column(_enum(BarrierCategory, 30),
+                                                            info={"label": _l("Category")})
+    description: so.Mapped[str | None] = so.mapped_column(sa.String(500),
+                                                          info={"label": _l("Description")})
+    severity: so.Mapped[int] = so.mapped_column(default=2,
+                                                info={"label": _l("Severity"), "values": SEVERITY_LABELS})
+    solvable: so.Mapped[Solvable] = so.mapped_column(_enum(Solvable, 10),
+                                                     info={"label": _l("Can it be solved?")})
+    possible_despite: so.Mapped[str | None] = so.mapped_column(sa.String(500),
+                                                               info={"label": _l("What is possible despite it")})
+    taken_up_by: so.Mapped[str | None] = so.mapped_column(sa.String(120),
+                                                          info={"label": _l("Who takes it up")})
     status: so.Mapped[BarrierStatus] = so.mapped_column(_enum(BarrierStatus, 20),
-                                                        default=BarrierStatus.OPEN)
+                                                        default=BarrierStatus.OPEN,
+                                                        info={"label": _l("Status")})
 
     __table_args__ = (sa.CheckConstraint("severity BETWEEN 1 AND 3", name="severity_range"),)
 
@@ -563,19 +616,22 @@ class Barrier(db.Model):
 class Training(db.Model):
     __tablename__ = "plan_training"
     __audit__ = True
+    __label__ = _l("Training")
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     plan_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("plan.id", ondelete="CASCADE"),
-                                               index=True)
+                                               index=True, info={"shown": False})
     candidate_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("candidate.id", ondelete="CASCADE"), index=True)
-    name: so.Mapped[str] = so.mapped_column(sa.String(200))
-    provider: so.Mapped[str | None] = so.mapped_column(sa.String(200))
-    start_date: so.Mapped[date | None] = so.mapped_column(sa.Date)
-    end_date: so.Mapped[date | None] = so.mapped_column(sa.Date)
+        sa.ForeignKey("candidate.id", ondelete="CASCADE"), index=True, info={"shown": False})
+    name: so.Mapped[str] = so.mapped_column(sa.String(200), info={"label": _l("Name")})
+    provider: so.Mapped[str | None] = so.mapped_column(sa.String(200), info={"label": _l("Where")})
+    start_date: so.Mapped[date | None] = so.mapped_column(sa.Date, info={"label": _l("Start date")})
+    end_date: so.Mapped[date | None] = so.mapped_column(sa.Date, info={"label": _l("End date")})
     status: so.Mapped[TrainingStatus] = so.mapped_column(_enum(TrainingStatus, 20),
-                                                         default=TrainingStatus.GEPLAND)
-    certificate: so.Mapped[bool] = so.mapped_column(default=False)
+                                                         default=TrainingStatus.GEPLAND,
+                                                         info={"label": _l("Status")})
+    certificate: so.Mapped[bool] = so.mapped_column(default=False,
+                                                    info={"label": _l("Certificate")})
 
     @property
     def audit_subject(self) -> tuple[str, int | None]:
@@ -587,22 +643,26 @@ class PlanVersion(db.Model):
 
     __tablename__ = "plan_version"
     __audit__ = True
+    __label__ = _l("Plan version")
     # The snapshot is the version itself; the trail only notes that it was written.
     __audit_redact__ = frozenset({"snapshot"})
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     plan_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("plan.id", ondelete="CASCADE"),
-                                               index=True)
+                                               index=True, info={"shown": False})
     candidate_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("candidate.id", ondelete="CASCADE"), index=True)
-    number: so.Mapped[int]
-    author_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
+        sa.ForeignKey("candidate.id", ondelete="CASCADE"), index=True, info={"shown": False})
+    number: so.Mapped[int] = so.mapped_column(info={"label": _l("Version")})
+    author_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"),
+                                                        info={"label": _l("Author")})
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True),
-                                                       default=utcnow)
-    summary: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
-    snapshot: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON)
-    agreed_on: so.Mapped[date | None] = so.mapped_column(sa.Date)
-    agreed_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
+                                                       default=utcnow, info={"shown": False})
+    summary: so.Mapped[str] = so.mapped_column(sa.String(200), default="",
+                                               info={"label": _l("Summary")})
+    snapshot: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, info={"shown": False})
+    agreed_on: so.Mapped[date | None] = so.mapped_column(sa.Date, info={"label": _l("Agreed on")})
+    agreed_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"),
+                                                           info={"label": _l("Agreed by")})
 
     author: so.Mapped[User | None] = so.relationship(foreign_keys=[author_id])
     agreed_by: so.Mapped[User | None] = so.relationship(foreign_keys=[agreed_by_id])
@@ -619,17 +679,20 @@ class Measurement(db.Model):
 
     __tablename__ = "ladder_measurement"
     __audit__ = True
+    __label__ = _l("Participatieladder")
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     candidate_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("candidate.id", ondelete="CASCADE"), index=True)
-    measured_on: so.Mapped[date] = so.mapped_column(sa.Date)
-    rung: so.Mapped[int]
-    kind: so.Mapped[MeasurementKind] = so.mapped_column(_enum(MeasurementKind, 10))
-    assessor_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user_account.id"))
-    note: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+        sa.ForeignKey("candidate.id", ondelete="CASCADE"), index=True, info={"shown": False})
+    measured_on: so.Mapped[date] = so.mapped_column(sa.Date, info={"label": _l("Date")})
+    rung: so.Mapped[int] = so.mapped_column(info={"label": _l("Rung"), "values": LADDER_RUNGS})
+    kind: so.Mapped[MeasurementKind] = so.mapped_column(_enum(MeasurementKind, 10),
+                                                        info={"label": _l("Kind")})
+    assessor_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user_account.id"),
+                                                   info={"label": _l("Assessor")})
+    note: so.Mapped[str | None] = so.mapped_column(sa.String(500), info={"label": _l("Note")})
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True),
-                                                       default=utcnow)
+                                                       default=utcnow, info={"shown": False})
 
     candidate: so.Mapped[Candidate] = so.relationship(back_populates="measurements")
     assessor: so.Mapped[User] = so.relationship()
@@ -650,16 +713,19 @@ class ZrmScore(db.Model):
 
     __tablename__ = "zrm_score"
     __audit__ = True
+    __label__ = _l("ZRM")
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     candidate_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("candidate.id", ondelete="CASCADE"), index=True)
-    domain: so.Mapped[ZrmDomain] = so.mapped_column(_enum(ZrmDomain, 40))
-    score: so.Mapped[int]
-    scored_on: so.Mapped[date] = so.mapped_column(sa.Date)
-    assessor_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user_account.id"))
+        sa.ForeignKey("candidate.id", ondelete="CASCADE"), index=True, info={"shown": False})
+    domain: so.Mapped[ZrmDomain] = so.mapped_column(_enum(ZrmDomain, 40),
+                                                    info={"label": _l("Domain")})
+    score: so.Mapped[int] = so.mapped_column(info={"label": _l("Score"), "values": ZRM_LEVELS})
+    scored_on: so.Mapped[date] = so.mapped_column(sa.Date, info={"label": _l("Date")})
+    assessor_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user_account.id"),
+                                                   info={"label": _l("Assessor")})
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True),
-                                                       default=utcnow)
+                                                       default=utcnow, info={"shown": False})
 
     assessor: so.Mapped[User] = so.relationship()
 

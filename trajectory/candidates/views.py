@@ -18,7 +18,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from trajectory.audit.rendering import show_subjects, write_now
+from trajectory.audit.rendering import show_subjects
 from trajectory.audit.trail import log_processing
 from trajectory.auth.access import allow, get_in_scope, require
 from trajectory.auth.models import User, UserRole
@@ -35,7 +35,6 @@ from trajectory.candidates.forms import (
     StatusForm,
     ZrmForm,
 )
-from trajectory.candidates.history import candidate_history, candidate_viewers
 from trajectory.candidates.models import (
     LADDER_RUNGS,
     Benefit,
@@ -55,6 +54,7 @@ from trajectory.candidates.queries import (
 )
 from trajectory.candidates.scope import Visible, list_columns, visible_fields, visible_for_all
 from trajectory.candidates.services import CandidateDetails, DuplicateCandidate
+from trajectory.candidates.story import open_signals
 from trajectory.candidates.timeline import ladder_timeline
 from trajectory.extensions import db
 from trajectory.forms import apply_service_error
@@ -272,10 +272,12 @@ def edit(candidate_id: int):
 @bp.route("/<int:candidate_id>")
 @allow(*READERS)
 def show(candidate_id: int):
+    """The file as a story: what matters now, the plan, the learning line, the contacts;
+    the details after that and the history on its own page (``history_views``)."""
     candidate, view = load_candidate(candidate_id)
     log_view(candidate, view)
-    write_now()  # this visit shows up in "Wie heeft dit dossier bekeken"
-    context: dict[str, Any] = {"candidate": candidate, "view": view}
+    context: dict[str, Any] = {"candidate": candidate, "view": view,
+                               "signals": open_signals(current_user, candidate)}
     if view.benefit:
         periods = benefits.periods_of(candidate)
         context["benefit_periods"] = periods
@@ -287,10 +289,6 @@ def show(candidate_id: int):
         for score in candidate.zrm_scores:  # ordered by date: the last one wins
             latest[score.domain] = score
         context["zrm"] = [latest[d] for d in ZrmDomain if d in latest]
-    if view.history:
-        context["history"] = candidate_history(candidate.id)
-    if view.viewers:
-        context["viewers"] = candidate_viewers(candidate.id)
     return render_template("candidates/show.html", rungs=LADDER_RUNGS, **context)
 
 
@@ -396,4 +394,8 @@ def zrm_new(candidate_id: int):
     return render_template("candidates/zrm.html", form=form, candidate=candidate)
 
 
-from trajectory.candidates import benefit_views, plan_views  # noqa: E402,F401  (routes on ``bp``)
+from trajectory.candidates import (  # noqa: E402,F401  (routes on ``bp``)
+    benefit_views,
+    history_views,
+    plan_views,
+)

@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from trajectory.auth.models import User
 from trajectory.auth.roles import Role
 from trajectory.candidates.models import Candidate
+from trajectory.cohorts.labels import stage_kind_label
 from trajectory.extensions import db
 from trajectory.i18n import label_text
 from trajectory.organisations.models import Organisation
@@ -90,14 +91,19 @@ class Cohort(db.Model):
 
     __tablename__ = "cohort"
     __audit__ = True
+    __label__ = _l("Cohort")
+    __title__ = "name"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    name: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True)
-    start_quarter: so.Mapped[date] = so.mapped_column(sa.Date, index=True)
-    description: so.Mapped[str] = so.mapped_column(sa.String(1000), default="")
+    name: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True, info={"label": _l("Name")})
+    start_quarter: so.Mapped[date] = so.mapped_column(sa.Date, index=True,
+                                                      info={"label": _l("Start quarter"), "values": lambda value: quarter_label(date.fromisoformat(value)) if isinstance(value, str) else None})
+    description: so.Mapped[str] = so.mapped_column(sa.String(1000), default="",
+                                                   info={"label": _l("Description")})
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True),
-                                                       default=utcnow)
-    created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
+                                                       default=utcnow, info={"shown": False})
+    created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"),
+                                                            info={"shown": False})
 
     municipality_rows: so.Mapped[list[CohortMunicipality]] = so.relationship(
         back_populates="cohort", cascade="all, delete-orphan", order_by="CohortMunicipality.id")
@@ -155,13 +161,15 @@ class Cohort(db.Model):
 class CohortMunicipality(db.Model):
     __tablename__ = "cohort_municipality"
     __audit__ = True
+    __label__ = _l("Municipality at the cohort")
     __table_args__ = (sa.UniqueConstraint("cohort_id", "municipality_id"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     cohort_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cohort.id", ondelete="CASCADE"),
-                                                 index=True)
+                                                 index=True, info={"label": _l("Cohort")})
     municipality_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("organisation.id"),
-                                                       index=True)
+                                                       index=True,
+                                                       info={"label": _l("Municipality")})
 
     cohort: so.Mapped[Cohort] = so.relationship(back_populates="municipality_rows")
     municipality: so.Mapped[Organisation] = so.relationship()
@@ -172,23 +180,29 @@ class CohortCandidate(db.Model):
 
     __tablename__ = "cohort_candidate"
     __audit__ = True
+    __label__ = _l("Place at a cohort's table")
     __table_args__ = (sa.UniqueConstraint("cohort_id", "candidate_id"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     cohort_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cohort.id", ondelete="CASCADE"),
-                                                 index=True)
+                                                 index=True, info={"label": _l("Cohort")})
     candidate_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("candidate.id", ondelete="CASCADE"), index=True)
+        sa.ForeignKey("candidate.id", ondelete="CASCADE"), index=True, info={"shown": False})
     status: so.Mapped[CohortCandidateStatus] = so.mapped_column(
-        _enum(CohortCandidateStatus), default=CohortCandidateStatus.PROPOSED)
-    motivation: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
-    proposed_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
-    proposed_on: so.Mapped[date] = so.mapped_column(sa.Date)
-    decided_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
-    decided_on: so.Mapped[date | None] = so.mapped_column(sa.Date)
+        _enum(CohortCandidateStatus), default=CohortCandidateStatus.PROPOSED,
+        info={"label": _l("Status")})
+    motivation: so.Mapped[str] = so.mapped_column(sa.String(500), default="",
+                                                  info={"label": _l("Motivation")})
+    proposed_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"),
+                                                             info={"label": _l("Proposed by")})
+    proposed_on: so.Mapped[date] = so.mapped_column(sa.Date, info={"label": _l("Proposed on")})
+    decided_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"),
+                                                            info={"label": _l("Decided by")})
+    decided_on: so.Mapped[date | None] = so.mapped_column(sa.Date, info={"label": _l("Decided on")})
     # Optimistic lock (migration 0009): of two decisions at the same moment only the first is
     # written; the second gets the conflict page (trajectory/main/errors.py).
-    lock_version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+    lock_version: so.Mapped[int] = so.mapped_column(default=1, server_default="1",
+                                                    info={"shown": False})
 
     __mapper_args__ = {"version_id_col": lock_version}
 
@@ -216,12 +230,14 @@ class CohortProvider(db.Model):
 
     __tablename__ = "cohort_provider"
     __audit__ = True
+    __label__ = _l("Provider at the cohort")
     __table_args__ = (sa.UniqueConstraint("cohort_id", "provider_id"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     cohort_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cohort.id", ondelete="CASCADE"),
-                                                 index=True)
-    provider_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("organisation.id"), index=True)
+                                                 index=True, info={"label": _l("Cohort")})
+    provider_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("organisation.id"), index=True,
+                                                   info={"label": _l("Provider")})
 
     cohort: so.Mapped[Cohort] = so.relationship(back_populates="provider_rows")
     provider: so.Mapped[Organisation] = so.relationship()
@@ -232,17 +248,20 @@ class CohortAgreement(db.Model):
 
     __tablename__ = "cohort_agreement"
     __audit__ = True
+    __label__ = _l("Cohort agreement")
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     cohort_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cohort.id", ondelete="CASCADE"),
-                                                 index=True)
+                                                 index=True, info={"label": _l("Cohort")})
     candidate_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("candidate.id", ondelete="CASCADE"), index=True)
-    provider_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("organisation.id"), index=True)
-    stage_kind: so.Mapped[str | None] = so.mapped_column(sa.String(30))
-    support: so.Mapped[str | None] = so.mapped_column(sa.String(300))
+        sa.ForeignKey("candidate.id", ondelete="CASCADE"), index=True, info={"shown": False})
+    provider_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("organisation.id"), index=True,
+                                                   info={"label": _l("Provider")})
+    stage_kind: so.Mapped[str | None] = so.mapped_column(sa.String(30),
+                                                         info={"label": _l("Kind of stage"), "values": stage_kind_label})
+    support: so.Mapped[str | None] = so.mapped_column(sa.String(300), info={"label": _l("Support")})
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True),
-                                                       default=utcnow)
+                                                       default=utcnow, info={"shown": False})
 
     cohort: so.Mapped[Cohort] = so.relationship(back_populates="agreements")
     candidate: so.Mapped[Candidate] = so.relationship()
@@ -262,24 +281,31 @@ class Evaluation(db.Model):
 
     __tablename__ = "cohort_evaluation"
     __audit__ = True
+    __label__ = _l("Quarterly evaluation")
     # The snapshot is the closed evaluation itself; the trail only notes it was written.
     __audit_redact__ = frozenset({"snapshot"})
     __table_args__ = (sa.UniqueConstraint("cohort_id", "quarter_start"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     cohort_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cohort.id", ondelete="CASCADE"),
-                                                 index=True)
-    quarter_start: so.Mapped[date] = so.mapped_column(sa.Date)
-    works: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    obstacles: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    energy: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    yields: so.Mapped[str] = so.mapped_column(sa.Text, default="")
-    closed_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
-    closed_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
-    snapshot: so.Mapped[dict[str, Any] | None] = so.mapped_column(sa.JSON)
+                                                 index=True, info={"label": _l("Cohort")})
+    quarter_start: so.Mapped[date] = so.mapped_column(sa.Date,
+                                                      info={"label": _l("Quarter"), "values": lambda value: quarter_label(date.fromisoformat(value)) if isinstance(value, str) else None})
+    works: so.Mapped[str] = so.mapped_column(sa.Text, default="", info={"label": _l("What works")})
+    obstacles: so.Mapped[str] = so.mapped_column(sa.Text, default="",
+                                                 info={"label": _l("What gets in the way")})
+    energy: so.Mapped[str] = so.mapped_column(sa.Text, default="",
+                                              info={"label": _l("What gives energy")})
+    yields: so.Mapped[str] = so.mapped_column(sa.Text, default="",
+                                              info={"label": _l("What it yields")})
+    closed_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True),
+                                                             info={"label": _l("Closed on")})
+    closed_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"),
+                                                           info={"label": _l("Closed by")})
+    snapshot: so.Mapped[dict[str, Any] | None] = so.mapped_column(sa.JSON, info={"shown": False})
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True),
-                                                       default=utcnow)
-    lock_version: so.Mapped[int] = so.mapped_column(default=1)
+                                                       default=utcnow, info={"shown": False})
+    lock_version: so.Mapped[int] = so.mapped_column(default=1, info={"shown": False})
 
     __mapper_args__ = {"version_id_col": lock_version}
 
@@ -307,15 +333,18 @@ class Decision(db.Model):
 
     __tablename__ = "cohort_decision"
     __audit__ = True
+    __label__ = _l("Decision or lesson")
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     evaluation_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("cohort_evaluation.id", ondelete="CASCADE"), index=True)
-    kind: so.Mapped[DecisionKind] = so.mapped_column(_enum(DecisionKind, 10))
-    text: so.Mapped[str] = so.mapped_column(sa.String(500))
-    owner: so.Mapped[str] = so.mapped_column(sa.String(120))
-    due_on: so.Mapped[date] = so.mapped_column(sa.Date)
+        sa.ForeignKey("cohort_evaluation.id", ondelete="CASCADE"), index=True,
+        info={"shown": False})
+    kind: so.Mapped[DecisionKind] = so.mapped_column(_enum(DecisionKind, 10),
+                                                     info={"label": _l("Kind")})
+    text: so.Mapped[str] = so.mapped_column(sa.String(500), info={"label": _l("Text")})
+    owner: so.Mapped[str] = so.mapped_column(sa.String(120), info={"label": _l("Who")})
+    due_on: so.Mapped[date] = so.mapped_column(sa.Date, info={"label": _l("By when")})
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True),
-                                                       default=utcnow)
+                                                       default=utcnow, info={"shown": False})
 
     evaluation: so.Mapped[Evaluation] = so.relationship(back_populates="decisions")

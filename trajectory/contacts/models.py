@@ -92,25 +92,33 @@ class ContactLog(db.Model):
 
     __tablename__ = "contact_log"
     __audit__ = True
+    __label__ = _l("Contact log")
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     # Indexed together with contact_on (``ix_contact_log_candidate_day``).
     candidate_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("candidate.id", ondelete="CASCADE"))
-    buddy_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user_account.id"), index=True)
-    contact_on: so.Mapped[date] = so.mapped_column(sa.Date, index=True)
-    kind: so.Mapped[ContactKind] = so.mapped_column(_enum(ContactKind, 30))
-    note: so.Mapped[str] = so.mapped_column(sa.String(NOTE_MAX), default="")
-    wellbeing: so.Mapped[int | None]
+        sa.ForeignKey("candidate.id", ondelete="CASCADE"), info={"shown": False})
+    buddy_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user_account.id"), index=True,
+                                                info={"label": _l("Buddy")})
+    contact_on: so.Mapped[date] = so.mapped_column(sa.Date, index=True,
+                                                   info={"label": _l("Date of the contact")})
+    kind: so.Mapped[ContactKind] = so.mapped_column(_enum(ContactKind, 30),
+                                                    info={"label": _l("Kind")})
+    note: so.Mapped[str] = so.mapped_column(sa.String(NOTE_MAX), default="",
+                                            info={"label": _l("Note")})
+    wellbeing: so.Mapped[int | None] = so.mapped_column(info={"label": _l("How it goes"), "values": WELLBEING_LABELS})
     signal_category: so.Mapped[SignalCategory | None] = so.mapped_column(
-        _enum(SignalCategory, 20), index=True)
-    signal_text: so.Mapped[str | None] = so.mapped_column(sa.String(NOTE_MAX))
-    signal_handled_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+        _enum(SignalCategory, 20), index=True, info={"label": _l("Signal")})
+    signal_text: so.Mapped[str | None] = so.mapped_column(sa.String(NOTE_MAX),
+                                                          info={"label": _l("Signal text")})
+    signal_handled_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True),
+                                                                     info={"label": _l("Signal handled on")})
     signal_handled_by_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("user_account.id"))
-    signal_handled_note: so.Mapped[str | None] = so.mapped_column(sa.String(NOTE_MAX))
+        sa.ForeignKey("user_account.id"), info={"label": _l("Signal handled by")})
+    signal_handled_note: so.Mapped[str | None] = so.mapped_column(sa.String(NOTE_MAX),
+                                                                  info={"label": _l("How the signal was handled")})
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True),
-                                                       default=utcnow)
+                                                       default=utcnow, info={"shown": False})
 
     candidate: so.Mapped[Candidate] = so.relationship()
     buddy: so.Mapped[User] = so.relationship(foreign_keys=[buddy_id])

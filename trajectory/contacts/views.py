@@ -14,7 +14,6 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -22,7 +21,6 @@ from trajectory.audit.trail import log_processing
 from trajectory.auth.access import allow, get_in_scope, require
 from trajectory.auth.roles import Role
 from trajectory.auth.views import safe_next
-from trajectory.candidates.history import FIELD_LABELS, OBJECT_LABELS
 from trajectory.candidates.models import Candidate
 from trajectory.contacts import services
 from trajectory.contacts.access import can_handle, can_log, can_read_log
@@ -41,16 +39,6 @@ LOG_READERS = (Role.KLANTMANAGER, Role.INTAKER, Role.BUDDY)
 RECENT = 5
 
 keep_post_body("contacts.new", KEPT_FIELDS)
-
-# The candidate's "Geschiedenis" names these entries and their fields.
-OBJECT_LABELS.setdefault("ContactLog", _l("Contact log"))
-for _key, _label in {"contact_on": _l("Date of the contact"), "wellbeing": _l("How it goes"),
-                     "signal_category": _l("Signal"), "signal_text": _l("Signal text"),
-                     "signal_handled_at": _l("Signal handled on"),
-                     "signal_handled_by_id": _l("Signal handled by"),
-                     "signal_handled_note": _l("How the signal was handled")}.items():
-    FIELD_LABELS.setdefault(_key, _label)
-
 
 def _entries(candidate_id: int) -> sa.Select:
     return (sa.select(ContactLog).where(ContactLog.candidate_id == candidate_id)

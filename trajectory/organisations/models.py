@@ -33,18 +33,22 @@ class Organisation(db.Model):
 
     __tablename__ = "organisation"
     __audit__ = True
+    __label__ = _l("Organisation")
+    __title__ = "name"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    name: so.Mapped[str] = so.mapped_column(sa.String(120), unique=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(120), unique=True, info={"label": _l("Name")})
     kind: so.Mapped[OrganisationKind] = so.mapped_column(
         sa.Enum(OrganisationKind, native_enum=False, length=20,
-                values_callable=lambda e: [m.value for m in e])
+                values_callable=lambda e: [m.value for m in e]),
+                info={"label": _l("Kind"), "values": KIND_LABELS}
     )
     region_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("organisation.id"), index=True
+        sa.ForeignKey("organisation.id"), index=True, info={"label": _l("Region")}
     )
-    active: so.Mapped[bool] = so.mapped_column(default=True)
-    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+    active: so.Mapped[bool] = so.mapped_column(default=True, info={"label": _l("Active")})
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow,
+                                                       info={"shown": False})
 
     region: so.Mapped[Organisation | None] = so.relationship(remote_side=[id])
 

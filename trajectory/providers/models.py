@@ -117,24 +117,34 @@ class ProviderProfile(db.Model):
 
     __tablename__ = "provider_profile"
     __audit__ = True
+    __label__ = _l("Provider profile")
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     organisation_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("organisation.id", ondelete="CASCADE"), unique=True)
-    contact_name: so.Mapped[str | None] = so.mapped_column(sa.String(120))
-    contact_phone: so.Mapped[str | None] = so.mapped_column(sa.String(40))
-    contact_email: so.Mapped[str | None] = so.mapped_column(sa.String(254))
-    contract_share: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(5, 2))
-    description: so.Mapped[str | None] = so.mapped_column(sa.Text)
+        sa.ForeignKey("organisation.id", ondelete="CASCADE"), unique=True,
+        info={"label": _l("Provider")})
+    contact_name: so.Mapped[str | None] = so.mapped_column(sa.String(120),
+                                                           info={"label": _l("Contact person")})
+    contact_phone: so.Mapped[str | None] = so.mapped_column(sa.String(40),
+                                                            info={"label": _l("Phone number")})
+    contact_email: so.Mapped[str | None] = so.mapped_column(sa.String(254),
+                                                            info={"label": _l("Email address")})
+    contract_share: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(5, 2),
+                                                                 info={"label": _l("Share of the contracted revenue (%)")})
+    description: so.Mapped[str | None] = so.mapped_column(sa.Text,
+                                                          info={"label": _l("Description")})
     # What the provider already does for Social Return today.
-    employed_from_benefit: so.Mapped[int | None]
-    experience_places: so.Mapped[int | None]
-    support_given: so.Mapped[str | None] = so.mapped_column(sa.Text)
-    results: so.Mapped[str | None] = so.mapped_column(sa.Text)
-    other_obligation_contracts: so.Mapped[str | None] = so.mapped_column(sa.Text)
-    practice_updated_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    employed_from_benefit: so.Mapped[int | None] = so.mapped_column(info={"label": _l("Employed from a benefit")})
+    experience_places: so.Mapped[int | None] = so.mapped_column(info={"label": _l("Work-experience places")})
+    support_given: so.Mapped[str | None] = so.mapped_column(sa.Text,
+                                                            info={"label": _l("Support given")})
+    results: so.Mapped[str | None] = so.mapped_column(sa.Text, info={"label": _l("Results")})
+    other_obligation_contracts: so.Mapped[str | None] = so.mapped_column(sa.Text,
+                                                                         info={"label": _l("Other contracts with an obligation")})
+    practice_updated_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True),
+                                                                       info={"shown": False})
     updated_at: so.Mapped[datetime] = so.mapped_column(
-        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow, info={"shown": False})
 
     organisation: so.Mapped[Organisation] = so.relationship()
 
@@ -154,21 +164,28 @@ class OfferItem(db.Model):
 
     __tablename__ = "offer_item"
     __audit__ = True
+    __label__ = _l("Place in the offer")
+    __title__ = "title"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     organisation_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
-    offer_type: so.Mapped[OfferType] = so.mapped_column(_enum(OfferType), index=True)
-    title: so.Mapped[str] = so.mapped_column(sa.String(160))  # function or subject
-    level: so.Mapped[int | None]
-    hours_per_week: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(5, 2))
-    capacity: so.Mapped[int] = so.mapped_column(default=1)
-    available_from: so.Mapped[date | None]
-    available_until: so.Mapped[date | None]
-    notes: so.Mapped[str | None] = so.mapped_column(sa.Text)
-    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+        sa.ForeignKey("organisation.id", ondelete="CASCADE"), index=True,
+        info={"label": _l("Provider")})
+    offer_type: so.Mapped[OfferType] = so.mapped_column(_enum(OfferType), index=True,
+                                                        info={"label": _l("Type of offer")})
+    title: so.Mapped[str] = so.mapped_column(sa.String(160),
+                                             info={"label": _l("Function or subject")})  # function or subject
+    level: so.Mapped[int | None] = so.mapped_column(info={"label": _l("Level")})
+    hours_per_week: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(5, 2),
+                                                                 info={"label": _l("Hours per week")})
+    capacity: so.Mapped[int] = so.mapped_column(default=1, info={"label": _l("Places")})
+    available_from: so.Mapped[date | None] = so.mapped_column(info={"label": _l("Available from")})
+    available_until: so.Mapped[date | None] = so.mapped_column(info={"label": _l("Available until")})
+    notes: so.Mapped[str | None] = so.mapped_column(sa.Text, info={"label": _l("Notes")})
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow,
+                                                       info={"shown": False})
     updated_at: so.Mapped[datetime] = so.mapped_column(
-        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow, info={"shown": False})
 
     organisation: so.Mapped[Organisation] = so.relationship()
 
@@ -195,20 +212,27 @@ class Vacancy(db.Model):
 
     __tablename__ = "vacancy"
     __audit__ = True
+    __label__ = _l("Vacancy")
+    __title__ = "title"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     organisation_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("organisation.id", ondelete="CASCADE"), index=True)
-    title: so.Mapped[str] = so.mapped_column(sa.String(160))  # function
-    level: so.Mapped[int | None]
-    hours_per_week: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(5, 2))
-    available_from: so.Mapped[date | None]  # from when
+        sa.ForeignKey("organisation.id", ondelete="CASCADE"), index=True,
+        info={"label": _l("Provider")})
+    title: so.Mapped[str] = so.mapped_column(sa.String(160),
+                                             info={"label": _l("Function")})  # function
+    level: so.Mapped[int | None] = so.mapped_column(info={"label": _l("Level")})
+    hours_per_week: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(5, 2),
+                                                                 info={"label": _l("Hours per week")})
+    available_from: so.Mapped[date | None] = so.mapped_column(info={"label": _l("Available from")})  # from when
     status: so.Mapped[VacancyStatus] = so.mapped_column(
-        _enum(VacancyStatus, 20), default=VacancyStatus.OPEN, index=True)
-    notes: so.Mapped[str | None] = so.mapped_column(sa.Text)
-    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+        _enum(VacancyStatus, 20), default=VacancyStatus.OPEN, index=True,
+        info={"label": _l("Status")})
+    notes: so.Mapped[str | None] = so.mapped_column(sa.Text, info={"label": _l("Notes")})
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow,
+                                                       info={"shown": False})
     updated_at: so.Mapped[datetime] = so.mapped_column(
-        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow, info={"shown": False})
 
     organisation: so.Mapped[Organisation] = so.relationship()
 

@@ -124,78 +124,108 @@ class Stage(db.Model):
 
     __tablename__ = "stage"
     __audit__ = True
+    __label__ = _l("Stage")
+    __title__ = "kind"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     candidate_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("candidate.id", ondelete="CASCADE"), index=True)
-    provider_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("organisation.id"), index=True)
-    kind: so.Mapped[StageKind] = so.mapped_column(_enum(StageKind), index=True)
+        sa.ForeignKey("candidate.id", ondelete="CASCADE"), index=True, info={"shown": False})
+    provider_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("organisation.id"), index=True,
+                                                   info={"label": _l("Provider")})
+    kind: so.Mapped[StageKind] = so.mapped_column(_enum(StageKind), index=True,
+                                                  info={"label": _l("Kind of stage")})
     status: so.Mapped[StageStatus] = so.mapped_column(
-        _enum(StageStatus, 20), default=StageStatus.VOORGESTELD, index=True)
+        _enum(StageStatus, 20), default=StageStatus.VOORGESTELD, index=True,
+        info={"label": _l("Status")})
     # Responsible person: a user of the provider, or a name typed in.
     responsible_user_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("user_account.id"), index=True)
-    responsible_name: so.Mapped[str | None] = so.mapped_column(sa.String(120))
-    planned_start: so.Mapped[date]
-    planned_end: so.Mapped[date | None]  # None: open-ended (a permanent job)
-    actual_start: so.Mapped[date | None]
-    actual_end: so.Mapped[date | None]
-    end_reason: so.Mapped[str | None] = so.mapped_column(sa.String(500))
-    note: so.Mapped[str | None] = so.mapped_column(sa.Text)
+        sa.ForeignKey("user_account.id"), index=True, info={"label": _l("Responsible person")})
+    responsible_name: so.Mapped[str | None] = so.mapped_column(sa.String(120),
+                                                               info={"label": _l("Responsible person")})
+    planned_start: so.Mapped[date] = so.mapped_column(info={"label": _l("Planned start")})
+    planned_end: so.Mapped[date | None] = so.mapped_column(info={"label": _l("Planned end")})  # None: open-ended (a permanent job)
+    actual_start: so.Mapped[date | None] = so.mapped_column(info={"label": _l("Start date")})
+    actual_end: so.Mapped[date | None] = so.mapped_column(info={"label": _l("End date")})
+    end_reason: so.Mapped[str | None] = so.mapped_column(sa.String(500),
+                                                         info={"label": _l("Reason for the end")})
+    note: so.Mapped[str | None] = so.mapped_column(sa.Text, info={"label": _l("Note")})
     # Hand-over: proposed by the klantmanager, answered by the provider's intaker.
-    proposed_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
-    proposed_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    answer_due: so.Mapped[date | None] = so.mapped_column(index=True)
-    answered_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
-    answered_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
-    decline_reason: so.Mapped[str | None] = so.mapped_column(sa.String(500))
+    proposed_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"),
+                                                             info={"label": _l("Proposed by")})
+    proposed_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow,
+                                                        info={"shown": False})
+    answer_due: so.Mapped[date | None] = so.mapped_column(index=True, info={"shown": False})
+    answered_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"),
+                                                             info={"label": _l("Answered by")})
+    answered_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True),
+                                                               info={"shown": False})
+    decline_reason: so.Mapped[str | None] = so.mapped_column(sa.String(500),
+                                                             info={"label": _l("Reason for declining")})
     # Plan fields (FORMAT.md); which kind has which: trajectory/stages/kinds.py.
-    level: so.Mapped[int | None]
-    hours_per_week: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(5, 2))
-    permanent: so.Mapped[bool] = so.mapped_column(default=False)
-    job_title: so.Mapped[str | None] = so.mapped_column(sa.String(160))
-    hours: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(7, 2))
+    level: so.Mapped[int | None] = so.mapped_column(info={"label": _l("Level")})
+    hours_per_week: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(5, 2),
+                                                                 info={"label": _l("Hours per week")})
+    permanent: so.Mapped[bool] = so.mapped_column(default=False,
+                                                  info={"label": _l("Permanent contract")})
+    job_title: so.Mapped[str | None] = so.mapped_column(sa.String(160),
+                                                        info={"label": _l("Job title")})
+    hours: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(7, 2),
+                                                        info={"label": _l("Hours")})
     # Outcome fields; which kind asks which: trajectory/stages/kinds.py.
-    suitable_for_care: so.Mapped[bool | None]              # intake
-    suitable_level: so.Mapped[int | None]                  # intake
-    suitable_function: so.Mapped[str | None] = so.mapped_column(sa.String(160))  # intake
-    next_step_decision: so.Mapped[str | None] = so.mapped_column(sa.Text)  # werkervaringsplaats
-    next_step_decided_on: so.Mapped[date | None]           # werkervaringsplaats
-    diploma: so.Mapped[bool | None]                        # bbl, bol
-    contract_type: so.Mapped[ContractType | None] = so.mapped_column(_enum(ContractType, 20))
-    contract_hours: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(5, 2))
-    contract_start: so.Mapped[date | None]
+    suitable_for_care: so.Mapped[bool | None] = so.mapped_column(info={"label": _l("Suitable for care work")})              # intake
+    suitable_level: so.Mapped[int | None] = so.mapped_column(info={"label": _l("At which level")})                  # intake
+    suitable_function: so.Mapped[str | None] = so.mapped_column(sa.String(160),
+                                                                info={"label": _l("In which function")})  # intake
+    next_step_decision: so.Mapped[str | None] = so.mapped_column(sa.Text,
+                                                                 info={"label": _l("Decision on the next step")})  # werkervaringsplaats
+    next_step_decided_on: so.Mapped[date | None] = so.mapped_column(info={"label": _l("Decided on")})           # werkervaringsplaats
+    diploma: so.Mapped[bool | None] = so.mapped_column(info={"label": _l("Diploma obtained")})                        # bbl, bol
+    contract_type: so.Mapped[ContractType | None] = so.mapped_column(_enum(ContractType, 20),
+                                                                     info={"label": _l("Type of contract")})
+    contract_hours: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(5, 2),
+                                                                 info={"label": _l("Contract hours per week")})
+    contract_start: so.Mapped[date | None] = so.mapped_column(info={"label": _l("Contract start")})
     # werkervaringsplaats: the end agreed with the candidate (TRAJECTORIES.md T7); None:
     # the planned end is the agreement.
-    agreed_end: so.Mapped[date | None]
-    outcome_note: so.Mapped[str | None] = so.mapped_column(sa.Text)
-    outcome_recorded_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    agreed_end: so.Mapped[date | None] = so.mapped_column(info={"label": _l("Agreed end")})
+    outcome_note: so.Mapped[str | None] = so.mapped_column(sa.Text, info={"label": _l("Outcome")})
+    outcome_recorded_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True),
+                                                                       info={"shown": False})
     outcome_recorded_by_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("user_account.id"))
+        sa.ForeignKey("user_account.id"), info={"label": _l("Outcome recorded by")})
     # Hand-over (migration 0014): the klantmanager marked the recorded outcome (an intake's,
     # a werkervaringsplaats's decision) handled; an outcome recorded later is a new task.
-    outcome_handled_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    outcome_handled_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True),
+                                                                      info={"shown": False})
     outcome_handled_by_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("user_account.id"))
+        sa.ForeignKey("user_account.id"), info={"label": _l("Outcome handled by")})
     # Care-client overlap: the candidate is a care client of this provider.
-    care_client: so.Mapped[bool] = so.mapped_column(default=False)
-    care_choice: so.Mapped[CareChoice | None] = so.mapped_column(_enum(CareChoice, 20))
-    care_reason: so.Mapped[str | None] = so.mapped_column(sa.String(1000))
-    care_decided_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
-    care_decided_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
+    care_client: so.Mapped[bool] = so.mapped_column(default=False,
+                                                    info={"label": _l("Care client of this provider")})
+    care_choice: so.Mapped[CareChoice | None] = so.mapped_column(_enum(CareChoice, 20),
+                                                                 info={"label": _l("Counts as")})
+    care_reason: so.Mapped[str | None] = so.mapped_column(sa.String(1000),
+                                                          info={"label": _l("Reason for the choice")})
+    care_decided_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"),
+                                                                 info={"label": _l("Care choice made by")})
+    care_decided_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True),
+                                                                   info={"shown": False})
     # Links: the stage this one follows from (an outcome, or a doorplaatsing),
     # the place of the provider's offer it uses, the vacancy it fills.
     previous_stage_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("stage.id", ondelete="SET NULL"), index=True)
-    via_transfer: so.Mapped[bool] = so.mapped_column(default=False)
+        sa.ForeignKey("stage.id", ondelete="SET NULL"), index=True, info={"label": _l("Follows")})
+    via_transfer: so.Mapped[bool] = so.mapped_column(default=False, info={"shown": False})
     offer_item_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("offer_item.id", ondelete="SET NULL"), index=True)
+        sa.ForeignKey("offer_item.id", ondelete="SET NULL"), index=True,
+        info={"label": _l("Place from the offer")})
     vacancy_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("vacancy.id", ondelete="SET NULL"), index=True)
-    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+        sa.ForeignKey("vacancy.id", ondelete="SET NULL"), index=True,
+        info={"label": _l("Fills vacancy")})
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow,
+                                                       info={"shown": False})
     updated_at: so.Mapped[datetime] = so.mapped_column(
-        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow)
-    version: so.Mapped[int] = so.mapped_column(default=1)
+        sa.DateTime(timezone=True), default=utcnow, onupdate=utcnow, info={"shown": False})
+    version: so.Mapped[int] = so.mapped_column(default=1, info={"shown": False})
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (

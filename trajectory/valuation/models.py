@@ -150,24 +150,34 @@ class Contract(db.Model):
 
     __tablename__ = "sroi_contract"
     __audit__ = True
+    __label__ = _l("Contract")
+    __title__ = "name"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    name: so.Mapped[str] = so.mapped_column(sa.String(160))
-    reference: so.Mapped[str] = so.mapped_column(sa.String(60), unique=True)
-    client_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("organisation.id"), index=True)
-    provider_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("organisation.id"), index=True)
-    start: so.Mapped[date]
-    end: so.Mapped[date]
-    rulebook: so.Mapped[str] = so.mapped_column(sa.String(60))
-    pso_step: so.Mapped[str | None] = so.mapped_column(sa.String(20))
-    pso_valid_from: so.Mapped[date | None]
-    pso_valid_until: so.Mapped[date | None]
+    name: so.Mapped[str] = so.mapped_column(sa.String(160), info={"label": _l("Name")})
+    reference: so.Mapped[str] = so.mapped_column(sa.String(60), unique=True,
+                                                 info={"label": _l("Reference")})
+    client_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("organisation.id"), index=True,
+                                                 info={"label": _l("Client")})
+    provider_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("organisation.id"), index=True,
+                                                   info={"label": _l("Provider")})
+    start: so.Mapped[date] = so.mapped_column(info={"label": _l("Start")})
+    end: so.Mapped[date] = so.mapped_column(info={"label": _l("End")})
+    rulebook: so.Mapped[str] = so.mapped_column(sa.String(60),
+                                                info={"label": _l("Edition of the rules")})
+    pso_step: so.Mapped[str | None] = so.mapped_column(sa.String(20),
+                                                       info={"label": _l("PSO step")})
+    pso_valid_from: so.Mapped[date | None] = so.mapped_column(info={"label": _l("PSO valid from")})
+    pso_valid_until: so.Mapped[date | None] = so.mapped_column(info={"label": _l("PSO valid until")})
     # The Social Return percentage of this contract ("in principe" 5 %, the edition's default).
     sroi_percentage: so.Mapped[Decimal] = so.mapped_column(
-        sa.Numeric(5, 2), default=Decimal("5.00"), server_default="5.00")
-    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+        sa.Numeric(5, 2), default=Decimal("5.00"), server_default="5.00",
+        info={"label": _l("Social Return percentage")})
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow,
+                                                       info={"shown": False})
     # The optimistic lock (see Claim.lock_version): the form carries it, a stale save is refused.
-    lock_version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+    lock_version: so.Mapped[int] = so.mapped_column(default=1, server_default="1",
+                                                    info={"shown": False})
 
     __mapper_args__ = {"version_id_col": lock_version}
 
@@ -233,13 +243,14 @@ class Extension(db.Model):
 
     __tablename__ = "sroi_extension"
     __audit__ = True
+    __label__ = _l("Contract extension")
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     contract_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("sroi_contract.id", ondelete="CASCADE"), index=True)
-    start: so.Mapped[date]
-    end: so.Mapped[date]
-    exercised: so.Mapped[bool] = so.mapped_column(default=False)
+        sa.ForeignKey("sroi_contract.id", ondelete="CASCADE"), index=True, info={"shown": False})
+    start: so.Mapped[date] = so.mapped_column(info={"label": _l("Start")})
+    end: so.Mapped[date] = so.mapped_column(info={"label": _l("End")})
+    exercised: so.Mapped[bool] = so.mapped_column(default=False, info={"label": _l("Exercised")})
 
     contract: so.Mapped[Contract] = so.relationship(back_populates="extensions")
 
@@ -250,24 +261,31 @@ class ContractYear(db.Model):
 
     __tablename__ = "sroi_contract_year"
     __audit__ = True
+    __label__ = _l("Contract year")
     __table_args__ = (sa.UniqueConstraint("contract_id", "year"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     contract_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("sroi_contract.id", ondelete="CASCADE"), index=True)
+        sa.ForeignKey("sroi_contract.id", ondelete="CASCADE"), index=True, info={"shown": False})
     extension_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("sroi_extension.id", ondelete="SET NULL"))
-    year: so.Mapped[int]
-    forecast: so.Mapped[Decimal | None] = so.mapped_column(Money)
-    actual: so.Mapped[Decimal | None] = so.mapped_column(Money)
-    forecast_due: so.Mapped[date]
-    actual_due: so.Mapped[date]
-    forecast_submitted_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
-    actual_submitted_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
-    reviewed_on: so.Mapped[date | None]
-    reviewed_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
+        sa.ForeignKey("sroi_extension.id", ondelete="SET NULL"), info={"shown": False})
+    year: so.Mapped[int] = so.mapped_column(info={"label": _l("Year")})
+    forecast: so.Mapped[Decimal | None] = so.mapped_column(Money,
+                                                           info={"label": _l("Forecast revenue"), "format": "money"})
+    actual: so.Mapped[Decimal | None] = so.mapped_column(Money,
+                                                         info={"label": _l("Actual revenue"), "format": "money"})
+    forecast_due: so.Mapped[date] = so.mapped_column(info={"label": _l("Forecast due")})
+    actual_due: so.Mapped[date] = so.mapped_column(info={"label": _l("Actual figure due")})
+    forecast_submitted_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True),
+                                                                         info={"label": _l("Forecast submitted on")})
+    actual_submitted_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True),
+                                                                       info={"label": _l("Actual figure submitted on")})
+    reviewed_on: so.Mapped[date | None] = so.mapped_column(info={"label": _l("Reviewed on")})
+    reviewed_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"),
+                                                             info={"label": _l("Reviewed by")})
     # The optimistic lock (see Claim.lock_version): the form carries it, a stale save is refused.
-    lock_version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+    lock_version: so.Mapped[int] = so.mapped_column(default=1, server_default="1",
+                                                    info={"shown": False})
 
     __mapper_args__ = {"version_id_col": lock_version}
 
@@ -293,11 +311,13 @@ class Subcontractor(db.Model):
 
     __tablename__ = "sroi_subcontractor"
     __audit__ = True
+    __label__ = _l("Subcontractor")
+    __title__ = "name"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     contract_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("sroi_contract.id", ondelete="CASCADE"), index=True)
-    name: so.Mapped[str] = so.mapped_column(sa.String(160))
+        sa.ForeignKey("sroi_contract.id", ondelete="CASCADE"), index=True, info={"shown": False})
+    name: so.Mapped[str] = so.mapped_column(sa.String(160), info={"label": _l("Name")})
 
     contract: so.Mapped[Contract] = so.relationship(back_populates="subcontractors")
 
@@ -308,20 +328,26 @@ class Evidence(db.Model):
 
     __tablename__ = "sroi_evidence"
     __audit__ = True
+    __label__ = _l("Evidence")
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     contract_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("sroi_contract.id", ondelete="CASCADE"), index=True)
-    kind: so.Mapped[str] = so.mapped_column(sa.String(20), default=EVIDENCE_CLAIM)
+        sa.ForeignKey("sroi_contract.id", ondelete="CASCADE"), index=True, info={"shown": False})
+    kind: so.Mapped[str] = so.mapped_column(sa.String(20), default=EVIDENCE_CLAIM,
+                                            info={"label": _l("Kind"), "values": EVIDENCE_LABELS})
     claim_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("sroi_claim.id", ondelete="CASCADE"), index=True)
-    stored_name: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
-    original_name: so.Mapped[str] = so.mapped_column(sa.String(255))
-    content_type: so.Mapped[str] = so.mapped_column(sa.String(100))
-    size: so.Mapped[int]
-    sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
-    uploaded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
-    uploaded_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
+        sa.ForeignKey("sroi_claim.id", ondelete="CASCADE"), index=True, info={"label": _l("Claim")})
+    stored_name: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True,
+                                                   info={"shown": False})
+    original_name: so.Mapped[str] = so.mapped_column(sa.String(255),
+                                                     info={"label": _l("File name")})
+    content_type: so.Mapped[str] = so.mapped_column(sa.String(100), info={"shown": False})
+    size: so.Mapped[int] = so.mapped_column(info={"shown": False})
+    sha256: so.Mapped[str] = so.mapped_column(sa.String(64), info={"shown": False})
+    uploaded_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"),
+                                                             info={"label": _l("Uploaded by")})
+    uploaded_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow,
+                                                        info={"shown": False})
 
     contract: so.Mapped[Contract] = so.relationship(back_populates="evidence")
     claim: so.Mapped[Claim | None] = so.relationship(back_populates="evidence")
@@ -353,47 +379,69 @@ class Claim(db.Model):
 
     __tablename__ = "sroi_claim"
     __audit__ = True
+    __label__ = _l("Claim")
+    __title__ = "description"
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     contract_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("sroi_contract.id", ondelete="CASCADE"), index=True)
-    kind: so.Mapped[ClaimKind] = so.mapped_column(_enum(ClaimKind))
-    status: so.Mapped[ClaimStatus] = so.mapped_column(_enum(ClaimStatus), default=ClaimStatus.CONCEPT)
-    description: so.Mapped[str] = so.mapped_column(sa.String(300), default="")
-    day: so.Mapped[date | None]
+        sa.ForeignKey("sroi_contract.id", ondelete="CASCADE"), index=True, info={"shown": False})
+    kind: so.Mapped[ClaimKind] = so.mapped_column(_enum(ClaimKind), info={"label": _l("Kind")})
+    status: so.Mapped[ClaimStatus] = so.mapped_column(_enum(ClaimStatus), default=ClaimStatus.CONCEPT,
+                                                      info={"label": _l("Status")})
+    description: so.Mapped[str] = so.mapped_column(sa.String(300), default="",
+                                                   info={"label": _l("Description")})
+    day: so.Mapped[date | None] = so.mapped_column(info={"label": _l("Date")})
     subcontractor_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("sroi_subcontractor.id", ondelete="SET NULL"))
+        sa.ForeignKey("sroi_subcontractor.id", ondelete="SET NULL"),
+        info={"label": _l("Subcontractor")})
     # labour participation: the stage and the part of it claimed (both ends inclusive)
     stage_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("stage.id", ondelete="SET NULL"), index=True)
-    period_start: so.Mapped[date | None]
-    period_end: so.Mapped[date | None]
+        sa.ForeignKey("stage.id", ondelete="SET NULL"), index=True, info={"label": _l("Stage")})
+    period_start: so.Mapped[date | None] = so.mapped_column(info={"label": _l("Period from")})
+    period_end: so.Mapped[date | None] = so.mapped_column(info={"label": _l("Period to")})
     # purchase
-    supplier_name: so.Mapped[str | None] = so.mapped_column(sa.String(160))
-    supplier_type: so.Mapped[str | None] = so.mapped_column(sa.String(40))
+    supplier_name: so.Mapped[str | None] = so.mapped_column(sa.String(160),
+                                                            info={"label": _l("Supplier")})
+    supplier_type: so.Mapped[str | None] = so.mapped_column(sa.String(40),
+                                                            info={"label": _l("Kind of supplier")})
     # purchase (invoice excluding VAT) and fund (the payment)
-    amount: so.Mapped[Decimal | None] = so.mapped_column(Money)
+    amount: so.Mapped[Decimal | None] = so.mapped_column(Money,
+                                                         info={"label": _l("Amount"), "format": "money"})
     # activity: the real hours or custom value, and what was planned in a proposal
-    hours: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(8, 2))
-    custom_value: so.Mapped[Decimal | None] = so.mapped_column(Money)
-    planned_hours: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(8, 2))
-    planned_value: so.Mapped[Decimal | None] = so.mapped_column(Money)
+    hours: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(8, 2),
+                                                        info={"label": _l("Hours")})
+    custom_value: so.Mapped[Decimal | None] = so.mapped_column(Money,
+                                                               info={"label": _l("Value"), "format": "money"})
+    planned_hours: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(8, 2),
+                                                                info={"label": _l("Planned hours")})
+    planned_value: so.Mapped[Decimal | None] = so.mapped_column(Money,
+                                                                info={"label": _l("Planned value"), "format": "money"})
     # the flow
-    created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
-    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow)
-    submitted_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
-    judged_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
-    judged_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
-    proposal_judged_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True))
-    rejection_reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    created_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"),
+                                                            info={"label": _l("Created by")})
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow,
+                                                       info={"shown": False})
+    submitted_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True),
+                                                                info={"label": _l("Submitted on")})
+    judged_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True),
+                                                             info={"label": _l("Judged on")})
+    judged_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"),
+                                                           info={"label": _l("Judged by")})
+    proposal_judged_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True),
+                                                                      info={"label": _l("Proposal judged on")})
+    rejection_reason: so.Mapped[str | None] = so.mapped_column(sa.Text,
+                                                               info={"label": _l("Reason for rejection")})
     # frozen at approval
-    approved_value: so.Mapped[Decimal | None] = so.mapped_column(Money)
-    approved_explain: so.Mapped[list[str] | None] = so.mapped_column(sa.JSON)
-    approved_rulebook: so.Mapped[str | None] = so.mapped_column(sa.String(60))
-    approved_on: so.Mapped[date | None]
+    approved_value: so.Mapped[Decimal | None] = so.mapped_column(Money,
+                                                                 info={"label": _l("Approved value"), "format": "money"})
+    approved_explain: so.Mapped[list[str] | None] = so.mapped_column(sa.JSON, info={"shown": False})
+    approved_rulebook: so.Mapped[str | None] = so.mapped_column(sa.String(60),
+                                                                info={"label": _l("Edition of the rules")})
+    approved_on: so.Mapped[date | None] = so.mapped_column(info={"label": _l("Approved on")})
     # The optimistic lock: every form on a claim (edit, submit, judge) carries the version it
     # was loaded with; a stale one is refused and the UPDATE checks it too (two advisers).
-    lock_version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+    lock_version: so.Mapped[int] = so.mapped_column(default=1, server_default="1",
+                                                    info={"shown": False})
 
     __mapper_args__ = {"version_id_col": lock_version}
 
@@ -431,20 +479,27 @@ class FinalEvaluation(db.Model):
 
     __tablename__ = "sroi_final_evaluation"
     __audit__ = True
+    __label__ = _l("Final evaluation")
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     contract_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("sroi_contract.id", ondelete="CASCADE"), unique=True)
-    obligation: so.Mapped[Decimal] = so.mapped_column(Money)
-    approved: so.Mapped[Decimal] = so.mapped_column(Money)
-    shortfall: so.Mapped[Decimal] = so.mapped_column(Money)
-    remedy: so.Mapped[Remedy] = so.mapped_column(_enum(Remedy, 30))
-    decision: so.Mapped[str] = so.mapped_column(sa.Text)
-    decided_on: so.Mapped[date]
-    decided_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"))
-    decided_by_name: so.Mapped[str] = so.mapped_column(sa.String(120))
+        sa.ForeignKey("sroi_contract.id", ondelete="CASCADE"), unique=True, info={"shown": False})
+    obligation: so.Mapped[Decimal] = so.mapped_column(Money,
+                                                      info={"label": _l("Obligation"), "format": "money"})
+    approved: so.Mapped[Decimal] = so.mapped_column(Money,
+                                                    info={"label": _l("Approved"), "format": "money"})
+    shortfall: so.Mapped[Decimal] = so.mapped_column(Money,
+                                                     info={"label": _l("Shortfall"), "format": "money"})
+    remedy: so.Mapped[Remedy] = so.mapped_column(_enum(Remedy, 30), info={"label": _l("Remedy")})
+    decision: so.Mapped[str] = so.mapped_column(sa.Text, info={"label": _l("Decision")})
+    decided_on: so.Mapped[date] = so.mapped_column(info={"label": _l("Decided on")})
+    decided_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"),
+                                                            info={"label": _l("Decided by")})
+    decided_by_name: so.Mapped[str] = so.mapped_column(sa.String(120),
+                                                       info={"label": _l("Decided by (name)")})
     # The optimistic lock (see Claim.lock_version): the form carries it, a stale save is refused.
-    lock_version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
+    lock_version: so.Mapped[int] = so.mapped_column(default=1, server_default="1",
+                                                    info={"shown": False})
 
     __mapper_args__ = {"version_id_col": lock_version}
 
