@@ -41,11 +41,15 @@ class TrajectoryForm(FlaskForm):
             return super().wrap_formdata(form, formdata)
 
 
+# The notice above a form filled with kept input (the same words on every form).
+KEPT_NOTICE = _l("You were logged out while you were typing. What you typed is still here: "
+                 "check it and save it.")
+
+
 def _kept_formdata(form):
     """This request's kept input (taken from the server once per request), when it is a GET
     of the user who posted it and it has a field of ``form``; else None."""
     from flask import flash, g, has_request_context, request
-    from flask_babel import gettext
     from flask_login import current_user
     from werkzeug.datastructures import MultiDict
 
@@ -61,8 +65,7 @@ def _kept_formdata(form):
         return None
     if not g.get("kept_input_told"):
         g.kept_input_told = True
-        flash(gettext("We kept the text you typed before you were logged out. Check it and "
-                      "save it."), "warning")
+        flash(str(KEPT_NOTICE), "warning")
     return MultiDict(kept)
 
 

@@ -126,7 +126,8 @@ def test_a_proposal_asks_the_kind_first(world, klantmanager_client):
 @pytest.mark.parametrize("kind", ALL_KINDS, ids=[k.value for k in ALL_KINDS])
 def test_the_proposal_shows_exactly_the_kinds_fields(world, klantmanager_client, kind):
     candidate = goes_candidate(world)
-    page = klantmanager_client.get(f"/trajecten/kandidaat/{candidate.id}/nieuw?soort={kind}").text
+    page = klantmanager_client.get(f"/trajecten/kandidaat/{candidate.id}/nieuw?soort={kind}"
+                                   f"&aanbieder={world.org(P1).id}").text
     spec = kind.spec
     expected = set(spec.plan) | ({"vacancy_id"} if spec.fills_vacancy else set())
     assert form_fields(page, [*PLAN_FIELDS, "vacancy_id"]) == expected

@@ -98,10 +98,13 @@ class KindFieldsMixin:
 
 
 class ChooseKindForm(Form):
-    """Step one of a proposal: the kind (a GET form; the next page shows its fields)."""
+    """Step one of a proposal: the kind and the provider (a GET form; the next page shows the
+    kind's fields and only the places of that provider that fit the kind)."""
 
     soort = RadioField(_l("Kind of stage"), choices=kind_choices,
                        validators=[InputRequired(message=_l("Choose the kind of stage."))])
+    aanbieder = SelectField(_l("Provider"),
+                            validators=[InputRequired(message=_l("Choose a provider."))])
 
 
 class ProposeForm(KindFieldsMixin, TrajectoryForm):
@@ -109,7 +112,10 @@ class ProposeForm(KindFieldsMixin, TrajectoryForm):
                        validators=[DataRequired(message=_l("Choose the kind of stage."))])
     provider_id = SelectField(_l("Provider"),
                               validators=[DataRequired(message=_l("Choose a provider."))])
+    # Not checked against the list: a place not listed is refused by the service, saying why
+    # (services.offer_item_problem).
     offer_item_id = SelectField(_l("Place from the provider's offer"), validators=[Optional()],
+                                validate_choice=False,
                                 description=_l("Optional: the place this stage uses, so the "
                                                "offer shows the free places."))
     vacancy_id = SelectField(_l("Vacancy this stage fills"), validators=[Optional()],
@@ -134,7 +140,10 @@ class AnswerForm(TrajectoryForm):
     responsible_user_id = SelectField(_l("Responsible person"), validators=[Optional()],
                                       description=_l("Who runs the stage at your organisation."))
     responsible_name = StringField(_l("Or another responsible person (name)"),
-                                   validators=[Optional(), Length(max=120)])
+                                   validators=[Optional(), Length(max=120)],
+                                   description=_l("Someone without an account here. A name "
+                                                  "typed here is saved instead of the "
+                                                  "choice above."))
     reason = TextAreaField(_l("Reason for declining"), validators=[Optional(), Length(max=500)],
                            render_kw={"rows": 3})
     version = _version()
@@ -199,8 +208,12 @@ class EditForm(KindFieldsMixin, TrajectoryForm):
     planned_end = DutchDateField(_l("Planned end"), validators=[Optional()])
     responsible_user_id = SelectField(_l("Responsible person"), validators=[Optional()])
     responsible_name = StringField(_l("Or another responsible person (name)"),
-                                   validators=[Optional(), Length(max=120)])
-    offer_item_id = SelectField(_l("Place from the provider's offer"), validators=[Optional()])
+                                   validators=[Optional(), Length(max=120)],
+                                   description=_l("Someone without an account here. A name "
+                                                  "typed here is saved instead of the "
+                                                  "choice above."))
+    offer_item_id = SelectField(_l("Place from the provider's offer"), validators=[Optional()],
+                                validate_choice=False)
     vacancy_id = SelectField(_l("Vacancy this stage fills"), validators=[Optional()])
     note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=4000)],
                          render_kw={"rows": 4})

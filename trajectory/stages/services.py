@@ -144,15 +144,23 @@ def _check_provider(provider: Organisation | None) -> Organisation:
     return provider
 
 
+def offer_item_problem(provider: Organisation, kind: StageKind, item: OfferItem) -> str | None:
+    """Why ``item`` cannot be the place of a stage of ``kind`` at ``provider``; None when it
+    can. The one rule: the forms list only the places without a problem, the services refuse
+    the others (a forged or outdated post)."""
+    if item.organisation_id != provider.id:
+        return _("This place belongs to another provider.")
+    if item.offer_type not in kind.spec.offer_types:
+        return _("This place does not fit a stage of this kind.")
+    return None
+
+
 def _check_links(provider: Organisation, kind: StageKind, offer_item: OfferItem | None,
                  vacancy: Vacancy | None) -> None:
     if offer_item is not None:
-        if offer_item.organisation_id != provider.id:
-            raise ServiceError(_("This place belongs to another provider."),
-                               field="offer_item_id")
-        if offer_item.offer_type not in kind.spec.offer_types:
-            raise ServiceError(_("This place does not fit a stage of this kind."),
-                               field="offer_item_id")
+        problem = offer_item_problem(provider, kind, offer_item)
+        if problem:
+            raise ServiceError(problem, field="offer_item_id")
     if vacancy is not None:
         if vacancy.organisation_id != provider.id:
             raise ServiceError(_("This vacancy belongs to another provider."), field="vacancy_id")
@@ -167,6 +175,19 @@ def _check_responsible(provider_id: int, user: User | None) -> None:
     if user is not None and user.organisation_id != provider_id:
         raise ServiceError(_("The responsible person works for another organisation."),
                            field="responsible_user_id")
+
+
+def _set_responsible(stage: Stage, user: User | None, name: str | None) -> None:
+    """The responsible person: someone of the provider from the list, or another person by
+    name. A name typed now wins over the list, which always holds a choice (the intaker
+    themself on an answer, the person so far on an edit): typing is never silently dropped.
+    The name the stage already had loses to a new pick from the list."""
+    name = _text(name)
+    if name is not None and name != stage.responsible_name:
+        user = None
+    _check_responsible(stage.provider_id, user)
+    stage.responsible_user_id = user.id if user else None
+    stage.responsible_name = None if user else name
 
 
 # ------------------------------------------------------------------ proposing
@@ -214,10 +235,8 @@ def answer_stage(stage: Stage, *, accept: bool, actor: User, version: int | None
     stage.answered_by_id = actor.id
     stage.answered_at = utcnow()
     if accept:
-        _check_responsible(stage.provider_id, responsible_user)
+        _set_responsible(stage, responsible_user, responsible_name)
         stage.status = StageStatus.GEPLAND
-        stage.responsible_user_id = responsible_user.id if responsible_user else None
-        stage.responsible_name = None if responsible_user else _text(responsible_name)
         stage.decline_reason = None
     else:
         if not _text(reason):
@@ -349,11 +368,9 @@ def update_stage(stage: Stage, *, version: int | None, planned_start: date,
                          level=level, hours_per_week=hours_per_week, permanent=permanent,
                          job_title=job_title, hours=hours)
     _check_links(stage.provider, stage.kind, offer_item, vacancy)
-    _check_responsible(stage.provider_id, responsible_user)
+    _set_responsible(stage, responsible_user, responsible_name)
     for key, value in values.items():
         setattr(stage, key, value)
-    stage.responsible_user_id = responsible_user.id if responsible_user else None
-    stage.responsible_name = None if responsible_user else _text(responsible_name)
     stage.offer_item_id = offer_item.id if offer_item else None
     stage.vacancy_id = vacancy.id if vacancy else None
     stage.note = _text(note)

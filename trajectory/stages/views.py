@@ -137,20 +137,23 @@ def _provider_choices(exclude: int | None = None) -> list[SelectChoice]:
             *[SelectChoice(str(i), name) for i, name in rows if i != exclude]]
 
 
-def _offer_choices(kind: StageKind, provider_id: int | None = None) -> list[SelectChoice]:
-    """The places of the providers' offer a stage of ``kind`` may use."""
-    stmt = (sa.select(OfferItem, Organisation.name)
+def _offer_choices(kind: StageKind, provider: Organisation | None) -> list[SelectChoice]:
+    """The places a stage of ``kind`` at ``provider`` may use, each once, under the
+    provider's name: those ``services.offer_item_problem`` finds nothing against (one query).
+    Without a provider (a post that lost it) every active provider's fitting places."""
+    stmt = (sa.select(OfferItem, Organisation)
             .join(Organisation, Organisation.id == OfferItem.organisation_id)
-            .where(Organisation.active.is_(True),
-                   OfferItem.offer_type.in_(sorted(kind.spec.offer_types)))
-            .order_by(Organisation.name, OfferItem.offer_type, OfferItem.title))
-    if provider_id is not None:
-        stmt = stmt.where(OfferItem.organisation_id == provider_id)
+            .where(Organisation.active.is_(True))
+            .order_by(Organisation.name, OfferItem.offer_type, OfferItem.title, OfferItem.id))
+    if provider is not None:
+        stmt = stmt.where(OfferItem.organisation_id == provider.id)
     choices = [SelectChoice("", _("No particular place"))]
-    for item, name in db.session.execute(stmt).all():
+    for item, owner in db.session.execute(stmt).all():
+        if services.offer_item_problem(provider or owner, kind, item):
+            continue
         level = _("level %(n)d", n=item.level) if item.level else None
         text = f"{item.type_label}: {item.title}" + (f" ({level})" if level else "")
-        choices.append(SelectChoice(str(item.id), text, optgroup=name))
+        choices.append(SelectChoice(str(item.id), text, optgroup=owner.name))
     return choices
 
 
@@ -191,8 +194,14 @@ def _responsible_user(stage_provider_id: int, value: Any) -> User | None:
 
 
 def _offer_item(value: Any) -> OfferItem | None:
+    """The place picked (the service checks it fits); a value that is no place is refused."""
+    if value in (None, ""):
+        return None
     item_id = int_or_none(value)
-    return db.session.get(OfferItem, item_id) if item_id else None
+    item = db.session.get(OfferItem, item_id) if item_id else None
+    if item is None:
+        raise ServiceError(_("Choose a place from the list."), field="offer_item_id")
+    return item
 
 
 def _vacancy(value: Any) -> Vacancy | None:
@@ -320,21 +329,26 @@ def propose(candidate_id: int):
             Stage.scope_filter(current_user)))
         if previous is None:
             abort(404)
-    kind = _kind(form.kind.data if request.method == "POST" else request.args.get("soort"))
-    if kind is None:
+    posted = request.method == "POST"
+    kind = _kind(form.kind.data if posted else request.args.get("soort"))
+    provider = _provider(form.provider_id.data if posted else request.args.get("aanbieder"))
+    if kind is None or (not posted and (provider is None or not provider.active)):
         choose = ChooseKindForm(request.args)
-        if request.method == "POST" or "soort" in request.args:
+        choose.aanbieder.choices = _provider_choices()
+        if posted or "soort" in request.args or "verder" in request.args:
             choose.validate()
         _log_candidate_view(candidate)
         return render_template("stages/propose.html", choose=choose, candidate=candidate,
                                previous=previous, provider=request.args.get("aanbieder"))
+    # The provider comes from step one, so the places listed are its own that fit the kind:
+    # a place that would be refused is never offered (services.offer_item_problem).
     form.provider_id.choices = _provider_choices()
-    form.offer_item_id.choices = _offer_choices(kind)
-    form.vacancy_id.choices = _vacancy_choices()
+    form.offer_item_id.choices = _offer_choices(kind, provider)
+    form.vacancy_id.choices = _vacancy_choices(provider.id if provider else None)
     plan_fields = show_plan_fields(form, kind)
-    if request.method == "GET":
+    if request.method == "GET" and not form.kept:
         form.kind.data = kind.value
-        form.provider_id.data = request.args.get("aanbieder") or ""
+        form.provider_id.data = str(provider.id)
         form.previous_stage_id.data = str(previous.id) if previous else ""
         form.answer_due.data = services.default_answer_due()
         form.planned_start.data = today() + timedelta(days=14)
@@ -360,7 +374,8 @@ def propose(candidate_id: int):
     _log_candidate_view(candidate)
     return render_template("stages/propose.html", form=form, kind=kind, plan_fields=plan_fields,
                            candidate=candidate, previous=previous,
-                           provider=request.args.get("aanbieder"))
+                           chosen_provider=provider if provider and provider.active else None,
+                           provider=str(provider.id) if provider else None)
 
 
 @bp.route("/<int:stage_id>/beantwoorden", methods=["GET", "POST"])
@@ -373,7 +388,7 @@ def answer(stage_id: int):
         return _back(stage)
     form = AnswerForm()
     form.responsible_user_id.choices = _responsible_choices(stage.provider_id)
-    if request.method == "GET":
+    if request.method == "GET" and not form.kept:
         form.version.data = str(stage.version)
         form.responsible_user_id.data = str(current_user.id)
     if form.validate_on_submit():
@@ -387,8 +402,9 @@ def answer(stage_id: int):
                 responsible_name=form.responsible_name.data, reason=form.reason.data)
 
         if _save(form, stage, action):
-            flash(_("You accepted the stage.") if accept else _("You declined the stage."),
-                  "success")
+            flash(_("You accepted the stage. Responsible person: %(name)s.",
+                    name=stage.responsible or _("nobody chosen")) if accept
+                  else _("You declined the stage."), "success")
             return _back(stage)
     log_stage_view(stage)
     db.session.commit()
@@ -506,7 +522,7 @@ def edit(stage_id: int):
         return _back(stage)
     form = EditForm(obj=stage if request.method == "GET" else None)
     form.responsible_user_id.choices = _responsible_choices(stage.provider_id)
-    form.offer_item_id.choices = _offer_choices(stage.kind, stage.provider_id)
+    form.offer_item_id.choices = _offer_choices(stage.kind, stage.provider)
     form.vacancy_id.choices = _vacancy_choices(stage.provider_id, keep=stage.vacancy_id)
     plan_fields = show_plan_fields(form, stage.kind)
     if request.method == "GET":
