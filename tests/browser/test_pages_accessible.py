@@ -124,8 +124,12 @@ PAGES: list[tuple] = [
     ("klantmanager", "/trajecten/7/zorg"),
     ("klantmanager", "/trajecten/7/doorplaatsen"),
     ("klantmanager", "/trajecten/kandidaat/1/nieuw"),  # step one: the kind
-    ("klantmanager", "/trajecten/kandidaat/1/nieuw?soort=paid_job"),
-    ("klantmanager", "/trajecten/kandidaat/1/nieuw?soort=paid_job", "submit-empty"),
+    ("klantmanager", "/trajecten/kandidaat/1/nieuw?soort=paid_job&verder=1"),  # no provider
+    ("klantmanager",
+     "/trajecten/kandidaat/1/nieuw?soort=paid_job&aanbieder={orgs[Zorggroep Scheldezoom]}"),
+    ("klantmanager",
+     "/trajecten/kandidaat/1/nieuw?soort=paid_job&aanbieder={orgs[Zorggroep Scheldezoom]}",
+     "submit-empty"),
     ("klantmanager", "/kandidaten?stage=werkervaringsplaats"),
     ("intaker", "/kandidaten/1"),
     # Cohorts, buddy logs and signals (demo: cohort 1 is the Maartgolf with its closed K2
