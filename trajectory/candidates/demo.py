@@ -350,7 +350,7 @@ def load_candidates() -> None:
             klantmanager_id=user.id, phone=_phone(person), email=f"{_mail(person)}@voorbeeld.nl",
             street=f"{_STREETS[len(person.first) % len(_STREETS)]} {len(person.last) * 3 + 1}",
             postcode=f"{_POSTCODES[person.municipality]} {fold(person.last)[:2].upper()}",
-            place=person.place, bsn=person.bsn,
+            place=person.place, bsn=person.bsn, client_number=_client_number(person),
             **{flag: True for flag in person.flags}, **_consent(person.consent, registered))
         candidate = services.register_candidate(user, details, allow_similar=True)
         candidate.registered_at = utcnow() - timedelta(days=person.registered_days_ago)
@@ -401,6 +401,14 @@ _POSTCODES = {"Goes": "4461", "Tholen": "4691", "Borsele": "4456", "Schouwen-Dui
 def _phone(person: Person, buddy: str | None = None) -> str:
     seed = sum(ord(ch) for ch in (buddy or person.first + person.last))
     return f"06 {seed * 7919 % 90000000 + 10000000}"
+
+
+def _client_number(person: Person) -> str | None:
+    """The number in the municipality's benefit system; none without a benefit (NUG)."""
+    if person.benefit is Benefit.NUG:
+        return None
+    seed = sum(ord(ch) * (i + 1) for i, ch in enumerate(person.first + person.last))
+    return f"{person.municipality[:2].upper()}-{seed * 104729 % 900000 + 100000}"
 
 
 def _mail(person: Person) -> str:

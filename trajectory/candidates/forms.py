@@ -119,6 +119,11 @@ class CandidateForm(TrajectoryForm):
         _l("BSN (citizen service number)"), validators=[Optional(), Length(max=12)],
         description=_l("Nine digits. Only people of your municipality see it."),
         render_kw={"autocomplete": "off", "inputmode": "numeric"})
+    client_number = StringField(
+        _l("Client number (benefit system)"), validators=[Optional(), Length(max=30)],
+        description=_l("The number of this person in your municipality's benefit system, "
+                       "so exports can be matched to it. Optional."),
+        render_kw={"autocomplete": "off"})
     klantmanager_id = SelectField(_l("Client manager"), coerce=int,
                                   validators=[InputRequired()])
     consent_given_on = _optional_date(_l("Consent given on"))

@@ -8,12 +8,11 @@ the saved text beside the user's own input and lets them save on top.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,6 +21,7 @@ from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
 from trajectory import confirm
+from trajectory import exports as kit
 from trajectory.auth.access import allow, require
 from trajectory.auth.roles import Role
 from trajectory.candidates import mijn_plan, services
@@ -35,7 +35,6 @@ from trajectory.candidates.forms import (
     TrainingForm,
 )
 from trajectory.candidates.models import Barrier, Candidate, Goal, GoalStep, Plan, Training
-from trajectory.candidates.names import fold
 from trajectory.candidates.pdf import render_pdf
 from trajectory.candidates.plan_text import (
     SECTION_TITLES,
@@ -433,6 +432,6 @@ def mijn_plan_pdf(candidate_id: int):
                                **mijn_plan.context(candidate))
     pdf = render_pdf(html)
     log_view(candidate, view, "Plan", plan.id, action="export")
-    slug = re.sub(r"[^a-z0-9]+", "-", fold(candidate.first_name)).strip("-") or "kandidaat"
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="mijn-plan-{slug}.pdf"'})
+    name = kit.filename("mijn-plan", kit.slug(candidate.first_name) or "kandidaat",
+                        extension="pdf")
+    return kit.download(pdf, name, kit.PDF)

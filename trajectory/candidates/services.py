@@ -74,6 +74,7 @@ class CandidateDetails:
     driving_licence: bool = False
     own_transport: bool = False
     bsn: str | None = None
+    client_number: str | None = None
     consent_given_on: date | None = None
     consent_providers: bool = False
     consent_buddy: bool = False
@@ -118,7 +119,8 @@ def _region_id(organisation: Organisation) -> int | None:
     return organisation.region_id if organisation.region_id else organisation.id
 
 
-def _check_details(actor: User, details: CandidateDetails) -> str | None:
+def _check_details(actor: User, details: CandidateDetails,
+                   candidate_id: int | None = None) -> str | None:
     """Rules over several fields; returns the normalised BSN."""
     day = today()
     if details.date_of_birth > day:
@@ -144,6 +146,13 @@ def _check_details(actor: User, details: CandidateDetails) -> str | None:
             or not klantmanager.has_role(Role.KLANTMANAGER)
             or klantmanager.organisation_id != actor.organisation_id):
         raise ServiceError(_("Choose a client manager of your municipality."), "klantmanager_id")
+    number = _clean(details.client_number)
+    if number and db.session.scalar(sa.select(Candidate.id).where(
+            Candidate.municipality_id == actor.organisation_id,
+            Candidate.client_number == number,
+            Candidate.id != (candidate_id or 0))) is not None:
+        raise ServiceError(_("Another candidate of your municipality has this client number."),
+                           "client_number")
     bsn = normalise_bsn(details.bsn) if details.bsn else None
     if bsn and not is_valid_bsn(bsn):
         raise ServiceError(_("This is not a valid BSN: it must be nine digits and pass the "
@@ -167,6 +176,7 @@ def _apply(candidate: Candidate, details: CandidateDetails, bsn: str | None) -> 
                  "consent_providers", "consent_buddy", "consent_overlegtafel"):
         setattr(candidate, flag, bool(getattr(details, flag)))
     candidate.bsn = bsn
+    candidate.client_number = _clean(details.client_number)
     candidate.consent_given_on = details.consent_given_on
     candidate.consent_expires_on = details.consent_expires_on
     candidate.klantmanager_id = details.klantmanager_id
@@ -233,7 +243,7 @@ def register_candidate(actor: User, details: CandidateDetails, *,
 
 def update_candidate(actor: User, candidate: Candidate, details: CandidateDetails) -> None:
     """The person's details; the benefit is left alone (it has a history of its own)."""
-    bsn = _check_details(actor, details)
+    bsn = _check_details(actor, details, candidate.id)
     benefits.check_date_of_birth(candidate, details.date_of_birth)
     if bsn and db.session.scalar(sa.select(Candidate.id).where(
             Candidate.bsn == bsn, Candidate.id != candidate.id)) is not None:

@@ -11,13 +11,14 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
+from trajectory import exports as kit
 from trajectory.audit.rendering import show_subjects
 from trajectory.audit.trail import log_processing
 from trajectory.auth.access import allow, get_in_scope, require
@@ -133,7 +134,9 @@ def _details(form: CandidateForm) -> CandidateDetails:
         postcode=form.postcode.data, place=form.place.data,
         benefit=Benefit(benefit.data) if benefit is not None else None,
         benefit_since=since.data if since is not None else None,
-        bsn=(form.bsn.data or "").strip() or None, klantmanager_id=form.klantmanager_id.data,
+        bsn=(form.bsn.data or "").strip() or None,
+        client_number=(form.client_number.data or "").strip() or None,
+        klantmanager_id=form.klantmanager_id.data,
         consent_given_on=form.consent_given_on.data,
         consent_expires_on=form.consent_expires_on.data,
         **{key: key in situation for key in SITUATION},
@@ -196,20 +199,16 @@ def export(fmt: str):
     columns = list_columns(current_user)
     candidates = list(db.session.scalars(_list_statement(columns)))
     visible = visible_for_all(current_user, candidates)
-    header, rows = exports.table(candidates, columns, visible)
+    header, rows = exports.table(current_user, candidates, columns, visible)
     for candidate in candidates:
         row_view = visible[candidate.id]
         shown = Visible(**{key: getattr(row_view, key) and getattr(columns, key)
                            for key in Visible.__dataclass_fields__})
         log_view(candidate, shown, action="export")  # one bulk insert after the response
-    filename = f"kandidaten-{today().isoformat()}.{fmt}"
+    name = kit.filename("kandidaten", today().isoformat(), extension=fmt)
     if fmt == "csv":
-        body, mimetype = exports.to_csv(header, rows), "text/csv; charset=utf-8"
-    else:
-        body = exports.to_xlsx(header, rows, _("Candidates"))
-        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(body, mimetype=mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+        return kit.download(kit.csv_bytes(header, rows), name, kit.CSV)
+    return kit.download(kit.workbook([kit.Sheet(_("Candidates"), header, rows)]), name, kit.XLSX)
 
 
 # ------------------------------------------------------------------ register and edit

@@ -10,3 +10,7 @@ def init_app(app: Flask) -> None:
     from trajectory.cohorts.scope import agreement_at_the_table
 
     register_connection(app, "cohort_agreement", agreement_at_the_table)
+
+    from trajectory.cohorts import exports
+
+    exports.install()  # the candidate export's cohort column

@@ -9,6 +9,11 @@ Names: a candidate's name is shown only to those entitled to it at the table
 the klantmanager of the candidate's municipality); everyone else, and every
 pseudonymised pack, sees "Kandidaat A", "Kandidaat B"… Names are looked up when
 the report is made, never stored in a snapshot.
+
+A report without names (``pseudonymised``) also leaves out every free text typed at the
+table (``free_text``): the four answers and the decisions are written by people who know
+the candidates by name, and a pseudonym is worth nothing beside "Fatma heeft haar
+diploma gehaald".
 """
 
 from __future__ import annotations
@@ -19,9 +24,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from trajectory.auth.roles import Role
-from trajectory.candidates.models import Candidate
+from trajectory.candidates.models import Benefit, Candidate
 from trajectory.candidates.need_to_know import visible_for_all
 from trajectory.cohorts.charts import Chart, bar_chart
 from trajectory.cohorts.evaluation import LEFT, NO_STAGE, OUTFLOW_ORDER
@@ -41,6 +47,17 @@ def entitled_names(user: Any, candidate_ids: list[int]) -> dict[int, str]:
         Candidate.id.in_(candidate_ids))))
     visible = visible_for_all(user, candidates, roles=roles)
     return {c.id: c.full_name for c in candidates if visible[c.id].name}
+
+
+FREE_TEXT_LEFT_OUT = _l("[free text left out of the version without names]")
+
+
+def benefit_label(code: str) -> str:
+    """The label of a benefit code kept in the figures ("ww" → "WW")."""
+    try:
+        return Benefit(code).label
+    except ValueError:
+        return code
 
 
 def stage_text(kind: str | None) -> str:
@@ -75,6 +92,34 @@ class Report:
     @property
     def named(self) -> bool:
         return bool(self.names)
+
+    @property
+    def pseudonymised(self) -> bool:
+        """No name in it: pseudonyms, and no free text (module docstring)."""
+        return not self.named
+
+    def free_text(self, text: str | None) -> str:
+        """A text typed at the table, or the note that the version without names leaves it
+        out; "–" when nothing was typed."""
+        if not text:
+            return "–"
+        return str(FREE_TEXT_LEFT_OUT) if self.pseudonymised else text
+
+    def without_names_notice(self) -> str:
+        return _("Version without names: candidates are Kandidaat A, B, C…, and the texts "
+                 "typed at the table (the four answers, the decisions and their owners) are "
+                 "left out, because they can name people.")
+
+    def as_of_text(self) -> str:
+        return _("Figures as known on %(date)s", date=_date(self.figures["as_of"]))
+
+    @staticmethod
+    def questions(evaluation: Any) -> list[tuple[str, str | None]]:
+        """The four questions with the evaluation's answers, in the order of the form."""
+        return [(_("Does this work?"), evaluation.works),
+                (_("What do we run into?"), evaluation.obstacles),
+                (_("What gives energy?"), evaluation.energy),
+                (_("What does it yield?"), evaluation.yields)]
 
     def person(self, candidate_id: int) -> str:
         return self.names.get(candidate_id) or self.pseudonyms.get(candidate_id) or "–"

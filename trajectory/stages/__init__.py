@@ -9,3 +9,7 @@ def init_app(app: Flask) -> None:
     from trajectory.stages.scope import stage_at_provider
 
     register_connection(app, "stage", stage_at_provider)
+
+    from trajectory.stages import exports
+
+    exports.install()  # the candidate export's stage columns

@@ -15,7 +15,6 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -30,6 +29,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from trajectory import confirm
+from trajectory import exports as kit
 from trajectory.audit.rendering import show_subjects
 from trajectory.audit.trail import log_processing
 from trajectory.auth.access import allow, any_user, get_in_scope, require
@@ -757,8 +757,8 @@ def final_evaluation(contract_id: int):
 
 
 def _export_name(contract: Contract, extension: str) -> str:
-    safe = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in contract.reference)
-    return f"sroi-verantwoording-{safe}-{today().isoformat()}.{extension}"
+    return kit.filename("sroi-verantwoording", contract.reference, today().isoformat(),
+                        extension=extension)
 
 
 @bp.route("/contracten/<int:contract_id>/verantwoording.xlsx")
@@ -766,10 +766,7 @@ def _export_name(contract: Contract, extension: str) -> str:
 def export_xlsx(contract_id: int):
     contract = _contract(contract_id)
     data = ledger_xlsx(ledger_mod.contract_ledger(contract))
-    return Response(data, mimetype="application/vnd.openxmlformats-officedocument."
-                                    "spreadsheetml.sheet",
-                    headers={"Content-Disposition":
-                             f'attachment; filename="{_export_name(contract, "xlsx")}"'})
+    return kit.download(data, _export_name(contract, "xlsx"), kit.XLSX)
 
 
 @bp.route("/contracten/<int:contract_id>/verantwoording.pdf")
@@ -777,9 +774,7 @@ def export_xlsx(contract_id: int):
 def export_pdf(contract_id: int):
     contract = _contract(contract_id)
     data = statement_pdf(ledger_mod.contract_ledger(contract))
-    return Response(data, mimetype="application/pdf",
-                    headers={"Content-Disposition":
-                             f'attachment; filename="{_export_name(contract, "pdf")}"'})
+    return kit.download(data, _export_name(contract, "pdf"), kit.PDF)
 
 
 # ------------------------------------------------------------------ calculator
