@@ -110,11 +110,15 @@ def barrier_lines(barrier: dict[str, Any]) -> list[str]:
 
 
 def training_lines(training: dict[str, Any]) -> list[str]:
-    return [_("%(name)s at %(where)s, %(start)s to %(end)s, %(status)s%(certificate)s",
-              name=training["name"], where=training.get("provider") or "–",
-              start=_date(training.get("start_date")), end=_date(training.get("end_date")),
-              status=_label(TrainingStatus, training["status"]).lower(),
-              certificate=(", " + _("certificate obtained")) if training.get("certificate") else "")]
+    """One whole sentence per case: a gettext call inside another's arguments is not
+    extracted ("certificate obtained" stayed English on Dutch pages)."""
+    facts = {"name": training["name"], "where": training.get("provider") or "–",
+             "start": _date(training.get("start_date")), "end": _date(training.get("end_date")),
+             "status": _label(TrainingStatus, training["status"]).lower()}
+    if training.get("certificate"):
+        return [_("%(name)s at %(where)s, %(start)s to %(end)s, %(status)s, certificate obtained",
+                  **facts)]
+    return [_("%(name)s at %(where)s, %(start)s to %(end)s, %(status)s", **facts)]
 
 
 def section_lines(snap: dict[str, Any], section: str) -> list[str]:

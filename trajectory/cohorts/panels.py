@@ -38,11 +38,57 @@ from trajectory.main.home import register_panel
 SHOWN = 5
 
 
-def _results(user: Any) -> list[dict[str, Any]]:
-    results = [{"signal": result.signal, "hits": result.hits[:3], "total": len(result.hits)}
+def signal_action(hit: sig.Hit, user: Any, loggable: frozenset[int] = frozenset()) -> Waiting:
+    """What this user does about a signal, and the page where it is done (``loggable``: the
+    candidates whose contact log this buddy writes in)."""
+    file = url_for("candidates.show", candidate_id=hit.candidate_id)
+    km = user.has_role(Role.KLANTMANAGER)
+    own_stage = (hit.stage_id is not None and user.has_role(Role.INTAKER)
+                 and hit.provider_id == user.organisation_id)
+
+    def todo(text: str, url: str = file) -> Waiting:
+        return Waiting(text, url, hit.name, "")
+
+    if hit.signal == "geen_contact":
+        if hit.candidate_id in loggable:
+            return todo(_("Log a contact"), url_for("contacts.new",
+                                                    candidate_id=hit.candidate_id))
+        if user.has_role(Role.BUDDY):
+            return todo(_("Call the candidate"))
+        return todo(_("Call the candidate or the buddy") if km
+                    else _("Ask the buddy how it is going"))
+    if hit.signal == "toestemming_verloopt":
+        if km:
+            return todo(_("Renew the consent"), url_for(
+                "candidates.edit", candidate_id=hit.candidate_id, _anchor="consent_expires_on"))
+        return todo(_("Ask the klantmanager to renew the consent"))
+    if hit.signal == "plan_niet_vastgesteld":
+        if km:
+            return todo(_("Agree the plan with the candidate"),
+                        url_for("candidates.plan", candidate_id=hit.candidate_id))
+        return todo(_("Ask the klantmanager to agree the plan"))
+    if hit.signal in ("wep_eindigt", "stap_zonder_uitkomst") and hit.stage_id is not None:
+        decision = hit.signal == "wep_eindigt"
+        if own_stage:
+            return todo(_("Record the decision on the next step") if decision
+                        else _("Record the outcome"),
+                        url_for("stages.outcome", stage_id=hit.stage_id))
+        return todo(_("Agree the next step with the provider") if decision
+                    else _("Ask the provider for the outcome"),
+                    url_for("stages.detail", stage_id=hit.stage_id, _anchor="uitkomst"))
+    if hit.signal == "geen_stapwijziging" and km:
+        return todo(_("Propose the next stage"),
+                    url_for("stages.propose", candidate_id=hit.candidate_id))
+    return todo(_("Look at the file and plan the next step"))
+
+
+def _results(user: Any, loggable: frozenset[int] = frozenset()) -> list[dict[str, Any]]:
+    results = [{"signal": result.signal,
+                "hits": [(hit, signal_action(hit, user, loggable)) for hit in result.hits[:3]],
+                "total": len(result.hits)}
                for result in sig.signals_for(user) if result.signal.available]
     # The hits shown are plain rows (a name, no model): log them here.
-    show_subjects({hit.candidate_id for result in results for hit in result["hits"]},
+    show_subjects({hit.candidate_id for result in results for hit, _todo in result["hits"]},
                   object_type="Signal", categories=("naam", "signaal"))
     return results
 
@@ -59,7 +105,10 @@ def buddy_context(user: Any) -> dict[str, Any]:
                                    Candidate.status != CandidateStatus.UITGESTROOMD)
         .order_by(Candidate.first_name, Candidate.last_name)).all()
     waiting = sig.open_buddy_signals(sig.task_scope(user), limit=SHOWN)
-    return {"candidates": candidates, "signals": _results(user), "waiting": waiting}
+    # Assigned to this buddy; the log is written while the consent lets the buddy read it.
+    visible = visible_for_all(user, list(candidates)) if candidates else {}
+    loggable = frozenset(c.id for c in candidates if visible.get(c.id) and visible[c.id].notes)
+    return {"candidates": candidates, "signals": _results(user, loggable), "waiting": waiting}
 
 
 def intaker_context(user: Any) -> dict[str, Any]:
