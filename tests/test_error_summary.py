@@ -27,7 +27,10 @@ def test_the_summary_takes_the_focus_and_links_every_error(world, klantmanager_c
     # The script that moves the focus is a file of our own (CSP: script-src 'self').
     assert re.search(r'<script src="/static/js/forms\.js[^"]*" defer></script>', page)
     script = klantmanager_client.get("/static/js/forms.js")
-    assert script.status_code == 200 and "error-summary" in script.text
+    try:
+        assert script.status_code == 200 and "error-summary" in script.text
+    finally:
+        script.close()
 
 
 def test_a_page_without_errors_has_no_summary(world, klantmanager_client):
