@@ -93,6 +93,8 @@ def history_rows(events: list[AuditEvent]) -> list[HistoryRow]:
     for event, fields in plans:
         changes = []
         for spec, (old, new) in fields:
+            if event.action != "update" and old in (None, "") and new in (None, ""):
+                continue  # an empty field of an added or removed row says nothing
             if REDACTED in (old, new):
                 changes.append(Change(spec.label, None, None, True))
                 continue
