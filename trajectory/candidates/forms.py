@@ -17,7 +17,15 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from trajectory.candidates.models import (
@@ -305,11 +313,25 @@ class LockForm(TrajectoryForm):
     lock_version = HiddenField()
 
 
+def _postcode_start(form, field) -> None:
+    from trajectory.candidates.queries import postcode_start
+
+    if (field.data or "").strip() and postcode_start(field.data) is None:
+        raise ValidationError(_l("Enter a postcode or its start, such as 4461 or 4461 AB."))
+
+
 class CandidateFilterForm(TrajectoryForm):
     class Meta:
         csrf = False  # a search form: GET, no state change
 
-    q = StringField(_l("Search by name"), validators=[Optional(), Length(max=100)])
+    # The hint says what this user may search for (trajectory.candidates.queries).
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=100)],
+                    render_kw={"type": "search", "autocomplete": "off"})
+    postcode = StringField(
+        _l("Postcode"), description=_l("All of it or its start: 4461 or 4461 AB."),
+        validators=[Optional(), Length(max=10), _postcode_start],
+        render_kw={"autocomplete": "off"})
+    mine = BooleanField(_l("My candidates"), render_kw={"value": "1"})
     municipality = SelectField(_l("Municipality"), validators=[Optional()])
     benefit = SelectField(_l("Benefit"), validators=[Optional()])
     status = SelectField(_l("Status"), validators=[Optional()])

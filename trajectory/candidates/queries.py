@@ -3,10 +3,24 @@
 Shared by the list page, the exports and the home panels. The list loads in
 a constant number of queries: many-to-one relations are joined, collections
 (buddy assignments) come in one ``selectin`` query per page.
+
+Search and filters are query arguments (a GET form), so a link reproduces the list:
+
+| argument | finds | who |
+| --- | --- | --- |
+| ``q`` | name words; a number: the phone number (digits, ``06`` = ``+31 6``) and an exact BSN | phone where the file shows contact details, BSN where it shows the BSN (municipality) |
+| ``postcode`` | postcode or its start (``4461``, ``4461 A``, ``4461 AB``) | where the file shows the address |
+| ``mine`` | the candidates the klantmanager is responsible for | klantmanager |
+| ``municipality``, ``benefit``, ``status``, ``buddy``, ``attention`` | as the filter bar says | |
+
+Other features add theirs through ``EXTRA_FILTERS`` (stage kind and provider, cohort and
+signal). A condition on a field is limited to the candidates whose file shows that field to
+the user (``scope_with``), so a search never finds someone by what the user may not see.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -15,6 +29,8 @@ import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
 from trajectory.auth.models import User
+from trajectory.auth.roles import Role
+from trajectory.candidates.bsn import is_valid_bsn, normalise_bsn
 from trajectory.candidates.models import (
     OPEN_STATUSES,
     Benefit,
@@ -24,6 +40,7 @@ from trajectory.candidates.models import (
     Plan,
 )
 from trajectory.candidates.names import fold
+from trajectory.candidates.need_to_know import scope_with, tiers
 from trajectory.candidates.scope import Visible
 from trajectory.inputs import as_int
 from trajectory.organisations.models import Organisation
@@ -102,11 +119,92 @@ def base_list(user: Any) -> sa.Select:
 # Filters other features add to the list and its exports: fn(stmt, args) -> stmt.
 EXTRA_FILTERS: list = []
 
+# What a search box text that is a number may hold: digits and what people type between.
+_NUMBER = re.compile(r"[0-9 +()./-]+\Z")
+# The start of a Dutch postcode: 1 to 4 digits, or 4 digits and 1 or 2 letters.
+_POSTCODE_START = re.compile(r"[1-9][0-9]{0,3}\Z|[1-9][0-9]{3}[A-Z]{1,2}\Z")
+# Stored phone numbers are kept as typed ("06-1234 5678", "+31 6 12345678").
+_PHONE_SEPARATORS = (" ", "-", "(", ")", "+", ".")
+MIN_PHONE_DIGITS = 4
 
-def apply_filters(stmt: sa.Select, args: dict[str, str], columns: Visible) -> sa.Select:
+
+def searchable(user: Any) -> frozenset[str]:
+    """What the search box finds for this user besides names: "phone" where some file
+    shows contact details, "bsn" where some file shows the BSN (only the municipality),
+    "postcode" where some file shows the address."""
+    shown = {field for _condition, view in tiers(user)
+             for field in ("contact", "bsn", "address") if getattr(view, field)}
+    names = {"contact": "phone", "bsn": "bsn", "address": "postcode"}
+    return frozenset(names[field] for field in shown)
+
+
+def _phone_digits() -> sa.ColumnElement[str]:
+    column: Any = Candidate.phone
+    for separator in _PHONE_SEPARATORS:
+        column = sa.func.replace(column, separator, "")
+    return column
+
+
+def _national(digits: str) -> str:
+    """The number without its trunk or country prefix: ``0612345678`` and
+    ``+31612345678`` both become ``612345678``."""
+    for prefix in ("0031", "31", "0"):
+        if digits.startswith(prefix) and (prefix != "31" or len(digits) >= 11):
+            return digits[len(prefix):]
+    return digits
+
+
+def search_condition(user: Any, text: str | None) -> sa.ColumnElement[bool] | None:
+    """The search box: every name word (case and accents ignored); a number finds the
+    phone number that holds it and the exact BSN, each only where the user sees it."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if _NUMBER.match(text) and any(ch.isdigit() for ch in text):
+        digits = "".join(ch for ch in text if ch.isdigit())
+        found: list[sa.ColumnElement[bool]] = []
+        bsn = normalise_bsn(text)
+        if is_valid_bsn(bsn):
+            found.append(sa.and_(Candidate.bsn == bsn, scope_with(user, "bsn")))
+        if len(digits) >= MIN_PHONE_DIGITS:
+            found.append(sa.and_(_phone_digits().contains(_national(digits), autoescape=True),
+                                 scope_with(user, "contact")))
+        return sa.or_(*found) if found else sa.false()
+    words = fold(text).split()
+    if not words:
+        return None
+    return sa.and_(*[Candidate.search_name.contains(word, autoescape=True) for word in words])
+
+
+def postcode_start(text: str | None) -> str | None:
+    """``4461ab`` / ``4461 AB`` / ``4461`` as stored (``4461 AB``), or None when it is not
+    the start of a postcode."""
+    value = "".join((text or "").split()).upper()
+    if not _POSTCODE_START.match(value):
+        return None
+    return f"{value[:4]} {value[4:]}" if len(value) > 4 else value
+
+
+def postcode_condition(user: Any, text: str | None) -> sa.ColumnElement[bool] | None:
+    """Postcodes that start so, where the user sees the address; nothing for bad input."""
+    if not (text or "").strip():
+        return None
+    start = postcode_start(text)
+    if start is None:
+        return sa.false()
+    return sa.and_(Candidate.postcode.startswith(start, autoescape=True),
+                   scope_with(user, "address"))
+
+
+def apply_filters(stmt: sa.Select, args: dict[str, str], columns: Visible,
+                  user: Any) -> sa.Select:
     """Search and filters from the query string; unknown values are ignored."""
-    for word in fold(args.get("q")).split():
-        stmt = stmt.where(Candidate.search_name.contains(word, autoescape=True))
+    for condition in (search_condition(user, args.get("q")),
+                      postcode_condition(user, args.get("postcode"))):
+        if condition is not None:
+            stmt = stmt.where(condition)
+    if args.get("mine") and Role.KLANTMANAGER in user.roles:
+        stmt = stmt.where(Candidate.klantmanager_id == user.id)
     municipality = args.get("municipality") or ""
     if municipality.isdigit():
         stmt = stmt.where(Candidate.municipality_id == as_int(municipality, 0))

@@ -51,6 +51,7 @@ from trajectory.candidates.queries import (
     base_list,
     buddies_in_scope,
     municipalities_in_scope,
+    searchable,
     sort_columns,
 )
 from trajectory.candidates.scope import Visible, list_columns, visible_fields, visible_for_all
@@ -148,6 +149,12 @@ def _details(form: CandidateForm) -> CandidateDetails:
 
 def _filter_form(columns: Visible) -> CandidateFilterForm:
     filters = CandidateFilterForm(request.args)
+    finds = searchable(current_user)  # what the search box finds besides names
+    filters.q.description = (_("A name, a phone number or a BSN.") if "bsn" in finds else
+                             _("A name or a phone number.") if "phone" in finds else
+                             _("A name."))
+    if filters.postcode.data:
+        filters.postcode.validate(filters)  # a bad postcode: the message at the field
     filters.municipality.choices = [SelectChoice("", _("All municipalities"))] + [
         SelectChoice(str(o.id), o.name) for o in municipalities_in_scope(current_user)]
     filters.benefit.choices = [SelectChoice("", _("All benefits"))] + [
@@ -171,7 +178,7 @@ def _list_args(columns: Visible) -> dict[str, str]:
 
 
 def _list_statement(columns: Visible) -> sa.Select:
-    stmt = apply_filters(base_list(current_user), _list_args(columns), columns)
+    stmt = apply_filters(base_list(current_user), _list_args(columns), columns, current_user)
     stmt = apply_sort(stmt, sort_columns(columns), "name")
     return stmt.order_by(Candidate.last_name, Candidate.first_name, Candidate.id)
 
@@ -189,6 +196,8 @@ def index():
                   categories=columns.categories())
     return render_template("candidates/index.html", page=page, filters=filters, columns=columns,
                            visible=visible, export_args=export_args,
+                           searchable=searchable(current_user),
+                           is_klantmanager=current_user.has_role(Role.KLANTMANAGER),
                            can_register=current_user.has_role(Role.KLANTMANAGER))
 
 

@@ -26,7 +26,7 @@ from trajectory.auth.access import allow, get_in_scope
 from trajectory.auth.roles import Role
 from trajectory.candidates.models import Candidate
 from trajectory.candidates.scope import visible_for_all
-from trajectory.cohorts import exports, loader, services, stagefacts
+from trajectory.cohorts import exports, filters, loader, services, stagefacts
 from trajectory.cohorts import signals as sig
 from trajectory.cohorts.evaluation import compute
 from trajectory.cohorts.forms import (
@@ -717,3 +717,12 @@ def signals():
                   object_type="Signal", categories=("naam", "signaal"))
     return render_template("cohorts/signals.html", **context)
 
+
+
+@bp.app_template_global("cohort_filters")
+def cohort_filters():
+    """The cohort and signal filters of the candidate list (``cohorts/_candidate_filters.html``)."""
+    return filters.cohort_filter_form()
+
+
+filters.install()
