@@ -165,7 +165,7 @@ def _from_values(values: Mapping[Any, Any] | Callable[[Any], Any], value: Any) -
 def display(spec: FieldSpec, value: Any, names: Mapping[type, Mapping[Any, str]]) -> str:
     """One stored value as a person reads it: names for ids, labels for codes, Dutch dates
     and numbers, yes/no. Never the raw code when a label is declared."""
-    from trajectory.i18n import day, moment, money, number
+    from trajectory.i18n import day, hours, moment, money
 
     if value is None or value == "":
         return "–"
@@ -191,7 +191,7 @@ def display(spec: FieldSpec, value: Any, names: Mapping[type, Mapping[Any, str]]
         if info.get("format") == "money":
             return money(Decimal(str(value)))
         if isinstance(kind, sa.Numeric) and not isinstance(kind, sa.Float):
-            return number(Decimal(str(value)))
+            return hours(value)  # hours, percentages: "24", "24,5", never "24,00"
     except (ValueError, InvalidOperation):
         return str(value)
     if isinstance(value, (dict, list)):
