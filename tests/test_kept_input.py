@@ -21,7 +21,7 @@ from trajectory.auth.session_models import KeptInput
 from trajectory.candidates.models import Candidate
 from trajectory.extensions import db
 from trajectory.organisations.models import Organisation, OrganisationKind
-from trajectory.stages.models import StageKind, StageStatus
+from trajectory.stages.models import Stage, StageKind, StageStatus
 
 TYPED = "Wil graag in de groenvoorziening werken, liefst buiten bij Goes."
 # The notice above the form, in Dutch or (before the translations are merged) English.
@@ -156,3 +156,29 @@ def test_every_form_of_the_application_is_built_from_the_base_form(app):
     assert len(ours) > 50
     assert [f"{f.__module__}.{f.__name__}" for f in ours
             if not issubclass(f, TrajectoryForm) and f is not TrajectoryForm] == []
+
+
+def test_kept_input_keeps_its_version_so_a_change_meanwhile_is_not_overwritten(app, world):
+    """The form comes back with the version it was typed on, not the current one: someone
+    else's save in between gets the usual conflict message instead of being overwritten."""
+    from tests.candidates.support import actor_of
+    from tests.stages.conftest import days
+    from trajectory.audit.trail import acting_as
+    from trajectory.stages import services
+
+    case = _stage(world)
+    client = logged_in(app, "klantmanager")
+    idle_for(client, 31)
+    back = client.post(case.url, data=case.data).headers["Location"]
+    stage = db.session.scalars(sa.select(Stage)).one()
+    typed_on = stage.version
+    with acting_as(actor_of(world.user("intaker"))):
+        services.update_stage(stage, version=stage.version, planned_start=days(40),
+                              planned_end=None, note="Door de intaker aangepast")
+        db.session.commit()
+    login(client, "klantmanager", path=back)
+    page = client.get(case.url).text
+    assert TYPED in page and f'name="version" type="hidden" value="{typed_on}"' in page
+    response = client.post(case.url, data=case.data)
+    assert response.status_code == 200
+    assert db.session.get(Stage, stage.id).note == "Door de intaker aangepast"

@@ -417,10 +417,10 @@ def start(stage_id: int):
     stage = load_stage(stage_id)
     require(rules.can_run(current_user, stage))
     form = StartForm()
-    if request.method == "GET":
-        if stage.status is not StageStatus.GEPLAND:
-            flash(_("Only a planned stage can start."), "warning")
-            return _back(stage)
+    if request.method == "GET" and stage.status is not StageStatus.GEPLAND:
+        flash(_("Only a planned stage can start."), "warning")
+        return _back(stage)
+    if request.method == "GET" and not form.kept:
         form.version.data = str(stage.version)
         form.actual_start.data = min(stage.planned_start, today())
     if form.validate_on_submit() and _save(form, stage, lambda: services.start_stage(
@@ -438,10 +438,11 @@ def end(stage_id: int):
     stage = load_stage(stage_id)
     require(rules.can_run(current_user, stage))
     form = EndForm()
-    if request.method == "GET":
-        if stage.status not in (StageStatus.GEPLAND, StageStatus.LOPEND):
-            flash(_("Only a planned or running stage can end."), "warning")
-            return _back(stage)
+    if request.method == "GET" and stage.status not in (StageStatus.GEPLAND,
+                                                        StageStatus.LOPEND):
+        flash(_("Only a planned or running stage can end."), "warning")
+        return _back(stage)
+    if request.method == "GET" and not form.kept:
         form.version.data = str(stage.version)
         form.actual_end.data = min(stage.planned_end or today(), today())
         if stage.status is StageStatus.GEPLAND:
@@ -476,10 +477,11 @@ def outcome(stage_id: int):
     require(rules.can_run(current_user, stage))
     form = OutcomeForm(obj=stage if request.method == "GET" else None)
     fields = show_outcome_fields(form, stage.kind)
-    if request.method == "GET":
-        if stage.status not in (StageStatus.LOPEND, StageStatus.AFGEROND, StageStatus.AFGEBROKEN):
-            flash(_("An outcome is recorded once the stage is running or has ended."), "warning")
-            return _back(stage)
+    if request.method == "GET" and stage.status not in (
+            StageStatus.LOPEND, StageStatus.AFGEROND, StageStatus.AFGEBROKEN):
+        flash(_("An outcome is recorded once the stage is running or has ended."), "warning")
+        return _back(stage)
+    if request.method == "GET" and not form.kept:
         form.version.data = str(stage.version)
         form.suitable_for_care.data = {True: "ja", False: "nee"}.get(stage.suitable_for_care)
         form.diploma.data = {True: "ja", False: "nee"}.get(stage.diploma)
@@ -525,7 +527,7 @@ def edit(stage_id: int):
     form.offer_item_id.choices = _offer_choices(stage.kind, stage.provider)
     form.vacancy_id.choices = _vacancy_choices(stage.provider_id, keep=stage.vacancy_id)
     plan_fields = show_plan_fields(form, stage.kind)
-    if request.method == "GET":
+    if request.method == "GET" and not form.kept:
         form.version.data = str(stage.version)
         form.level.data = str(stage.level) if stage.level else ""
         form.responsible_user_id.data = str(stage.responsible_user_id or "")
@@ -559,7 +561,7 @@ def care(stage_id: int):
     stage = load_stage(stage_id)
     require(rules.can_edit(current_user, stage))
     form = CareForm(obj=stage if request.method == "GET" else None)
-    if request.method == "GET":
+    if request.method == "GET" and not form.kept:
         form.version.data = str(stage.version)
         form.care_choice.data = stage.care_choice.value if stage.care_choice else None
     if form.validate_on_submit():
@@ -597,7 +599,7 @@ def transfer(stage_id: int):
     form = TransferForm()
     form.provider_id.choices = _provider_choices(exclude=stage.provider_id)
     show_planned_end(form, stage.kind)
-    if request.method == "GET":
+    if request.method == "GET" and not form.kept:
         form.version.data = str(stage.version)
         form.end_on.data = today()
         form.end_status.data = StageStatus.AFGEROND.value
