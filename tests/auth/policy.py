@@ -99,10 +99,12 @@ POLICY: dict[str, object] = {
     "candidates.buddy": {Role.KLANTMANAGER},
     "candidates.measurement_new": {Role.KLANTMANAGER},
     "candidates.zrm_new": {Role.KLANTMANAGER},
-    "candidates.plan_edit": {Role.KLANTMANAGER},
-    "candidates.plan_item_new": {Role.KLANTMANAGER},
-    "candidates.plan_step_new": {Role.KLANTMANAGER},
-    "candidates.plan_item_edit": {Role.KLANTMANAGER},
+    # The intaker of a provider working with the candidate co-writes the plan (the
+    # object check: need_to_know ``plan_edit``); removing and agreeing stay the klantmanager's.
+    "candidates.plan_edit": {Role.KLANTMANAGER, Role.INTAKER},
+    "candidates.plan_item_new": {Role.KLANTMANAGER, Role.INTAKER},
+    "candidates.plan_step_new": {Role.KLANTMANAGER, Role.INTAKER},
+    "candidates.plan_item_edit": {Role.KLANTMANAGER, Role.INTAKER},
     "candidates.plan_item_remove": {Role.KLANTMANAGER},
     "candidates.plan_agree": {Role.KLANTMANAGER},
     # The benefit history: shown on the file (candidates.show), changed by the klantmanager.

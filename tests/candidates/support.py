@@ -83,7 +83,8 @@ def assign(world, candidate: Candidate, buddy: str = "buddy", start: date | None
 
 
 def write_plan(world, candidate: Candidate, by: str = "klantmanager") -> None:
-    """Texts, a goal with a step, a barrier and a training: four versions."""
+    """Texts, a goal with a step, a barrier and a training: five saves in one sitting,
+    so one version (trajectory/candidates/plan_versions.py)."""
     user = world.user(by)
     plan = candidate.plan
     with acting_as(actor_of(user)):
@@ -132,7 +133,8 @@ def matrix_candidate(world, role=None) -> Candidate:
     """One reachable candidate per role for the foundation's route matrix (cached on world).
 
     The intaker account (Zorggroep Scheldezoom) reaches a candidate whose buddy is
-    Ahmet Jansen of that provider; everyone else the Goes file with Kees Dekker.
+    Ahmet Jansen of that provider and who has a running stage there (so the intaker
+    co-writes the plan); everyone else the Goes file with Kees Dekker.
     """
     from trajectory.auth.roles import Role
 
@@ -144,10 +146,21 @@ def matrix_candidate(world, role=None) -> Candidate:
                                  date_of_birth=date(1979, 9, 3), bsn=None)
             assign(world, candidate, "a.jansen")
             write_plan(world, candidate)
+            _running_stage_at_scheldezoom(world, candidate)
         else:
             candidate = goes_file(world)
         cache[key] = candidate.id
     return db.session.get(Candidate, cache[key])
+
+
+def _running_stage_at_scheldezoom(world, candidate: Candidate) -> None:
+    from decimal import Decimal
+
+    from tests.stages.conftest import make_stage
+    from trajectory.stages.models import StageKind, StageStatus
+
+    make_stage(world, candidate, "Zorggroep Scheldezoom", StageKind.WERKERVARINGSPLAATS,
+               StageStatus.LOPEND, hours_per_week=Decimal(20))
 
 
 def matrix_args(endpoint: str):

@@ -32,8 +32,11 @@ def test_register_plan_agree_buddy_measure_and_print(client_for, world):
         "wishes": "Ik wil graag in de zorg werken, het liefst met ouderen."}).status_code == 302
     assert sanne.post(f"{base}/plan/doelen/nieuw", data={
         "description": "Snuffelstage in een verpleeghuis", "status": "open"}).status_code == 302
+    db.session.expire_all()
+    plan = db.session.get(Candidate, candidate.id).plan  # both saves: one version
     assert sanne.post(f"{base}/plan/vaststellen", data={
-        "version_number": "2", "agreed_on": day, "with_candidate": "y"}).status_code == 302
+        "version_number": "1", "lock_version": str(plan.lock_version), "agreed_on": day,
+        "with_candidate": "y"}).status_code == 302
     assert sanne.post(f"{base}/buddy", data={
         "buddy_id": str(world.user("buddy").id), "start_date": day,
         "contact_phone": "06 11223344"}).status_code == 302

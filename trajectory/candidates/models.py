@@ -448,8 +448,9 @@ class BuddyAssignment(db.Model):
 class Plan(db.Model):
     """The personal plan: the live text sections and lists, one per candidate.
 
-    Every save also writes a ``PlanVersion`` snapshot. ``lock_version`` is the
-    optimistic lock: forms carry it and a stale save is refused (conflict page).
+    Every save is kept in a ``PlanVersion`` snapshot: one version per editing session
+    (trajectory.candidates.plan_versions). ``lock_version`` is the optimistic lock:
+    forms carry it and a stale save is refused (conflict page).
     """
 
     __tablename__ = "plan"
@@ -470,6 +471,10 @@ class Plan(db.Model):
     current_number: so.Mapped[int] = so.mapped_column(default=0,
                                                       info={"shown": False})  # 0: no version yet
     agreed_number: so.Mapped[int | None] = so.mapped_column(info={"label": _l("Agreed version")})
+    # The first save since the agreement that changed the plan's substance (None: the
+    # plan is as agreed); set and cleared by trajectory.candidates.plan_versions.
+    substance_changed_at: so.Mapped[datetime | None] = so.mapped_column(
+        sa.DateTime(timezone=True), info={"shown": False})
     updated_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True),
                                                               info={"shown": False})
     updated_by_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("user_account.id"),
@@ -494,8 +499,8 @@ class Plan(db.Model):
 
     @property
     def is_agreed(self) -> bool:
-        """The newest version is the agreed one ("vastgesteld")."""
-        return self.current_number > 0 and self.agreed_number == self.current_number
+        """Agreed ("vastgesteld") and no change of substance saved since."""
+        return self.agreed_number is not None and self.substance_changed_at is None
 
     @property
     def is_empty(self) -> bool:
@@ -521,7 +526,8 @@ class Plan(db.Model):
 
     @classmethod
     def agreed_condition(cls) -> sa.ColumnElement[bool]:
-        return sa.and_(cls.current_number > 0, cls.agreed_number == cls.current_number)
+        """SQL twin of ``is_agreed``."""
+        return sa.and_(cls.agreed_number.is_not(None), cls.substance_changed_at.is_(None))
 
 
 class Goal(db.Model):
@@ -639,7 +645,12 @@ class Training(db.Model):
 
 
 class PlanVersion(db.Model):
-    """A frozen snapshot of the whole plan after one save; "vastgesteld" when agreed."""
+    """The whole plan as one editing session left it; "vastgesteld" when agreed.
+
+    While the session is open (same author, no agreement, within the gap of
+    trajectory.candidates.plan_versions) further saves update this snapshot,
+    ``updated_at`` and ``save_count``; after that it is frozen.
+    """
 
     __tablename__ = "plan_version"
     __audit__ = True
@@ -657,6 +668,11 @@ class PlanVersion(db.Model):
                                                         info={"label": _l("Author")})
     created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True),
                                                        default=utcnow, info={"shown": False})
+    updated_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True),
+                                                       default=utcnow,
+                                                       info={"shown": False})  # the last save in it
+    save_count: so.Mapped[int] = so.mapped_column(default=1, info={"shown": False})
+    # Codes of what the session changed, comma separated (plan_text.SUMMARIES).
     summary: so.Mapped[str] = so.mapped_column(sa.String(200), default="",
                                                info={"label": _l("Summary")})
     snapshot: so.Mapped[dict[str, Any]] = so.mapped_column(sa.JSON, info={"shown": False})

@@ -15,6 +15,7 @@ role's *tiers*: pairs of a SQL condition on ``Candidate`` and the field set
 | --- | --- | --- |
 | klantmanager | the candidate belongs to the user's municipality | everything |
 | intaker | connected to the user's provider, and consent covers providers and is in force | ``INTAKER_VIEW`` |
+| intaker | as above, and the provider works with the candidate now (``PLAN_WRITING_CONNECTIONS``) | ``INTAKER_PLAN_WRITER`` |
 | buddy | the user is the current buddy, consent covers the buddy and is in force | ``BUDDY_VIEW`` |
 | buddy | the user is the current buddy (no consent) | ``BUDDY_REACH``: name and how to reach |
 | coordinator | consent covers the overlegtafel and is in force | ``COORDINATOR_VIEW`` |
@@ -26,6 +27,11 @@ import): the candidate's buddy works for the provider (here), a stage at the
 provider (``trajectory.stages``), an agreement at a cohort's table
 (``trajectory.cohorts``). A connection lasts while its cause runs and
 ``CONNECTION_GRACE_DAYS`` after it ended.
+
+The intaker co-writes the personal plan with the klantmanager (``plan_edit``) while
+their provider works with the candidate: a planned or running stage at the provider
+(the ``stage`` connection on today, without the grace period). Agreeing the plan
+stays the klantmanager's (``edit``).
 """
 
 from __future__ import annotations
@@ -72,6 +78,7 @@ class Visible:
     stages: bool = False          # the learning line (stages and their facts)
     history: bool = False         # "Geschiedenis" from the audit trail
     viewers: bool = False         # "Wie heeft dit dossier bekeken"
+    plan_edit: bool = False       # change the plan's content (not agree it, not remove items)
     edit: bool = False
 
     def __or__(self, other: Visible) -> Visible:
@@ -101,6 +108,8 @@ COORDINATOR_VIEW = Visible(name=True, overview=True, stages=True)
 # no date of birth.
 INTAKER_VIEW = Visible(name=True, overview=True, age=True, contact=True, benefit=True,
                        situation=True, plan=True, measurements=True, notes=True, stages=True)
+# The intaker of a provider working with the candidate now also writes the plan.
+INTAKER_PLAN_WRITER = INTAKER_VIEW | Visible(plan_edit=True)
 # Buddy with consent for the buddy: contact and address to reach the person, the plan to
 # work from; no benefit, no BSN.
 BUDDY_VIEW = Visible(name=True, overview=True, age=True, contact=True, address=True,
@@ -186,6 +195,20 @@ def connected_to_provider(provider_id: int) -> sa.ColumnElement[bool]:
     return sa.or_(*conditions) if conditions else sa.false()
 
 
+# The connections through which a provider works with the candidate, so that its intaker
+# co-writes the plan: only while their cause runs (no grace period).
+PLAN_WRITING_CONNECTIONS = ("stage",)
+
+
+def working_with_provider(provider_id: int) -> sa.ColumnElement[bool]:
+    """A plan-writing connection links the candidate to the provider today."""
+    day = today()
+    conditions = [connection(provider_id, day)
+                  for key, connection in registered_connections().items()
+                  if key in PLAN_WRITING_CONNECTIONS]
+    return sa.or_(*conditions) if conditions else sa.false()
+
+
 def assigned_to_buddy(user_id: int) -> sa.ColumnElement[bool]:
     """The user is the candidate's buddy today."""
     assignment = so.aliased(BuddyAssignment)
@@ -206,8 +229,10 @@ def klantmanager_tiers(user: Any) -> list[Tier]:
 
 
 def intaker_tiers(user: Any) -> list[Tier]:
-    return [(sa.and_(connected_to_provider(user.organisation_id), consent_covers("providers")),
-             INTAKER_VIEW)]
+    consent = consent_covers("providers")
+    return [(sa.and_(connected_to_provider(user.organisation_id), consent), INTAKER_VIEW),
+            (sa.and_(working_with_provider(user.organisation_id), consent),
+             INTAKER_PLAN_WRITER)]
 
 
 def buddy_tiers(user: Any) -> list[Tier]:

@@ -174,7 +174,13 @@ SUMMARIES = {
 
 
 def summary_label(code: str) -> str:
-    return str(SUMMARIES.get(code, code))
+    """A version's summary: one code, or the codes of one editing session ("a,b")."""
+    return ", ".join(str(SUMMARIES.get(part, part)) for part in code.split(",") if part)
+
+
+def barrier_category(barrier: dict[str, Any]) -> str:
+    """A barrier of a snapshot by its category, as the plan names it."""
+    return _label(BarrierCategory, barrier["category"])
 
 
 def readable(snap: dict[str, Any]) -> dict[str, Any]:

@@ -1,14 +1,18 @@
 """The personal plan pages: read, edit (texts and lists), agree, versions, Mijn plan.
 
 Editing works without JavaScript: one form for the text sections and small
-forms per goal, step, barrier and training. Every change is a new version;
-a save on a stale ``lock_version`` gets the conflict page (409), which shows
-the saved text beside the user's own input and lets them save on top.
+forms per goal, step, barrier and training. The klantmanager and the intaker of a
+provider working with the candidate write the plan (``Visible.plan_edit``); only
+the klantmanager agrees it. Saves make one version per editing session
+(trajectory.candidates.plan_versions); a save on a stale ``lock_version`` gets
+the conflict page (409), which shows the saved text beside the user's own input
+and lets them save on top.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -45,7 +49,7 @@ from trajectory.candidates.plan_text import (
     snapshot,
     summary_label,
 )
-from trajectory.candidates.scope import visible_fields
+from trajectory.candidates.plan_versions import EDIT_SESSION_GAP, changes_since_agreement
 from trajectory.candidates.services import PlanConflict
 from trajectory.candidates.views import (
     PLAN_READERS,
@@ -119,6 +123,18 @@ def _load_plan(candidate_id: int) -> tuple[Candidate, Any, Plan]:
     return candidate, view, _plan_of(candidate)
 
 
+# The klantmanager and the intaker of a provider working with the candidate
+# (trajectory.candidates.need_to_know, ``plan_edit``).
+PLAN_WRITERS = (Role.KLANTMANAGER, Role.INTAKER)
+
+
+def _load_for_writing(candidate_id: int) -> tuple[Candidate, Any, Plan]:
+    """Candidate in scope (404), allowed to change the plan's content (403), the plan."""
+    candidate, view = load_candidate(candidate_id)
+    require(view.plan_edit)
+    return candidate, view, _plan_of(candidate)
+
+
 def _item(candidate: Candidate, kind: str, item_id: int) -> Any:
     model = KINDS[kind].model
     item = db.session.scalars(sa.select(model).where(
@@ -181,7 +197,8 @@ def plan(candidate_id: int):
     candidate, view, plan = _load_plan(candidate_id)
     log_view(candidate, view, "Plan", plan.id)
     html = render_template("candidates/plan.html", candidate=candidate, plan=plan, view=view,
-                           content=readable(snapshot(plan)), summary_label=summary_label)
+                           content=readable(snapshot(plan)), summary_label=summary_label,
+                           changes=changes_since_agreement(plan))
     return html
 
 
@@ -191,7 +208,8 @@ def plan_versions(candidate_id: int):
     candidate, view, plan = _load_plan(candidate_id)
     log_view(candidate, view, "Plan", plan.id)
     html = render_template("candidates/plan_versions.html", candidate=candidate, plan=plan,
-                           versions=list(reversed(plan.versions)), summary_label=summary_label)
+                           versions=list(reversed(plan.versions)), summary_label=summary_label,
+                           session_minutes=EDIT_SESSION_GAP // timedelta(minutes=1))
     return html
 
 
@@ -233,15 +251,14 @@ def plan_compare(candidate_id: int):
 # ------------------------------------------------------------------ edit
 
 @bp.route("/<int:candidate_id>/plan/bewerken", methods=["GET", "POST"])
-@allow(Role.KLANTMANAGER)
+@allow(*PLAN_WRITERS)
 def plan_edit(candidate_id: int):
-    candidate = load_for_edit(candidate_id)
-    plan = _plan_of(candidate)
+    candidate, view, plan = _load_for_writing(candidate_id)
     form, kept = _kept_form(PlanTextForm, obj=plan)
     if request.method == "GET":
         if not kept:
             form.lock_version.data = str(plan.lock_version)
-        log_view(candidate, visible_fields(current_user, candidate), "Plan", plan.id)
+        log_view(candidate, view, "Plan", plan.id)
     if form.validate_on_submit():
         texts = {name: getattr(form, name).data for name in TEXT_SECTIONS}
         try:
@@ -263,7 +280,8 @@ def plan_edit(candidate_id: int):
             return redirect(url_for("candidates.plan_edit", candidate_id=candidate.id))
     return render_template("candidates/plan_edit.html", candidate=candidate, plan=plan, form=form,
                            content=readable(snapshot(plan)), remove_form=LockForm(),
-                           lock=plan.lock_version)
+                           lock=plan.lock_version, view=view,
+                           changes=changes_since_agreement(plan))
 
 
 def _item_page(candidate: Candidate, kind: str, form: FlaskForm, *, title: str, goal=None,
@@ -274,20 +292,19 @@ def _item_page(candidate: Candidate, kind: str, form: FlaskForm, *, title: str, 
 
 @bp.route("/<int:candidate_id>/plan/<any(doelen, belemmeringen, opleidingen):kind>/nieuw",
           methods=["GET", "POST"])
-@allow(Role.KLANTMANAGER)
+@allow(*PLAN_WRITERS)
 def plan_item_new(candidate_id: int, kind: str):
     return _add_item(candidate_id, kind, goal_id=None)
 
 
 @bp.route("/<int:candidate_id>/plan/doelen/<int:goal_id>/stappen/nieuw", methods=["GET", "POST"])
-@allow(Role.KLANTMANAGER)
+@allow(*PLAN_WRITERS)
 def plan_step_new(candidate_id: int, goal_id: int):
     return _add_item(candidate_id, "stappen", goal_id=goal_id)
 
 
 def _add_item(candidate_id: int, kind: str, goal_id: int | None):
-    candidate = load_for_edit(candidate_id)
-    plan = _plan_of(candidate)
+    candidate, _view, plan = _load_for_writing(candidate_id)
     goal = _item(candidate, "doelen", goal_id) if goal_id is not None else None
     form, _kept = _kept_form(KINDS[kind].form)
     if form.validate_on_submit():
@@ -306,10 +323,9 @@ def _add_item(candidate_id: int, kind: str, goal_id: int | None):
 
 @bp.route("/<int:candidate_id>/plan/<any(doelen, stappen, belemmeringen, opleidingen):kind>"
           "/<int:item_id>", methods=["GET", "POST"])
-@allow(Role.KLANTMANAGER)
+@allow(*PLAN_WRITERS)
 def plan_item_edit(candidate_id: int, kind: str, item_id: int):
-    candidate = load_for_edit(candidate_id)
-    plan = _plan_of(candidate)
+    candidate, _view, plan = _load_for_writing(candidate_id)
     item = _item(candidate, kind, item_id)
     form, kept = _kept_form(KINDS[kind].form, obj=item)
     if request.method == "GET" and not kept:
@@ -392,11 +408,13 @@ def plan_agree(candidate_id: int):
     if form.validate_on_submit():
         try:
             version = services.agree_plan(current_user, plan, form.version_number.data,
-                                          form.agreed_on.data)
+                                          form.agreed_on.data,
+                                          lock_version=_sent_lock() or "")
         except ServiceError as error:
             db.session.rollback()
             apply_service_error(form, error)
-            form.version_number.data = str(_plan_of(candidate).current_number)
+            plan = _plan_of(candidate)
+            form.version_number.data = str(plan.current_number)
         else:
             db.session.commit()
             flash(_("Version %(number)d of the plan has been agreed on.", number=version.number),
@@ -407,7 +425,8 @@ def plan_agree(candidate_id: int):
                 for key in ("wishes", "goals", "barriers", "skills", "trainings", "needs",
                             "agreements")]
     return render_template("candidates/plan_agree.html", candidate=candidate, plan=plan,
-                           form=form, latest=latest, sections=sections)
+                           form=form, latest=latest, sections=sections,
+                           changes=changes_since_agreement(plan))
 
 
 # ------------------------------------------------------------------ Mijn plan

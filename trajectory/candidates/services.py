@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from trajectory.auth.models import User
 from trajectory.auth.roles import Role
-from trajectory.candidates import benefits, names
+from trajectory.candidates import benefits, names, plan_versions
 from trajectory.candidates.bsn import is_valid_bsn, normalise_bsn
 from trajectory.candidates.models import (
     Barrier,
@@ -39,7 +39,7 @@ from trajectory.candidates.models import (
     ZrmDomain,
     ZrmScore,
 )
-from trajectory.candidates.plan_text import TEXT_SECTIONS, snapshot
+from trajectory.candidates.plan_text import TEXT_SECTIONS
 from trajectory.extensions import db
 from trajectory.organisations.models import Organisation
 from trajectory.services import ServiceError
@@ -351,30 +351,16 @@ def _check_lock(plan: Plan, lock_version: Any) -> None:
 
 
 def _new_version(actor: User, plan: Plan, summary: str) -> PlanVersion:
-    """Bump the plan (and its lock), then freeze the result as the next version."""
-    plan.current_number += 1
-    plan.updated_at = utcnow()
-    plan.updated_by_id = actor.id
+    """Record the save in the plan's versions (one per editing session, plan_versions)."""
     try:
-        db.session.flush()
-    except so.exc.StaleDataError:
+        return plan_versions.record_save(actor, plan, summary)
+    except plan_versions.StaleLock:
         raise PlanConflict() from None
-    # Items were added or removed by id: read the lists again for the snapshot.
-    db.session.expire(plan, ["goals", "barriers", "trainings"])
-    for goal in plan.goals:
-        db.session.expire(goal, ["steps"])
-    version = PlanVersion(plan_id=plan.id, candidate_id=plan.candidate_id,
-                          number=plan.current_number, author_id=actor.id, created_at=utcnow(),
-                          summary=summary, snapshot=snapshot(plan))
-    db.session.add(version)
-    db.session.flush()
-    db.session.expire(plan, ["versions"])  # read again (with this one) only when needed
-    return version
 
 
 def save_plan_texts(actor: User, plan: Plan, texts: dict[str, str | None],
                     lock_version: Any) -> PlanVersion | None:
-    """Save the text sections; nothing changed writes no version."""
+    """Save the text sections; nothing changed writes nothing (returns None)."""
     _check_lock(plan, lock_version)
     changed = False
     for name in TEXT_SECTIONS:
@@ -458,24 +444,24 @@ def remove_plan_item(actor: User, plan: Plan, kind: str, item: Any,
     return _new_version(actor, plan, f"{kind}:remove")
 
 
-def agree_plan(actor: User, plan: Plan, version_number: Any, agreed_on: date) -> PlanVersion:
-    """Mark the newest version "vastgesteld"; later changes start a new draft."""
+def agree_plan(actor: User, plan: Plan, version_number: Any, agreed_on: date,
+               lock_version: Any = None) -> PlanVersion:
+    """Mark the newest version "vastgesteld" (frozen: the next save starts a new version).
+
+    ``lock_version`` (the page's, when given) refuses an agreement on a plan saved since
+    the page was opened: the open version may have grown under the same number.
+    """
     if plan.current_number == 0:
         raise ServiceError(_("There is no plan to agree on yet."))
-    if _lock(version_number) != plan.current_number:
+    if _lock(version_number) != plan.current_number or (
+            lock_version is not None and _lock(lock_version) != plan.lock_version):
         raise ServiceError(_("The plan changed since you opened this page. "
                              "Read the newest version before you agree on it."))
-    if plan.is_agreed:
+    if plan.is_agreed and plan.agreed_number == plan.current_number:
         raise ServiceError(_("This version has already been agreed on."))
     if agreed_on > today():
         raise ServiceError(_("The date cannot be in the future."), "agreed_on")
-    version = plan.latest_version
-    assert version is not None and version.number == plan.current_number
-    version.agreed_on = agreed_on
-    version.agreed_by_id = actor.id
-    plan.agreed_number = version.number
-    db.session.flush()
-    return version
+    return plan_versions.record_agreement(actor, plan, agreed_on)
 
 
 # ------------------------------------------------------------------ ladder
