@@ -72,6 +72,7 @@ PAGES: list[tuple] = [
     # with nine versions; candidate 3 Samira el Idrissi has a draft plan).
     ("klantmanager", "/kandidaten"),
     ("klantmanager", "/kandidaten?q=a&status=open&sort=-age"),
+    ("klantmanager", "/kandidaten?postcode=4461&mine=1&signal=toestemming_verloopt"),
     ("klantmanager", "/kandidaten/nieuw"),
     ("klantmanager", "/kandidaten/nieuw", "submit-empty"),
     ("klantmanager", "/kandidaten/1"),
