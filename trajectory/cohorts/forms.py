@@ -70,12 +70,21 @@ class EvaluationNewForm(TrajectoryForm):
     quarter = SelectField(_l("Quarter"), validators=[InputRequired(message=_l("Choose a quarter."))])
 
 
+# Under every text typed at the table: the pack without names leaves these texts out
+# (trajectory/cohorts/report.py), but the pack with names and the page show them as typed.
+NO_NAMES_HINT = _l("Write about the group, not about one person: no names. The version "
+                   "without names leaves this text out.")
+
+
 class AnswersForm(TrajectoryForm):
-    works = TextAreaField(_l("Does this work?"), validators=[Optional(), Length(max=TEXT_MAX)])
-    obstacles = TextAreaField(_l("What do we run into?"),
+    works = TextAreaField(_l("Does this work?"), description=NO_NAMES_HINT,
+                          validators=[Optional(), Length(max=TEXT_MAX)])
+    obstacles = TextAreaField(_l("What do we run into?"), description=NO_NAMES_HINT,
                               validators=[Optional(), Length(max=TEXT_MAX)])
-    energy = TextAreaField(_l("What gives energy?"), validators=[Optional(), Length(max=TEXT_MAX)])
-    yields = TextAreaField(_l("What does it yield?"), validators=[Optional(), Length(max=TEXT_MAX)])
+    energy = TextAreaField(_l("What gives energy?"), description=NO_NAMES_HINT,
+                           validators=[Optional(), Length(max=TEXT_MAX)])
+    yields = TextAreaField(_l("What does it yield?"), description=NO_NAMES_HINT,
+                           validators=[Optional(), Length(max=TEXT_MAX)])
     lock_version = HiddenField()
 
 
@@ -84,7 +93,7 @@ class DecisionForm(TrajectoryForm):
                       choices=lambda: [SelectChoice(k.value, DECISION_LABELS[k])
                                        for k in DecisionKind],
                       validators=[InputRequired(message=_l("Choose decision or lesson."))])
-    text = TextAreaField(_l("Decision or lesson"),
+    text = TextAreaField(_l("Decision or lesson"), description=NO_NAMES_HINT,
                          validators=[DataRequired(), not_blank, Length(max=500)],
                          render_kw={"rows": 3, "maxlength": 500})
     owner = StringField(_l("Owner"), validators=[DataRequired(), not_blank, Length(max=120)],

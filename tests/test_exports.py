@@ -1,0 +1,125 @@
+"""The export kit (trajectory/exports.py): what every workbook, CSV and download name
+follows. Workbooks are read back with openpyxl, CSV with the csv module."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from urllib.parse import unquote
+
+import openpyxl
+
+from trajectory import exports as kit
+from trajectory.candidates.models import Benefit, CandidateStatus
+from trajectory.exports import Column, Kind, Layout, Sheet, Typed
+
+COLUMNS = [Column("Naam"), Column("Geboren", Kind.DATE), Column("Bedrag", Kind.MONEY),
+           Column("Aandeel", Kind.PERCENT), Column("Aantal", Kind.INTEGER),
+           Column("Uren", Kind.NUMBER), Column("Telefoon", Kind.PHONE), Column("Uitkering"),
+           Column("Status"), Column("Gewijzigd", Kind.DATETIME)]
+ROW = ["Zoë de Vries", date(1988, 4, 12), Decimal("1234.50"), Decimal("0.25"), 3,
+       Decimal("24.5"), "+31 6 12345678", Benefit.WW, CandidateStatus.ACTIEF,
+       datetime(2026, 3, 31, 12, 5, tzinfo=UTC)]
+
+
+def _book(app, sheets) -> openpyxl.Workbook:
+    with app.test_request_context():
+        return openpyxl.load_workbook(io.BytesIO(kit.workbook(sheets)))
+
+
+def test_cells_are_typed_with_dutch_formats(app):
+    sheet = _book(app, [Sheet("Kandidaten", COLUMNS, [ROW, ["=HYPERLINK(\"x\")", None, None,
+                                                           None, None, None, "", "", "",
+                                                           None]])]).active
+    name, born, amount, share, count, hours, phone, benefit, status, changed = sheet[2]
+    assert name.data_type == "s" and name.value == "Zoë de Vries"
+    assert born.is_date and born.value == datetime(1988, 4, 12)
+    assert born.number_format == "dd-mm-yyyy"
+    assert amount.data_type == "n" and amount.value == 1234.5
+    assert amount.number_format == '"€" #,##0.00;-"€" #,##0.00'
+    assert share.data_type == "n" and share.value == 0.25 and share.number_format == "0%"
+    assert count.value == 3 and count.number_format == "0"
+    assert hours.value == 24.5 and hours.number_format == "#,##0.0#"
+    assert phone.data_type == "s" and phone.value == "+31 6 12345678"
+    with app.test_request_context():
+        assert benefit.value == Benefit.WW.label and status.value == CandidateStatus.ACTIEF.label
+    assert status.value != "actief"  # the label, never the stored code
+    # Stored in UTC, shown as in Amsterdam (summer time: +2).
+    assert changed.is_date and changed.value == datetime(2026, 3, 31, 14, 5)
+    assert changed.number_format == "dd-mm-yyyy hh:mm"
+    evil = sheet["A3"]
+    assert evil.data_type == "s" and evil.value.startswith("=HYPERLINK")  # text, no formula
+    assert all(cell.value is None for cell in sheet[3][1:6])  # empty stays empty
+
+
+def test_a_table_has_a_frozen_bold_header_autofilter_and_widths(app):
+    book = _book(app, [Sheet("Cijfers", [Column("Cijfer", width=50), Column("Waarde")],
+                             [["Kandidaten", Typed(6, Kind.INTEGER)],
+                              ["Toegekend", Typed(Decimal("1600.96"), Kind.MONEY)]],
+                             above=["Maartgolf 2026 · K2 2026", "Cijfers op 30-06-2026", ""],
+                             below=["Alleen de trajectstappen van dit cohort."])])
+    sheet = book.active
+    assert sheet["A1"].font.b and sheet["A4"].value == "Cijfer" and sheet["A4"].font.b
+    assert sheet.freeze_panes == "A5" and sheet.auto_filter.ref == "A4:B6"
+    assert sheet["B5"].value == 6 and "€" in sheet["B6"].number_format
+    assert sheet["A8"].value == "Alleen de trajectstappen van dit cohort."
+    assert 50 <= sheet.column_dimensions["A"].width < 51  # XlsxWriter adds its padding
+    assert 8 <= sheet.column_dimensions["B"].width <= 60
+
+
+def test_sheet_names_are_valid_and_unique(app):
+    book = _book(app, [Sheet("Evaluatie: K2/2026 [concept]?", [Column("a")], []),
+                       Sheet("Evaluatie: K2/2026 [concept]?", [Column("a")], []),
+                       Layout("Een heel erg lange naam van meer dan eenendertig tekens",
+                              [["x"]])])
+    names = book.sheetnames
+    assert len(set(names)) == 3 and all(len(n) <= 31 for n in names)
+    assert not any(ch in n for n in names for ch in "[]:*?/\\")
+
+
+def _csv(app, columns, rows) -> list[list[str]]:
+    with app.test_request_context():
+        data = kit.csv_bytes(columns, rows)
+    assert data.startswith("\ufeff".encode())  # the BOM Dutch Excel needs for UTF-8
+    assert b"\r\n" in data
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig")), delimiter=";"))
+
+
+def test_csv_for_dutch_excel(app):
+    header, row = _csv(app, COLUMNS, [ROW])
+    assert header[:3] == ["Naam", "Geboren", "Bedrag"]
+    assert row[:7] == ["Zoë de Vries", "12-04-1988", "1234,50", "25%", "3", "24,5",
+                       "+31 6 12345678"]
+    with app.test_request_context():
+        assert row[7] == Benefit.WW.label and row[8] == CandidateStatus.ACTIEF.label
+    assert row[9] == "31-03-2026 14:05"
+
+
+def test_csv_neutralises_formulas_but_not_phone_numbers_or_numbers(app):
+    values = ["=1+1", "+HYPERLINK(\"x\")", "-2+3+cmd|' /C calc'!A0", "@SUM(A1)", "\tx",
+              "+31 6 12345678", "-12,50", "06-12345678", "+31 (0)113 123 456", "Gewoon"]
+    rows = _csv(app, [Column("v")], [[v] for v in values])[1:]
+    assert [r[0] for r in rows] == [
+        "'=1+1", "'+HYPERLINK(\"x\")", "'-2+3+cmd|' /C calc'!A0", "'@SUM(A1)", "'\tx",
+        "+31 6 12345678", "-12,50", "06-12345678", "+31 (0)113 123 456", "Gewoon"]
+
+
+def test_download_names_are_ascii_with_the_utf8_name_beside(app):
+    name = kit.filename("cijfers", "Coöperatie Ærø – 2026", "K2 2026", extension="xlsx",
+                        pseudonymised=True)
+    assert name == "cijfers-Coöperatie-Ærø-2026-K2-2026-zonder-namen.xlsx"
+    header = kit.attachment(name)
+    assert header.isascii()
+    assert 'filename="cijfers-Cooperatie-AEro-2026-K2-2026-zonder-namen.xlsx"' in header
+    encoded = header.split("filename*=UTF-8''")[1]
+    assert unquote(encoded) == name
+    assert kit.attachment("kandidaten-2026-12-03.csv") == \
+        'attachment; filename="kandidaten-2026-12-03.csv"'  # plain ASCII: nothing extra
+    assert kit.filename("x", 'a/b\\c:"d"', extension="pdf") == "x-abcd.pdf"
+    assert kit.slug("Coöperatie Ærø – 2026") == "cooperatie-aero-2026"
+    with app.test_request_context():
+        response = kit.download(b"%PDF-", name, kit.PDF)
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"] == header
