@@ -141,7 +141,7 @@ PROCESSING_ACTIONS = {"view": _l("viewed"), "export": _l("exported"), "list": _l
 # Processing-log object types that are not models.
 LOGGED_OBJECTS = {"CandidateList": _l("Candidate list"), "Signal": _l("Signals"),
                   "Page": _l("Page"), "CandidateHistory": _l("History"),
-                  "CohortEvaluation": _l("Quarterly evaluation"), "Candidate": _l("File")}
+                  "CohortEvaluation": _l("Quarterly evaluation"), "Candidate": _l("Candidate file")}
 
 
 def _logged_object(object_type: str) -> str:
