@@ -117,6 +117,7 @@ PAGES: list[tuple] = [
     ("klantmanager", "/trajecten/werkvoorraad"),
     ("intaker", "/trajecten/werkvoorraad"),
     ("klantmanager", "/trajecten/2"),
+    ("klantmanager", "/trajecten/14"),  # Tim Heijboer's intake: the hand-over to act on
     ("intaker", "/trajecten/7"),
     ("intaker", "/trajecten/10/beantwoorden"),
     ("intaker", "/trajecten/10/beantwoorden", "submit-empty"),

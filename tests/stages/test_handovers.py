@@ -157,18 +157,21 @@ def test_home_and_task_list_keep_a_constant_query_count(world, klantmanager_clie
             assert klantmanager_client.get(path).status_code == 200
         return counter.count
 
-    first = goes_candidate(world)
-    make_stage(world, first, P1, StageKind.INTAKE, StageStatus.AFGEROND, start=days(-20),
-               end=days(-10), outcome={"suitable_for_care": True})
-    make_stage(world, first, P1, StageKind.WERKERVARINGSPLAATS, StageStatus.LOPEND,
-               start=days(-60), outcome={"next_step_decision": "Verlengen"})
+    def both(n: int) -> None:
+        # One candidate each: a stage proposed after an outcome would handle it.
+        make_stage(world, goes_candidate(world, first_name=f"Intake{n}", last_name="Test",
+                                         buddy=None),
+                   P1, StageKind.INTAKE, StageStatus.AFGEROND, start=days(-20), end=days(-10),
+                   outcome={"suitable_for_care": n % 2 == 0})
+        make_stage(world, goes_candidate(world, first_name=f"Wep{n}", last_name="Test",
+                                         buddy=None),
+                   P1, StageKind.WERKERVARINGSPLAATS, StageStatus.LOPEND, start=days(-60),
+                   outcome={"next_step_decision": "Verlengen"})
+
+    both(0)
     small = counted(WORKLIST), counted("/")
-    for n in range(4):
-        other = goes_candidate(world, first_name=f"Kandidaat{n}", last_name="Test", buddy=None)
-        make_stage(world, other, P1, StageKind.INTAKE, StageStatus.AFGEROND, start=days(-20),
-                   end=days(-10), outcome={"suitable_for_care": False})
-        make_stage(world, other, P1, StageKind.WERKERVARINGSPLAATS, StageStatus.LOPEND,
-                   start=days(-60), outcome={"next_step_decision": "Verlengen"})
+    for n in range(1, 5):
+        both(n)
     page = klantmanager_client.get("/").text
     assert re.search(r'data-count="intake_outcome">5<', page)
     assert re.search(r'data-count="wep_decision">5<', page)
@@ -223,3 +226,18 @@ def test_every_task_on_the_demo_says_what_to_do_and_links_to_a_working_page(app)
         assert count >= 1, key
         assert f'data-section="{key}"' in home
     assert len(seen) >= 8  # the rows say different things, not one generic line
+
+
+def test_any_stage_proposed_after_the_outcome_handles_it(world, intaker_client,
+                                                         klantmanager_client):
+    candidate = goes_candidate(world)
+    intake = make_stage(world, candidate, P1, StageKind.INTAKE, StageStatus.AFGEROND,
+                        start=days(-20), end=days(-10))
+    earlier = make_stage(world, candidate, P1, StageKind.COACHING, start=days(20))
+    assert _record_intake_outcome(intaker_client, intake).status_code == 302
+    page = klantmanager_client.get(WORKLIST).text
+    assert intake.id in _ids(_section(page, "intake_outcome"))  # proposed before: no
+    assert earlier.id not in _ids(_section(page, "intake_outcome"))
+    make_stage(world, candidate, P1, StageKind.WERKERVARINGSPLAATS, start=days(30))
+    page = klantmanager_client.get(WORKLIST).text
+    assert intake.id not in _ids(_section(page, "intake_outcome"))

@@ -192,9 +192,10 @@ def load_stage_demo() -> None:
     tim = demo.person("Tim Heijboer")
     if tim is not None:
         demo.stage(tim, OOSTERSCHELDE, K.INTAKE, 10, 20, status=StageStatus.AFGEWEZEN,
-                   answered_by="t.wisse", hours=Decimal(4), proposed_days_before=15,
+                   answered_by="t.wisse", hours=Decimal(4), proposed_days_before=35,
                    end_reason="Geen intakeplek voor jongeren onder de 21 tot de zomer.")
-        # A hand-over for the klantmanager: the intake's outcome is in, no next step yet.
+        # Then an intake at Scheldezoom. A hand-over for the klantmanager: its outcome is
+        # in, no next step proposed since.
         demo.stage(tim, SCHELDEZOOM, K.INTAKE, -12, -5, answered_by="intaker",
                    hours=Decimal(4), proposed_days_before=6,
                    offer_item=demo.offer(SCHELDEZOOM, OfferType.INTAKE,

@@ -8,8 +8,9 @@ number of queries); the home panel counts all sections in one query.
 
 Hand-overs (klantmanager): a recorded intake outcome and a werkervaringsplaats's
 decision on the next step wait for the klantmanager of the candidate's municipality
-until the next stage is proposed from that stage, or the klantmanager marks the outcome
-handled (``Stage.outcome_handled_at``); an outcome recorded again after that is new.
+until a next stage is proposed (from that stage, or for the candidate after the outcome
+was recorded), or the klantmanager marks the outcome handled
+(``Stage.outcome_handled_at``); an outcome recorded again after that is new.
 
 Every task says what to do and links to the page (and the form field) where it is
 done: ``Section.action`` gives both per stage, for the user who looks.
@@ -155,14 +156,18 @@ def _within(column, day: date, days: int) -> sa.ColumnElement[bool]:
 
 
 def _handover_open() -> sa.ColumnElement[bool]:
-    """An outcome recorded and not handled since: no stage follows from it, and the
-    klantmanager has not marked it handled after it was (last) recorded."""
+    """An outcome recorded and not handled since: no stage follows from it (linked to it,
+    or proposed for the candidate after it was recorded), and the klantmanager has not
+    marked it handled after it was (last) recorded."""
     follow = so.aliased(Stage)
     return sa.and_(
         Stage.outcome_recorded_at.is_not(None),
         sa.or_(Stage.outcome_handled_at.is_(None),
                Stage.outcome_handled_at < Stage.outcome_recorded_at),
-        ~sa.exists().where(follow.previous_stage_id == Stage.id))
+        ~sa.exists().where(sa.or_(
+            follow.previous_stage_id == Stage.id,
+            sa.and_(follow.candidate_id == Stage.candidate_id, follow.id != Stage.id,
+                    follow.proposed_at >= Stage.outcome_recorded_at))))
 
 
 KLANTMANAGER_ONLY = frozenset({Role.KLANTMANAGER})
