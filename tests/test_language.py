@@ -40,7 +40,7 @@ from wtforms.fields.core import UnboundField
 
 import trajectory
 from tests.auth.policy import ANY_USER, POLICY, PUBLIC
-from tests.conftest import BACKEND, CsrfClient, base_config, login, upgrade
+from tests.conftest import BACKEND, ROOT, CsrfClient, base_config, login, upgrade
 from trajectory import create_app
 from trajectory.audit.trail import Actor, acting_as
 from trajectory.auth.models import User, UserRole
@@ -48,6 +48,11 @@ from trajectory.demo.data import ACCOUNTS, load_demo
 from trajectory.extensions import db
 from trajectory.i18n import LabelOutsideAppError, hours, label_text
 from trajectory.providers.models import OfferType
+from trajectory.valuation.engine import Activity, newest_rulebook, run_scenarios, value_item
+from trajectory.valuation.engine.explain import Line, Names
+from trajectory.valuation.labels import explanation
+
+SHARED_SCENARIOS = ROOT.parent / "shared" / "sroi-scenarios"
 
 # Pages that are not HTML or change state on GET; everything else a link points to is read.
 NOT_READ = re.compile(r"/uitloggen|/taal|/static/|\.(xlsx|pdf|csv|zip)\b|/export|/download|"
@@ -333,3 +338,105 @@ def test_every_page_of_the_demo_is_dutch(demo_app):
     assert not problems, "English or raw values on Dutch pages:\n" + "\n".join(
         f"{leak}: {len(where)} page(s), e.g. {', '.join(where[:3])}"
         for leak, where in sorted(problems.items()))
+
+
+# ------------------------------------------------------------------ valuation explanations
+
+SCENARIO_FILES = [*sorted((ROOT / "tests" / "valuation" / "scenarios").glob("*.json")),
+                  *sorted(SHARED_SCENARIOS.glob("*.json"))]
+# Words of the engine's Dutch that have no place in an English sentence (the rulebook's
+# own names - blocks, suppliers, discounts, bonuses, benefits - are left out first).
+DUTCH_WORDS = re.compile(r"\b(van|uur|maanden?|dagen|t/m|Verplichting|Geteld|Omzet|drempel|"
+                         r"eenmalig|Totaal|Korting|Uitkering|sinds|leerwerkjaar|niet|binnen|"
+                         r"telt|plaatsing|jaar|geen|Inkoop|waarde|contractperiode|baan)\b")
+
+
+def _engine_lines(value):
+    if isinstance(value, Line):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _engine_lines(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _engine_lines(item)
+
+
+def _names_in(line: Line):
+    """The plain texts a line carries: the rulebook's names, which stay as the edition writes."""
+    for value in line.params.values():
+        if isinstance(value, Line):
+            yield from _names_in(value)
+        elif isinstance(value, str):
+            yield value
+        elif isinstance(value, Names):
+            yield from value.names
+
+
+def scenario_lines() -> list[Line]:
+    found = []
+    for path in SCENARIO_FILES:
+        for outcome in run_scenarios(path.read_text(encoding="utf-8-sig")):
+            found += _engine_lines(outcome.as_dict())
+    return found
+
+
+def test_every_explanation_line_of_the_scenarios_carries_its_english():
+    found = scenario_lines()
+    assert len(found) > 100
+    plain = [str(line) for line in found if not isinstance(line, Line)]
+    assert not plain
+
+
+def test_explanations_are_the_engines_dutch_for_a_dutch_user(plain_app):
+    with plain_app.test_request_context(), force_locale("nl"):
+        for line in scenario_lines():
+            assert explanation(line) == str(line)
+
+
+def test_explanations_are_english_for_an_english_user(plain_app):
+    """Seen on the demo: in English the valuation explanations stayed Dutch."""
+    problems = []
+    with plain_app.test_request_context(), force_locale("en"):
+        for line in scenario_lines():
+            english = explanation(line)
+            rest = english
+            for name in sorted(_names_in(line), key=len, reverse=True):
+                rest = rest.replace(name, "")
+            if "%(" in english or DUTCH_WORDS.search(rest) or english == str(line):
+                problems.append(f"{str(line)!r} -> {english!r}")
+    assert not problems, "\n".join(problems[:20])
+
+
+def test_an_english_explanation_uses_english_numbers(plain_app):
+    rulebook = newest_rulebook()
+    value = value_item(Activity(hours=Decimal("7.5")), rulebook)
+    with plain_app.test_request_context():
+        with force_locale("en"):
+            text = explanation(value.explain[-1])
+        with force_locale("nl"):
+            dutch = explanation(value.explain[-1])
+    assert "7.5 hours ×" in text and "€" in text and ".00" in text, text
+    assert dutch == str(value.explain[-1]) and "7,5 uur" in dutch
+
+
+def test_the_stage_page_explains_in_the_chosen_language(demo_app):
+    """The stage page of the demo in English: the valuation lines are English; in Dutch,
+    the engine's own text."""
+    from trajectory.stages.models import Stage
+
+    client = demo_app.test_client()
+    assert login(client, "klantmanager").status_code == 302
+    page = None
+    for stage_id in db.session.scalars(sa.select(Stage.id).order_by(Stage.id)):
+        response = client.get(f"/trajecten/{stage_id}")
+        if response.status_code == 200 and "Geteld: " in response.text:
+            page = f"/trajecten/{stage_id}"
+            break
+    assert page is not None, "no stage of the klantmanager shows a counted period"
+    assert client.post("/taal", data={"lang": "en", "next": page}).status_code == 302
+    english = client.get(page).text
+    assert "Counted: " in english and "Geteld: " not in english
+    assert " maanden" not in " ".join(page_texts(english))
+    client.post("/taal", data={"lang": "nl", "next": page})
+    assert "Geteld: " in client.get(page).text

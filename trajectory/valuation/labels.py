@@ -5,11 +5,13 @@ from __future__ import annotations
 from decimal import Decimal
 
 from babel.lists import format_list
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 
-from trajectory.i18n import hours
+from trajectory.i18n import day, hours, money
 from trajectory.valuation import engine
+from trajectory.valuation.engine import explain as lines
+from trajectory.valuation.engine.formatting import round_half_up
 from trajectory.valuation.models import ClaimKind, ClaimStatus
 
 
@@ -87,3 +89,49 @@ def supplier_label(rulebook: str, key: str | None) -> str | None:
 def quantity(value: Decimal | None) -> str:
     """Hours and percentages: "6", "36,5" (``trajectory.i18n.hours``, in the user's language)."""
     return hours(value)
+
+
+def explanation(line) -> str:
+    """One line of the engine's explanation in the user's language (docs/valuation.md,
+    "Explanations in two languages"): for Dutch the engine's own text, which is also what
+    ``flask sroi check`` prints; for any other language the line's English template, filled
+    with the user's number and date formats. Text that is not an engine line (a stored
+    approval, a line the web layer wrote with gettext) is shown as it is."""
+    if not isinstance(line, lines.Line) or _language() == "nl":
+        return str(line)
+    return line.english % {key: _in_english(value) for key, value in line.params.items()}
+
+
+def _language() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None else "nl"
+
+
+def _places(value, places: int) -> str:
+    return format_decimal(round_half_up(value, places),
+                          format="#,##0." + "0" * places if places else "#,##0")
+
+
+def _in_english(value) -> str:
+    if isinstance(value, lines.Line):
+        return explanation(value)
+    if isinstance(value, lines.Money):
+        return money(round_half_up(value.amount))
+    if isinstance(value, lines.Num):
+        return _places(value.value, value.places)
+    if isinstance(value, lines.Qty):
+        return hours(round_half_up(value.value))
+    if isinstance(value, lines.Pct):
+        return hours(value.value) + "%"
+    if isinstance(value, lines.Months):
+        text = hours(round_half_up(value.value))
+        return f"{text} month" if text == "1" else f"{text} months"
+    if isinstance(value, lines.Day):
+        return day(value.value)
+    if isinstance(value, lines.Span):
+        return f"{day(value.start)} to {day(value.end)}"
+    if isinstance(value, lines.Spans):
+        return ", ".join(_in_english(span) for span in value.spans)
+    if isinstance(value, lines.Names):
+        return " and ".join(value.names)
+    return str(value)

@@ -841,6 +841,7 @@ def _template_helpers(state) -> None:
     env = state.app.jinja_env
     env.filters["percent"] = labels.percent
     env.filters["quantity"] = labels.quantity
+    env.filters["explanation"] = labels.explanation
     env.globals.update(block_label=labels.block_label, due_label=labels.due_label,
                        labour_status_label=labels.labour_status_label,
                        labour_status_tone=labels.labour_status_tone,

@@ -11,15 +11,8 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from .formatting import (
-    format_date,
-    format_eur,
-    format_months,
-    format_number,
-    format_percent,
-    format_quantity,
-    round_half_up,
-)
+from .explain import EMPTY, Day, Line, Money, Months, Num, Pct, Qty, join, span
+from .formatting import round_half_up
 from .model import (
     BENEFITS,
     Activity,
@@ -42,10 +35,6 @@ def _pct(value: Decimal) -> Fraction:
     return Fraction(value) / 100
 
 
-def _span(period: Period) -> str:
-    return f"{format_date(period.start)} t/m {format_date(period.end)}"
-
-
 def compute_obligation(contract: Contract, rulebook: Rulebook) -> Obligation:
     """Rule 10: nothing unless the base revenue is above the threshold; then the percentage, less PSO.
 
@@ -62,52 +51,72 @@ def compute_obligation(contract: Contract, rulebook: Rulebook) -> Obligation:
     extension = contract.extension_revenue
     base = contract.revenue + (extension if rulebook.threshold_includes_extensions else 0)
     base_text = (
-        "Omzet"
+        Line("Omzet", "Revenue")
         if not extension or rulebook.threshold_includes_extensions
-        else "Omzet basisperiode (zonder verlenging)"
+        else Line("Omzet basisperiode (zonder verlenging)",
+                  "Revenue of the base period (without the extension)")
     )
+    facts = {"what": base_text, "base": Money(base), "threshold": Money(rulebook.threshold)}
     above = (
         base > rulebook.threshold
         if rulebook.threshold_strictly_above
         else base >= rulebook.threshold
     )
     if not above:
-        relation = "niet boven" if rulebook.threshold_strictly_above else "onder"
-        line = f"{base_text} {format_eur(base)} {relation} de drempel van {format_eur(rulebook.threshold)}: geen verplichting"
+        if rulebook.threshold_strictly_above:
+            line = Line("%(what)s %(base)s niet boven de drempel van %(threshold)s: geen verplichting",
+                        "%(what)s %(base)s not above the threshold of %(threshold)s: no obligation",
+                        **facts)
+        else:
+            line = Line("%(what)s %(base)s onder de drempel van %(threshold)s: geen verplichting",
+                        "%(what)s %(base)s below the threshold of %(threshold)s: no obligation",
+                        **facts)
         return Obligation(round_half_up(0), (line,))
     total = contract.revenue + (extension if rulebook.percentage_includes_extensions else 0)
     percentage = (
         rulebook.obligation_percentage if contract.percentage is None else contract.percentage
     )
     exact = Fraction(total) * _pct(percentage)
-    of = format_eur(total)
+    of: Money | Line = Money(total)
     if total != contract.revenue:
-        of = f"{of} ({format_eur(contract.revenue)} + verlenging {format_eur(extension)})"
-    own = ""
+        of = Line("%(total)s (%(revenue)s + verlenging %(extension)s)",
+                  "%(total)s (%(revenue)s + extension %(extension)s)",
+                  total=Money(total), revenue=Money(contract.revenue), extension=Money(extension))
+    own = EMPTY
     if percentage != rulebook.obligation_percentage:
-        own = f" (percentage van dit contract; de editie noemt {format_percent(rulebook.obligation_percentage)})"
+        own = Line(" (percentage van dit contract; de editie noemt %(edition)s)",
+                   " (this contract's percentage; the edition says %(edition)s)",
+                   edition=Pct(rulebook.obligation_percentage))
     explain = [
-        f"{base_text} {format_eur(base)} boven de drempel van {format_eur(rulebook.threshold)}",
-        f"Verplichting: {format_percent(percentage)} van {of}{own} = {format_eur(round_half_up(exact))}",
+        Line("%(what)s %(base)s boven de drempel van %(threshold)s",
+             "%(what)s %(base)s above the threshold of %(threshold)s", **facts),
+        Line("Verplichting: %(pct)s van %(of)s%(own)s = %(amount)s",
+             "Obligation: %(pct)s of %(of)s%(own)s = %(amount)s",
+             pct=Pct(percentage), of=of, own=own, amount=Money(round_half_up(exact))),
     ]
     if discount is not None:
         share = Fraction(contract.pso_share)
         if share == 1:
             exact *= 1 - _pct(discount.percentage)
-            explain.append(f"Korting {discount.label}: {format_percent(discount.percentage)}")
+            explain.append(Line("Korting %(discount)s: %(pct)s", "Discount %(discount)s: %(pct)s",
+                                discount=discount.label, pct=Pct(discount.percentage)))
         else:
             off = exact * _pct(discount.percentage) * share
             exact -= off
             if contract.pso_days is not None:
                 covered, days = contract.pso_days
-                part = f"{format_number(covered, 0)} van {format_number(days, 0)} dagen"
+                part = Line("%(covered)s van %(days)s dagen", "%(covered)s of %(days)s days",
+                            covered=Num(covered, 0), days=Num(days, 0))
             else:
-                part = f"{format_quantity(share * 100)}%"
-            explain.append(
-                f"Korting {discount.label}: {format_percent(discount.percentage)} over {part} "
-                f"van de basisperiode (pro rata) = {format_eur(round_half_up(off))}"
-            )
-        explain.append(f"Verplichting na korting: {format_eur(round_half_up(exact))}")
+                part = Line("%(share)s%%", "%(share)s%%", share=Qty(share * 100))
+            explain.append(Line(
+                "Korting %(discount)s: %(pct)s over %(part)s van de basisperiode (pro rata) = %(off)s",
+                "Discount %(discount)s: %(pct)s over %(part)s of the base period (pro rata) = %(off)s",
+                discount=discount.label, pct=Pct(discount.percentage), part=part,
+                off=Money(round_half_up(off))))
+        explain.append(Line("Verplichting na korting: %(amount)s",
+                            "Obligation after the discount: %(amount)s",
+                            amount=Money(round_half_up(exact))))
     return Obligation(round_half_up(exact), tuple(explain))
 
 
@@ -152,12 +161,18 @@ def select_block(stage: Stage, candidate: Candidate | None, rulebook: Rulebook) 
 def _person_line(block: LabourBlock, stage: Stage, candidate: Candidate | None) -> list[str]:
     if candidate is None or not block.depends_on_person:
         return []
-    text = f"Uitkering bij de start op {format_date(stage.start)}: {BENEFITS[candidate.benefit]}"
+    since = register = EMPTY
     if candidate.benefit_since is not None and block.needs_benefit_since:
-        text += f" sinds {format_date(candidate.benefit_since)}"
+        since = Line(" sinds %(day)s", " since %(day)s", day=Day(candidate.benefit_since))
     if candidate.doelgroepregister and block.doelgroepregister:
-        text += ", in het doelgroepregister"
-    return [text]
+        register = IN_REGISTER
+    return [Line("Uitkering bij de start op %(start)s: %(benefit)s%(since)s%(register)s",
+                 "Benefit at the start on %(start)s: %(benefit)s%(since)s%(register)s",
+                 start=Day(stage.start), benefit=BENEFITS[candidate.benefit], since=since,
+                 register=register)]
+
+
+IN_REGISTER = Line(", in het doelgroepregister", ", in the doelgroepregister")
 
 
 def _counted_period(
@@ -169,37 +184,47 @@ def _counted_period(
     contract_period = Period(contract.start, contract.end) if contract else None
     counted = window.clip(contract_period)
     if counted is None:
-        return None, [
-            f"Fase {_span(whole)} valt buiten de contractperiode {_span(contract_period)}: niets geteld"
-        ]
+        return None, [Line(
+            "Fase %(stage)s valt buiten de contractperiode %(contract)s: niets geteld",
+            "Stage %(stage)s falls outside the contract period %(contract)s: nothing counted",
+            stage=span(whole), contract=span(contract_period))]
     reasons = []
     if window != whole:
-        reasons.append(f"ten hoogste {block.cap_months} maanden vanaf de start")
+        reasons.append(Line("ten hoogste %(cap)s maanden vanaf de start",
+                            "at most %(cap)s months from the start", cap=block.cap_months))
     if counted != window:
-        reasons.append(f"alleen binnen de contractperiode {_span(contract_period)}")
-    suffix = f" ({'; '.join(reasons)})" if reasons else ""
+        reasons.append(Line("alleen binnen de contractperiode %(contract)s",
+                            "only inside the contract period %(contract)s",
+                            contract=span(contract_period)))
+    suffix = Line(" (%(reasons)s)", " (%(reasons)s)", reasons=join(reasons)) if reasons else EMPTY
     whole_months, days, step_days = month_parts(counted.start, counted.end)
-    months = format_months(counted.months)
+    months: Months | Line = Months(counted.months)
     if days:
-        part = f"{days} van de {step_days} dagen"
+        part = Line("%(days)s van de %(of)s dagen", "%(days)s of the %(of)s days",
+                    days=days, of=step_days)
         months = (
-            f"{format_months(whole_months)} en {part} = {months}"
+            Line("%(whole)s en %(part)s = %(months)s", "%(whole)s and %(part)s = %(months)s",
+                 whole=Months(whole_months), part=part, months=months)
             if whole_months
-            else f"{part} = {months}"
+            else Line("%(part)s = %(months)s", "%(part)s = %(months)s", part=part, months=months)
         )
-    return counted, [f"Geteld: {_span(counted)} = {months}{suffix}"]
+    return counted, [Line("Geteld: %(span)s = %(months)s%(suffix)s",
+                          "Counted: %(span)s = %(months)s%(suffix)s",
+                          span=span(counted), months=months, suffix=suffix)]
 
 
-def _fte(stage: Stage, rulebook: Rulebook) -> tuple[Fraction, str]:
+def _fte(stage: Stage, rulebook: Rulebook) -> tuple[Fraction, Line]:
     """Rule 3: hours per week over the edition's full week, at most 1."""
     hours, full = Fraction(stage.hours_per_week or 0), Fraction(rulebook.fte_hours_per_week)
-    hours_text, full_text = format_quantity(hours), format_quantity(full)
     if hours > full:
-        return Fraction(
-            1
-        ), f"FTE: {hours_text} uur per week, meer dan {full_text}: ten hoogste 1,00 fte"
+        return Fraction(1), Line(
+            "FTE: %(hours)s uur per week, meer dan %(full)s: ten hoogste %(one)s fte",
+            "FTE: %(hours)s hours a week, more than %(full)s: at most %(one)s FTE",
+            hours=Qty(hours), full=Qty(full), one=Num(1))
     fte = hours / full
-    return fte, f"FTE: {hours_text} uur per week / {full_text} = {format_number(fte)} fte"
+    return fte, Line("FTE: %(hours)s uur per week / %(full)s = %(fte)s fte",
+                     "FTE: %(hours)s hours a week / %(full)s = %(fte)s FTE",
+                     hours=Qty(hours), full=Qty(full), fte=Num(fte))
 
 
 def _starts_inside(stage: Stage, contract: Contract | None) -> bool:
@@ -222,7 +247,7 @@ def _bonuses(
     """Rule 8: each bonus once, times FTE, when the job starts inside the contract period."""
     if stage.kind not in rulebook.bonus_kinds or candidate is None:
         return Fraction(0), []
-    earned: list[tuple[Bonus, str]] = []
+    earned: list[tuple[Bonus, Line]] = []
     age = rulebook.bonus("age")
     if age is not None:
         if candidate.birth_date is None:
@@ -231,25 +256,28 @@ def _bonuses(
             )
         years = _age_on(candidate.birth_date, stage.start)
         if years >= (age.min_age or 0):
-            earned.append((age, f" ({years} jaar bij de start)"))
+            earned.append((age, Line(" (%(years)s jaar bij de start)",
+                                     " (%(years)s years old at the start)", years=years)))
     for key, applies in (("permanent", stage.permanent), ("statushouder", candidate.statushouder)):
         bonus = rulebook.bonus(key)
         if bonus is not None and applies:
-            earned.append((bonus, ""))
+            earned.append((bonus, EMPTY))
     if not earned:
         return Fraction(0), []
     if not _starts_inside(stage, contract):
         names = ", ".join(b.label for b, _ in earned)
-        return Fraction(0), [
-            f"Niet geteld ({names}): de baan begint niet binnen de contractperiode"
-        ]
+        return Fraction(0), [Line(
+            "Niet geteld (%(names)s): de baan begint niet binnen de contractperiode",
+            "Not counted (%(names)s): the job does not start inside the contract period",
+            names=names)]
     total, lines = Fraction(0), []
     for bonus, why in earned:
         part = Fraction(bonus.amount) * fte
         total += part
-        lines.append(
-            f"{bonus.label}{why}: {format_eur(bonus.amount)} × {format_number(fte)} fte = {format_eur(round_half_up(part))}"
-        )
+        lines.append(Line("%(bonus)s%(why)s: %(amount)s × %(fte)s fte = %(part)s",
+                          "%(bonus)s%(why)s: %(amount)s × %(fte)s FTE = %(part)s",
+                          bonus=bonus.label, why=why, amount=Money(bonus.amount), fte=Num(fte),
+                          part=Money(round_half_up(part))))
     return total, lines
 
 
@@ -263,10 +291,15 @@ def _too_old(block: LabourBlock, stage: Stage, candidate: Candidate | None) -> s
     years = _age_on(candidate.birth_date, stage.start)
     if years < block.under_age:
         return None
-    return (
-        f"{block.label}: {years} jaar bij de start, telt alleen onder {block.under_age} jaar; "
-        f"leg het vast als betaalde baan: {format_eur(0)}"
-    )
+    return too_old_line(block.label, years, block.under_age)
+
+
+def too_old_line(label: str, years: int, under: int) -> Line:
+    return Line("%(block)s: %(years)s jaar bij de start, telt alleen onder %(under)s jaar; "
+                "leg het vast als betaalde baan: %(zero)s",
+                "%(block)s: %(years)s years old at the start, counts only under %(under)s; "
+                "record it as a paid job: %(zero)s",
+                block=label, years=years, under=under, zero=Money(0))
 
 
 def value_stage(
@@ -282,13 +315,13 @@ def value_stage(
             return Valuation(round_half_up(0), (*explain, too_old), block.key)
     if block.unit in ONCE_UNITS:
         if _starts_inside(stage, contract):
-            each = "eenmalig" if block.unit == "once" else "per stage"
-            return Valuation(
-                round_half_up(rate),
-                (*explain, f"{label}: {format_eur(block.rate)} {each}"),
-                block.key,
-            )
-        line = f"{label}: de start op {format_date(stage.start)} valt buiten de contractperiode: {format_eur(0)}"
+            line = (once_line(label, block.rate) if block.unit == "once" else
+                    Line("%(block)s: %(rate)s per stage", "%(block)s: %(rate)s per internship",
+                         block=label, rate=Money(block.rate)))
+            return Valuation(round_half_up(rate), (*explain, line), block.key)
+        line = Line("%(block)s: de start op %(start)s valt buiten de contractperiode: %(zero)s",
+                    "%(block)s: the start on %(start)s falls outside the contract period: %(zero)s",
+                    block=label, start=Day(stage.start), zero=Money(0))
         return Valuation(round_half_up(0), (*explain, line), block.key)
     if block.unit == "per_hour":
         return _value_hours(stage, block, contract, explain)
@@ -298,26 +331,31 @@ def value_stage(
     years = months / 12
     if block.unit == "per_month":
         value = rate * months
-        explain.append(
-            f"{label}: {format_months(months)} × {format_eur(block.rate)} = {format_eur(round_half_up(value))}"
-        )
+        explain.append(Line("%(block)s: %(months)s × %(rate)s = %(value)s",
+                            "%(block)s: %(months)s × %(rate)s = %(value)s", block=label,
+                            months=Months(months), rate=Money(block.rate),
+                            value=Money(round_half_up(value))))
     elif block.unit == "per_learn_work_year":
         value = rate * years
-        explain.append(
-            f"{label}: {format_eur(block.rate)} × {format_number(years)} leerwerkjaar = {format_eur(round_half_up(value))}"
-        )
+        explain.append(Line("%(block)s: %(rate)s × %(years)s leerwerkjaar = %(value)s",
+                            "%(block)s: %(rate)s × %(years)s learning-working years = %(value)s",
+                            block=label, rate=Money(block.rate), years=Num(years),
+                            value=Money(round_half_up(value))))
     else:  # per_fte_year
         fte, fte_line = _fte(stage, rulebook)
         value = rate * fte * years
         explain += [
             fte_line,
-            f"{label}: {format_eur(block.rate)} × {format_number(fte)} fte × {format_number(years)} jaar = {format_eur(round_half_up(value))}",
+            Line("%(block)s: %(rate)s × %(fte)s fte × %(years)s jaar = %(value)s",
+                 "%(block)s: %(rate)s × %(fte)s FTE × %(years)s years = %(value)s",
+                 block=label, rate=Money(block.rate), fte=Num(fte), years=Num(years),
+                 value=Money(round_half_up(value))),
         ]
         bonus, bonus_lines = _bonuses(stage, candidate, rulebook, contract, fte)
         explain += bonus_lines
         if bonus:
             value += bonus
-            explain.append(f"Totaal: {format_eur(round_half_up(value))}")
+            explain.append(total_line(round_half_up(value)))
     return Valuation(round_half_up(value), tuple(explain), block.key)
 
 
@@ -327,14 +365,20 @@ def _value_hours(
     """Intake and coaching: hours × rate; with a contract, the share of the stage's days inside it."""
     hours = Fraction(stage.hours or 0)
     value = hours * Fraction(block.rate)
-    text = f"{block.label}: {format_quantity(hours)} uur × {format_eur(block.rate)}"
+    facts = {"block": block.label, "hours": Qty(hours), "rate": Money(block.rate)}
     whole = Period(stage.start, stage.end)
     inside = whole.clip(Period(contract.start, contract.end)) if contract else whole
     if inside != whole:
         days_in = inside.days if inside else 0
         value *= Fraction(days_in, whole.days)
-        text += f" × {days_in}/{whole.days} dagen binnen de contractperiode"
-    explain.append(f"{text} = {format_eur(round_half_up(value))}")
+        explain.append(Line(
+            "%(block)s: %(hours)s uur × %(rate)s × %(inside)s/%(days)s dagen binnen de "
+            "contractperiode = %(value)s",
+            "%(block)s: %(hours)s hours × %(rate)s × %(inside)s/%(days)s days inside the "
+            "contract period = %(value)s",
+            **facts, inside=days_in, days=whole.days, value=Money(round_half_up(value))))
+    else:
+        explain.append(hours_line(**facts, value=Money(round_half_up(value))))
     return Valuation(round_half_up(value), tuple(explain), block.key)
 
 
@@ -346,10 +390,10 @@ def value_purchase(purchase: Purchase, rulebook: Rulebook) -> Valuation:
         known = ", ".join(s.key for s in rulebook.suppliers)
         raise InputError("purchase.supplier", f"must be one of {known}") from None
     value = Fraction(purchase.invoice_excl_vat) * _pct(supplier.percentage)
-    line = (
-        f"Inkoop bij {supplier.label}: {format_percent(supplier.percentage)} van "
-        f"{format_eur(purchase.invoice_excl_vat)} (excl. btw) = {format_eur(round_half_up(value))}"
-    )
+    line = Line("Inkoop bij %(supplier)s: %(pct)s van %(invoice)s (excl. btw) = %(value)s",
+                "Purchase from %(supplier)s: %(pct)s of %(invoice)s (excl. VAT) = %(value)s",
+                supplier=supplier.label, pct=Pct(supplier.percentage),
+                invoice=Money(purchase.invoice_excl_vat), value=Money(round_half_up(value)))
     return Valuation(round_half_up(value), (line,), "purchase")
 
 
@@ -357,20 +401,41 @@ def value_activity(activity: Activity, rulebook: Rulebook) -> Valuation:
     """Rule 11: hours × the edition's rate, unless the SROI adviser set a custom value (which wins)."""
     label = rulebook.activity_label
     if activity.custom_value is not None:
-        line = f"{label}: waarde vastgesteld door de SROI-adviseur: {format_eur(activity.custom_value)}"
+        instead = EMPTY
         if activity.hours is not None:
-            line += f" (in plaats van {format_quantity(activity.hours)} uur × {format_eur(rulebook.activity_rate)})"
+            instead = Line(" (in plaats van %(hours)s uur × %(rate)s)",
+                           " (instead of %(hours)s hours × %(rate)s)",
+                           hours=Qty(activity.hours), rate=Money(rulebook.activity_rate))
+        line = Line("%(label)s: waarde vastgesteld door de SROI-adviseur: %(value)s%(instead)s",
+                    "%(label)s: value set by the SROI adviser: %(value)s%(instead)s",
+                    label=label, value=Money(activity.custom_value), instead=instead)
         return Valuation(round_half_up(activity.custom_value), (line,), "activity")
     value = Fraction(activity.hours or 0) * Fraction(rulebook.activity_rate)
-    line = f"{label}: {format_quantity(activity.hours or 0)} uur × {format_eur(rulebook.activity_rate)} = {format_eur(round_half_up(value))}"
+    line = hours_line(block=label, hours=Qty(activity.hours or 0),
+                      rate=Money(rulebook.activity_rate), value=Money(round_half_up(value)))
     return Valuation(round_half_up(value), (line,), "activity")
 
 
 def value_fund(fund: Fund, rulebook: Rulebook) -> Valuation:
     """Rule 11: a payment into the fund counts at its amount."""
-    return Valuation(
-        round_half_up(fund.amount), (f"{rulebook.fund_label}: {format_eur(fund.amount)}",), "fund"
-    )
+    line = Line("%(label)s: %(amount)s", "%(label)s: %(amount)s", label=rulebook.fund_label,
+                amount=Money(fund.amount))
+    return Valuation(round_half_up(fund.amount), (line,), "fund")
+
+
+def hours_line(**facts) -> Line:
+    """"Maatschappelijke activiteit: 3 uur × € 100,00 = € 300,00" (block, hours, rate, value)."""
+    return Line("%(block)s: %(hours)s uur × %(rate)s = %(value)s",
+                "%(block)s: %(hours)s hours × %(rate)s = %(value)s", **facts)
+
+
+def once_line(label: str, rate: Decimal) -> Line:
+    return Line("%(block)s: %(rate)s eenmalig", "%(block)s: %(rate)s once",
+                block=label, rate=Money(rate))
+
+
+def total_line(value: Decimal) -> Line:
+    return Line("Totaal: %(value)s", "Total: %(value)s", value=Money(value))
 
 
 def value_item(

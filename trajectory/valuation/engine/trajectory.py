@@ -21,15 +21,19 @@ from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
-from .compute import _age_on, _fte, select_block, value_activity
-from .formatting import (
-    format_date,
-    format_eur,
-    format_months,
-    format_number,
-    format_quantity,
-    round_half_up,
+from .compute import (
+    IN_REGISTER,
+    _age_on,
+    _fte,
+    hours_line,
+    once_line,
+    select_block,
+    too_old_line,
+    total_line,
+    value_activity,
 )
+from .explain import EMPTY, Day, Line, Money, Months, Names, Num, Qty, join, span, spans
+from .formatting import round_half_up
 from .model import BENEFITS, Activity, Candidate, InputError, Stage, Valuation
 from .periods import Period, add_months, exact_months_between
 from .rulebook import Rulebook
@@ -98,8 +102,8 @@ class ContractPeriods:
         return any(p.contains(day) for p in self.periods)
 
     @property
-    def text(self) -> str:
-        return " en ".join(_span(p) for p in self.days)
+    def text(self) -> Line:
+        return join([span(p) for p in self.days], " en ", " and ")
 
 
 @dataclass(frozen=True)
@@ -182,14 +186,6 @@ def _through(a: Days, last: date) -> Days:
 
 def _count(a: Days) -> int:
     return sum(p.days for p in a)
-
-
-def _span(p: Period) -> str:
-    return f"{format_date(p.start)} t/m {format_date(p.end)}"
-
-
-def _spans(a: Days) -> str:
-    return ", ".join(_span(p) for p in a)
 
 
 # ------------------------------------------------------------------ results
@@ -300,14 +296,17 @@ def benefit_reading(person: Person, start: date) -> Reading:
     if found is None:
         found = next((p for p in person.benefits if p.in_force_on(start)), None)
         day = start
+    register = IN_REGISTER if person.doelgroepregister else EMPTY
     if found is None:
-        line = f"Geen uitkering op {format_date(start - ONE_DAY)} of {format_date(start)}: NUG"
+        line = Line("Geen uitkering op %(before)s of %(start)s: NUG%(register)s",
+                    "No benefit on %(before)s or %(start)s: NUG%(register)s",
+                    before=Day(start - ONE_DAY), start=Day(start), register=register)
         benefit, since = "nug", None
     else:
         benefit, since = found.benefit, found.start
-        line = f"Uitkering op {format_date(day)}: {BENEFITS[benefit]} sinds {format_date(since)}"
-    if person.doelgroepregister:
-        line += ", in het doelgroepregister"
+        line = Line("Uitkering op %(day)s: %(benefit)s sinds %(since)s%(register)s",
+                    "Benefit on %(day)s: %(benefit)s since %(since)s%(register)s",
+                    day=Day(day), benefit=BENEFITS[benefit], since=Day(since), register=register)
     candidate = Candidate(benefit=benefit, benefit_since=since,
                           doelgroepregister=person.doelgroepregister,
                           birth_date=person.birth_date, statushouder=person.statushouder)
@@ -327,10 +326,13 @@ class _Placement:
     jobs: list[Step] = field(default_factory=list)
 
     @property
-    def text(self) -> str:
+    def text(self) -> Line:
         end = self.window[0].end
-        until = "zonder einde" if end >= date.max else f"t/m {format_date(end)}"
-        return f"plaatsing vanaf {format_date(self.start)} {until}"
+        if end >= date.max:
+            return Line("plaatsing vanaf %(start)s zonder einde",
+                        "placement from %(start)s without an end", start=Day(self.start))
+        return Line("plaatsing vanaf %(start)s t/m %(end)s", "placement from %(start)s to %(end)s",
+                    start=Day(self.start), end=Day(end))
 
 
 def _contract_of(step: Step, contracts: Sequence[ContractPeriods]) -> ContractPeriods | None:
@@ -360,9 +362,12 @@ def _placements(jobs: list[tuple[int, Step]], person: Person, rulebook: Rulebook
         reading = benefit_reading(person, start)
         if current is not None and (reading.period is None
                                     or reading.period.start <= current.start):
-            closed[step.id] = (
-                f"Telperiode van deze plaatsing is voorbij ({current.text}) en er is geen nieuwe "
-                f"uitkering die na {format_date(current.start)} begon: {format_eur(0)}")
+            closed[step.id] = Line(
+                "Telperiode van deze plaatsing is voorbij (%(placement)s) en er is geen nieuwe "
+                "uitkering die na %(start)s begon: %(zero)s",
+                "The counting period of this placement is over (%(placement)s) and no new "
+                "benefit began after %(start)s: %(zero)s",
+                placement=current.text, start=Day(current.start), zero=Money(0))
             continue
         block = select_block(Stage("paid_job", start, start, hours_per_week=1),
                              reading.candidate, rulebook)
@@ -385,7 +390,7 @@ def _bonuses(placement: _Placement, person: Person, rulebook: Rulebook,
     permanent job's FTE; only when the job credited starts inside its contract."""
     out: dict[str, tuple[Fraction, list[str]]] = {}
     first = placement.jobs[0]
-    earned: list[tuple[Step, str, Decimal, str]] = []
+    earned: list[tuple[Step, str, Decimal, Line]] = []
     age = rulebook.bonus("age")
     if age is not None:
         if person.birth_date is None:
@@ -394,24 +399,30 @@ def _bonuses(placement: _Placement, person: Person, rulebook: Rulebook,
         years = _age_on(person.birth_date, placement.start)
         if years >= (age.min_age or 0):
             earned.append((first, age.label, age.amount,
-                           f" ({years} jaar bij de start van de plaatsing)"))
+                           Line(" (%(years)s jaar bij de start van de plaatsing)",
+                                " (%(years)s years old at the start of the placement)",
+                                years=years)))
     status = rulebook.bonus("statushouder")
     if status is not None and person.statushouder:
-        earned.append((first, status.label, status.amount, ""))
+        earned.append((first, status.label, status.amount, EMPTY))
     permanent = rulebook.bonus("permanent")
     holder = next((j for j in placement.jobs if j.stage.permanent), None)
     if permanent is not None and holder is not None:
-        earned.append((holder, permanent.label, permanent.amount, ""))
+        earned.append((holder, permanent.label, permanent.amount, EMPTY))
     for job, label, amount, why in earned:
         total, lines = out.get(job.id, (Fraction(0), []))
         if not starts_inside[job.id]:
-            lines.append(f"{label}: niet geteld, de baan begint niet binnen het contract")
+            lines.append(Line("%(bonus)s: niet geteld, de baan begint niet binnen het contract",
+                              "%(bonus)s: not counted, the job does not start inside the contract",
+                              bonus=label))
         else:
             fte = _fte_of(job, rulebook)
             part = Fraction(amount) * fte
             total += part
-            lines.append(f"{label}{why}: {format_eur(amount)} × {format_number(fte)} fte = "
-                         f"{format_eur(round_half_up(part))}")
+            lines.append(Line("%(bonus)s%(why)s: %(amount)s × %(fte)s fte = %(part)s",
+                              "%(bonus)s%(why)s: %(amount)s × %(fte)s FTE = %(part)s",
+                              bonus=label, why=why, amount=Money(amount), fte=Num(fte),
+                              part=Money(round_half_up(part))))
         out[job.id] = (total, lines)
     return out
 
@@ -475,20 +486,33 @@ def _lost_lines(lost: list[Loss]) -> list[str]:
         grouped.setdefault((names, partial), []).append(segment)
     lines = []
     for (names, partial), days in grouped.items():
-        whom = " en ".join(names)
+        facts = {"days": spans(_merge(days)), "whom": Names(names)}
         if partial:
-            lines.append(f"Op {_spans(_merge(days))} deelt deze baan de dag met {whom} (eerder "
-                         f"vastgelegd): alleen de fte die daarnaast vrij is telt")
+            lines.append(Line("Op %(days)s deelt deze baan de dag met %(whom)s (eerder "
+                              "vastgelegd): alleen de fte die daarnaast vrij is telt",
+                              "On %(days)s this job shares the day with %(whom)s (recorded "
+                              "earlier): only the FTE left free counts", **facts))
+        elif len(names) == 1:
+            lines.append(Line("Telt niet op %(days)s: die dagen telt %(whom)s (eerder "
+                              "vastgelegd); een persoon telt één keer per dag",
+                              "Does not count on %(days)s: those days count for %(whom)s "
+                              "(recorded earlier); a person counts once a day", **facts))
         else:
-            verb = "telt" if len(names) == 1 else "tellen"
-            lines.append(f"Telt niet op {_spans(_merge(days))}: die dagen {verb} {whom} (eerder "
-                         f"vastgelegd); een persoon telt één keer per dag")
+            lines.append(Line("Telt niet op %(days)s: die dagen tellen %(whom)s (eerder "
+                              "vastgelegd); een persoon telt één keer per dag",
+                              "Does not count on %(days)s: those days count for %(whom)s "
+                              "(recorded earlier); a person counts once a day", **facts))
     return lines
 
 
 def _runs_text(runs: Sequence[Run]) -> list[str]:
-    return [f"Geteld: {_span(p)} = {format_months(exact_months_between(p.start, p.end))}"
-            + ("" if fte == 1 else f" × {format_number(fte)} fte") for p, fte in runs]
+    return [Line("Geteld: %(span)s = %(months)s", "Counted: %(span)s = %(months)s",
+                 span=span(p), months=Months(exact_months_between(p.start, p.end)))
+            if fte == 1 else
+            Line("Geteld: %(span)s = %(months)s × %(fte)s fte",
+                 "Counted: %(span)s = %(months)s × %(fte)s FTE",
+                 span=span(p), months=Months(exact_months_between(p.start, p.end)), fte=Num(fte))
+            for p, fte in runs]
 
 
 def value_trajectory(person: Person, steps: Sequence[Step], contracts: Sequence[ContractPeriods],
@@ -524,8 +548,10 @@ def value_trajectory(person: Person, steps: Sequence[Step], contracts: Sequence[
         days: Days = (Period(st.start, st.end),)
         if step.kind == "werkervaringsplaats" and step.agreed_end is not None:
             if step.agreed_end < st.end:
-                notes[step.id].append(f"Alleen de afgesproken periode telt: tot en met "
-                                      f"{format_date(step.agreed_end)} (T7)")
+                notes[step.id].append(Line(
+                    "Alleen de afgesproken periode telt: tot en met %(end)s (T7)",
+                    "Only the agreed period counts: up to and including %(end)s (T7)",
+                    end=Day(step.agreed_end)))
             days = _intersect(days, (Period(st.start, min(st.end, step.agreed_end)),))
         if step.kind == "paid_job":
             placement = member.get(step.id)
@@ -534,23 +560,30 @@ def value_trajectory(person: Person, steps: Sequence[Step], contracts: Sequence[
                 continue
             if placement.jobs[0] is step:
                 notes[step.id].append(placement.reading.line)
-                notes[step.id].append(f"Bouwblok {placement.label}: {format_eur(placement.rate)} "
-                                      f"per fte-jaar; {placement.text}")
+                notes[step.id].append(Line(
+                    "Bouwblok %(block)s: %(rate)s per fte-jaar; %(placement)s",
+                    "Building block %(block)s: %(rate)s per FTE year; %(placement)s",
+                    block=placement.label, rate=Money(placement.rate), placement=placement.text))
             else:
-                notes[step.id].append(
-                    f"Begint binnen de {placement.text} ({placement.label}): hetzelfde bouwblok, "
-                    "geen nieuwe telperiode")
+                notes[step.id].append(Line(
+                    "Begint binnen de %(placement)s (%(block)s): hetzelfde bouwblok, "
+                    "geen nieuwe telperiode",
+                    "Starts inside the %(placement)s (%(block)s): the same building block, "
+                    "no new counting period", placement=placement.text, block=placement.label))
             inside_placement = _intersect(days, placement.window)
             if inside_placement != days:
-                notes[step.id].append(f"Alleen binnen de {placement.text}")
+                notes[step.id].append(Line("Alleen binnen de %(placement)s",
+                                           "Only inside the %(placement)s",
+                                           placement=placement.text))
             days = inside_placement
         contract = contract_days(step)
         if contract is not None:
             clipped = _intersect(days, contract)
             if clipped != days:
-                notes[step.id].append(
-                    f"Alleen binnen contract {contract_of[step.id].id} "
-                    f"({contract_of[step.id].text})")
+                notes[step.id].append(Line(
+                    "Alleen binnen contract %(contract)s (%(period)s)",
+                    "Only inside contract %(contract)s (%(period)s)",
+                    contract=contract_of[step.id].id, period=contract_of[step.id].text))
             days = clipped
         windows[step.id] = days
     ftes = {s.id: (_fte_of(s, rulebook) if s.kind == "paid_job" else Fraction(1))
@@ -576,7 +609,7 @@ def value_trajectory(person: Person, steps: Sequence[Step], contracts: Sequence[
             tally, block_key = _once_tally(step, person, starts_inside[step.id], rulebook, lines)
         value = round_half_up(tally.through(date.max))
         if contract is None:
-            lines.append("Geen contract van deze aanbieder: telt voor geen verplichting")
+            lines.append(NO_CONTRACT)
         valuation = Valuation(value, tuple(lines), block_key)
         credits[step.id] = Credit(step, contract.id if contract else None, valuation, tally,
                                   tuple(lost.get(step.id, ())))
@@ -585,6 +618,10 @@ def value_trajectory(person: Person, steps: Sequence[Step], contracts: Sequence[
         if credit.contract is not None:
             sums[credit.contract] += credit.value
     return TrajectoryValuation(credits, sums, rulebook.name)
+
+
+NO_CONTRACT = Line("Geen contract van deze aanbieder: telt voor geen verplichting",
+                   "No contract of this provider: counts towards no obligation")
 
 
 def _time_tally(step: Step, placement: _Placement | None, window: Days, kept: list[Run],
@@ -602,7 +639,9 @@ def _time_tally(step: Step, placement: _Placement | None, window: Days, kept: li
         monthly = rate if unit == "per_month" else rate / 12
     uncut = tuple((p, fte) for p in window)
     if not window:
-        lines.append(f"{label}: geen dagen binnen de telperiode: {format_eur(0)}")
+        lines.append(Line("%(block)s: geen dagen binnen de telperiode: %(zero)s",
+                          "%(block)s: no days inside the counting period: %(zero)s",
+                          block=label, zero=Money(0)))
     lines += _lost_lines(lost)
     if unit == "per_fte_year":
         lines.append(_fte(st, rulebook)[1])
@@ -611,25 +650,33 @@ def _time_tally(step: Step, placement: _Placement | None, window: Days, kept: li
     whole = sum((exact_months_between(p.start, p.end) * f for p, f in uncut), Fraction(0))
     if unit == "per_fte_year":
         base = rate * months / 12
-        lines.append(f"{label}: {format_eur(rate)} per fte-jaar × {format_quantity(months)} "
-                     f"fte-maanden / 12 = {format_eur(round_half_up(base))}")
+        lines.append(Line("%(block)s: %(rate)s per fte-jaar × %(months)s fte-maanden / 12 = "
+                          "%(value)s",
+                          "%(block)s: %(rate)s per FTE year × %(months)s FTE months / 12 = "
+                          "%(value)s", block=label, rate=Money(rate), months=Qty(months),
+                          value=Money(round_half_up(base))))
     elif unit == "per_month":
         base = rate * months
-        lines.append(f"{label}: {format_months(months)} × {format_eur(rate)} = "
-                     f"{format_eur(round_half_up(base))}")
+        lines.append(Line("%(block)s: %(months)s × %(rate)s = %(value)s",
+                          "%(block)s: %(months)s × %(rate)s = %(value)s", block=label,
+                          months=Months(months), rate=Money(rate),
+                          value=Money(round_half_up(base))))
     else:
         base = rate * months / 12
-        lines.append(f"{label}: {format_eur(rate)} × {format_number(months / 12)} leerwerkjaar"
-                     f" = {format_eur(round_half_up(base))}")
+        lines.append(Line("%(block)s: %(rate)s × %(years)s leerwerkjaar = %(value)s",
+                          "%(block)s: %(rate)s × %(years)s learning-working years = %(value)s",
+                          block=label, rate=Money(rate), years=Num(months / 12),
+                          value=Money(round_half_up(base))))
     if months > whole:
-        lines.append(f"Ten hoogste de waarde zonder onderbreking: "
-                     f"{format_eur(round_half_up(monthly * whole))}")
+        lines.append(Line("Ten hoogste de waarde zonder onderbreking: %(value)s",
+                          "At most the value without a break: %(value)s",
+                          value=Money(round_half_up(monthly * whole))))
     bonus, bonus_lines = bonuses.get(step.id, (Fraction(0), []))
     lines += bonus_lines
     tally = Tally("time", st.start, monthly_rate=monthly, kept=tuple(kept), uncut=uncut,
                   bonus=bonus)
     if bonus:
-        lines.append(f"Totaal: {format_eur(round_half_up(tally.through(date.max)))}")
+        lines.append(total_line(round_half_up(tally.through(date.max))))
     return tally, key
 
 
@@ -645,22 +692,33 @@ def _hours_tally(step: Step, steps: Sequence[Step], contract: Days | None, ruleb
                     and s.kind in ABSORBING_KINDS]
         absorbed = _intersect(days, _merge(Period(s.stage.start, s.stage.end) for s in covering))
         if absorbed:
-            lines.append(f"Coaching op {_count(absorbed)} van de {whole[0].days} dagen telt nul: "
-                         f"dezelfde aanbieder heeft de persoon dan in een werkervaringsplaats, "
-                         f"BBL of baan ({_spans(absorbed)}), die begeleiding zit in dat bouwblok")
+            lines.append(Line(
+                "Coaching op %(absorbed)s van de %(days)s dagen telt nul: dezelfde aanbieder "
+                "heeft de persoon dan in een werkervaringsplaats, BBL of baan (%(spans)s), die "
+                "begeleiding zit in dat bouwblok",
+                "Coaching on %(absorbed)s of the %(days)s days counts zero: the same provider "
+                "then has the person in a work-experience place, BBL or job (%(spans)s); that "
+                "support is part of that building block",
+                absorbed=_count(absorbed), days=whole[0].days, spans=spans(absorbed)))
             days = _subtract(days, absorbed)
     if contract is not None:
         clipped = _intersect(days, contract)
         if clipped != days:
-            lines.append(f"Alleen binnen het contract: {_count(clipped)} dagen")
+            lines.append(Line("Alleen binnen het contract: %(days)s dagen",
+                              "Only inside the contract: %(days)s days", days=_count(clipped)))
         days = clipped
     hours = Fraction(st.hours or 0)
     amount = hours * Fraction(block.rate)
     share = Fraction(_count(days), whole[0].days)
-    text = f"{block.label}: {format_quantity(hours)} uur × {format_eur(block.rate)}"
+    facts = {"block": block.label, "hours": Qty(hours), "rate": Money(block.rate),
+             "value": Money(round_half_up(amount * share))}
     if share != 1:
-        text += f" × {_count(days)}/{whole[0].days} dagen"
-    lines.append(f"{text} = {format_eur(round_half_up(amount * share))}")
+        lines.append(Line("%(block)s: %(hours)s uur × %(rate)s × %(counted)s/%(days)s dagen = "
+                          "%(value)s",
+                          "%(block)s: %(hours)s hours × %(rate)s × %(counted)s/%(days)s days = "
+                          "%(value)s", **facts, counted=_count(days), days=whole[0].days))
+    else:
+        lines.append(hours_line(**facts))
     return Tally("hours", st.start, amount=amount, counted_days=days,
                  total_days=whole[0].days), block.key
 
@@ -679,14 +737,14 @@ def _once_tally(step: Step, person: Person, starts_inside: bool, rulebook: Ruleb
                                                   f"under {block.under_age}")
         age = _age_on(person.birth_date, st.start)
         if age >= block.under_age:
-            lines.append(f"{block.label}: {age} jaar bij de start, telt alleen onder "
-                         f"{block.under_age} jaar; leg het vast als betaalde baan: {format_eur(0)}")
+            lines.append(too_old_line(block.label, age, block.under_age))
             return Tally("zero", st.start), block.key
     if not starts_inside:
-        lines.append(f"{block.label}: de start op {format_date(st.start)} valt buiten het "
-                     f"contract: {format_eur(0)}")
+        lines.append(Line("%(block)s: de start op %(start)s valt buiten het contract: %(zero)s",
+                          "%(block)s: the start on %(start)s falls outside the contract: %(zero)s",
+                          block=block.label, start=Day(st.start), zero=Money(0)))
         return Tally("zero", st.start), block.key
-    lines.append(f"{block.label}: {format_eur(block.rate)} eenmalig")
+    lines.append(once_line(block.label, block.rate))
     return Tally("once", st.start, amount=Fraction(block.rate)), block.key
 
 
