@@ -69,7 +69,8 @@ PAGES: list[tuple] = [
               "&benefit=participatiewet&benefit_since=2021-01-01&birth_date=1971-05-01"
               "&permanent=y"),
     # Candidates (demo: candidate 1 is Fatma Yıldız of Goes, buddy Kees Dekker, an agreed plan
-    # with nine versions; candidate 3 Samira el Idrissi has a draft plan).
+    # in three versions; candidate 3 Samira el Idrissi has a draft plan; candidate 2 Jeroen
+    # van den Berg a plan changed since its agreement, partly by the intaker).
     ("klantmanager", "/kandidaten"),
     ("klantmanager", "/kandidaten?q=a&status=open&sort=-age"),
     ("klantmanager", "/kandidaten?postcode=4461&mine=1&signal=toestemming_verloopt"),
@@ -100,6 +101,10 @@ PAGES: list[tuple] = [
     ("buddy", "/kandidaten/1"),
     ("coordinator", "/kandidaten/1"),
     ("intaker2", "/kandidaten/2/plan"),
+    ("klantmanager", "/kandidaten/2/plan"),
+    ("klantmanager", "/kandidaten/2/plan/versies"),
+    ("intaker", "/kandidaten/2/plan"),
+    ("intaker", "/kandidaten/2/plan/bewerken"),
     # Providers and stages (demo: stage 2 is Fatma Yıldız's coaching with its value, stage 7
     # Jeroen's werkervaringsplaats ending without a decision, stage 10 Mohammed Aziz's
     # proposal waiting for Zorggroep Scheldezoom; offer item 1 is Zorggroep Scheldezoom's).

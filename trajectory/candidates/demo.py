@@ -64,7 +64,12 @@ class Person:
     consent: str = "all"  # all, providers_buddy, no_buddy, expiring, none
     buddies: list[tuple[str, int]] = field(default_factory=list)  # (username, start days ago)
     plan: dict[str, Any] | None = None
-    agree: str = "none"  # none, agreed, agreed_then_draft
+    agree: str = "none"  # none, agreed
+    # Saves after the agreement, oldest first: (days ago, username, what, details) with
+    # what "step_done" (a step's description), "step" (goal, step, who, due in days) or
+    # "agreement" (a line added to the agreements). Progress keeps the plan agreed; the
+    # others are changes of substance (trajectory/candidates/plan_versions.py).
+    after_agreement: tuple[tuple[int, str, str, Any], ...] = ()
     ladder: list[tuple[int, int]] = field(default_factory=list)  # (rung, days ago), first = intake
     zrm: dict[ZrmDomain, int] | None = None
     status: CandidateStatus = CandidateStatus.ACTIEF
@@ -81,6 +86,8 @@ def _people() -> list[Person]:
         Person("Fatma", "Yıldız", date(1983, 2, 17), "Goes", "klantmanager", Benefit.PARTICIPATIEWET,
                4.2, place="Goes", bsn=bsn[0], flags=("nt2",), registered_days_ago=420,
                buddies=[("buddy", 400)], agree="agreed",
+               after_agreement=((30, "klantmanager", "step_done",
+                                 "Kennismaken op afdeling De Linde"),),
                ladder=[(2, 400), (3, 220), (4, 40)],
                zrm={ZrmDomain.FINANCIEN: 3, ZrmDomain.WERK_OPLEIDING: 2, ZrmDomain.SOCIAAL_NETWERK: 3,
                     ZrmDomain.HUISVESTING: 4},
@@ -106,7 +113,15 @@ def _people() -> list[Person]:
                                     60, "bezig", False)]}),
         Person("Jeroen", "Berg", date(1997, 6, 3), "Goes", "klantmanager", Benefit.WW, 0.7,
                tussenvoegsel="van den", place="Kloetinge", registered_days_ago=230,
-               buddies=[("a.jansen", 210), ("buddy", 60)], agree="agreed_then_draft",
+               buddies=[("a.jansen", 210), ("buddy", 60)], agree="agreed",
+               # Fatima El Amrani (intaker, Zorggroep Scheldezoom, where his
+               # werkervaringsplaats runs: trajectory/stages/demo.py) co-writes the plan.
+               after_agreement=(
+                   (60, "intaker", "step", ("Drie maanden werkervaringsplaats facilitaire dienst",
+                                            "Rooster afstemmen met de werkbegeleider",
+                                            "Fatima El Amrani", 10)),
+                   (10, "klantmanager", "agreement",
+                    "Nieuwe afspraak: evaluatie over vier weken.")),
                ladder=[(3, 215), (4, 30)],
                plan={"wishes": "Ik wil weer een vaste baan, graag in de techniek of de "
                                "facilitaire dienst van een zorginstelling.",
@@ -224,7 +239,9 @@ def _people() -> list[Person]:
         Person("Rachid", "Benali", date(1999, 9, 9), "Tholen", "klantmanager2", Benefit.WAJONG,
                4.0, place="Tholen", flags=("doelgroepregister", "driving_licence",
                                            "own_transport"),
-               registered_days_ago=150, buddies=[("buddy", 140)], agree="agreed_then_draft",
+               registered_days_ago=150, buddies=[("buddy", 140)], agree="agreed",
+               after_agreement=((10, "klantmanager2", "agreement",
+                                 "Nieuwe afspraak: evaluatie over vier weken."),),
                # No consent for the buddy: Kees Dekker sees his name and phone number only.
                consent="no_buddy",
                ladder=[(3, 145), (4, 50)],
@@ -300,40 +317,77 @@ def _consent(kind: str, registered: date) -> dict[str, Any]:
     return {"consent_given_on": given, "consent_expires_on": expires, **shares}
 
 
-def _backdate_latest(candidate: Candidate, days_ago: int) -> None:
-    version = candidate.plan.latest_version
+def _backdate(candidate: Candidate, days_ago: int) -> None:
+    """The session just saved (or the agreement) happened ``days_ago`` days ago."""
+    when = utcnow() - timedelta(days=days_ago)
+    plan = candidate.plan
+    version = plan.latest_version
     if version is not None:
-        version.created_at = utcnow() - timedelta(days=days_ago)
+        version.created_at = version.updated_at = when
+    plan.updated_at = when
+    if plan.substance_changed_at is not None and plan.substance_changed_at > when:
+        plan.substance_changed_at = when
 
 
 def _write_plan(user: User, candidate: Candidate, spec: dict[str, Any], days_ago: int) -> None:
+    """The plan in two sittings a week apart (one version each): at the intake the texts,
+    the first goal and the barriers; then the other goals and the trainings."""
     plan = candidate.plan
     t = today()
     services.save_plan_texts(user, plan, {k: spec.get(k, "") for k in
                                           ("wishes", "skills", "needs", "agreements")},
                              plan.lock_version)
-    _backdate_latest(candidate, days_ago)
-    for description, target, status, steps in spec.get("goals", []):
+    goals = spec.get("goals", [])
+    trainings = spec.get("trainings", [])
+
+    def add_goal(description, target, status, steps):
         goal = services.add_plan_item(user, plan, "doelen", {
             "description": description, "target_date": t + timedelta(days=target),
             "status": status})
-        _backdate_latest(candidate, days_ago)
         for step, who, due, done in steps:
             services.add_plan_item(user, plan, "stappen", {
                 "description": step, "who": who, "due_date": t + timedelta(days=due),
                 "done": done}, goal=goal)
-            _backdate_latest(candidate, days_ago)
+
+    for goal in goals[:1]:
+        add_goal(*goal)
     for category, description, severity, solvable, despite, who, status in spec.get("barriers", []):
         services.add_plan_item(user, plan, "belemmeringen", {
             "category": category, "description": description, "severity": severity,
             "solvable": solvable, "possible_despite": despite, "taken_up_by": who,
             "status": status})
-        _backdate_latest(candidate, days_ago)
-    for name, where, start, end, status, certificate in spec.get("trainings", []):
-        services.add_plan_item(user, plan, "opleidingen", {
-            "name": name, "provider": where, "start_date": t + timedelta(days=start),
-            "end_date": t + timedelta(days=end), "status": status, "certificate": certificate})
-        _backdate_latest(candidate, days_ago)
+    _backdate(candidate, days_ago)
+    if goals[1:] or trainings:
+        for goal in goals[1:]:
+            add_goal(*goal)
+        for name, where, start, end, status, certificate in trainings:
+            services.add_plan_item(user, plan, "opleidingen", {
+                "name": name, "provider": where, "start_date": t + timedelta(days=start),
+                "end_date": t + timedelta(days=end), "status": status,
+                "certificate": certificate})
+        _backdate(candidate, max(days_ago - 7, 0))
+
+
+def _after_agreement(users: dict[str, User], candidate: Candidate, person: Person) -> None:
+    t = today()
+    for days_ago, username, what, details in person.after_agreement:
+        user, plan = users[username], candidate.plan
+        if what == "step_done":
+            step = next(s for g in plan.goals for s in g.steps if s.description == details)
+            services.update_plan_item(user, plan, "stappen", step, {
+                "description": step.description, "who": step.who, "due_date": step.due_date,
+                "done": True}, plan.lock_version)
+        elif what == "step":
+            goal_text, step_text, who, due = details
+            goal = next(g for g in plan.goals if g.description == goal_text)
+            services.add_plan_item(user, plan, "stappen", {
+                "description": step_text, "who": who, "due_date": t + timedelta(days=due),
+                "done": False}, goal=goal)
+        else:
+            services.save_plan_texts(user, plan, {
+                "wishes": plan.wishes, "skills": plan.skills, "needs": plan.needs,
+                "agreements": plan.agreements + "\n" + details}, plan.lock_version)
+        _backdate(candidate, days_ago)
 
 
 def load_candidates() -> None:
@@ -368,17 +422,11 @@ def load_candidates() -> None:
         if person.plan:
             first_days = max(person.registered_days_ago - 10, 1)
             _write_plan(user, candidate, person.plan, first_days)
-            if person.agree in ("agreed", "agreed_then_draft"):
+            if person.agree == "agreed":
                 plan = candidate.plan
                 services.agree_plan(user, plan, plan.current_number,
-                                    t - timedelta(days=max(first_days - 5, 0)))
-            if person.agree == "agreed_then_draft":
-                plan = candidate.plan
-                services.save_plan_texts(user, plan, {
-                    "wishes": plan.wishes, "skills": plan.skills, "needs": plan.needs,
-                    "agreements": plan.agreements + "\nNieuwe afspraak: evaluatie over vier weken."},
-                    plan.lock_version)
-                _backdate_latest(candidate, 10)
+                                    t - timedelta(days=max(first_days - 10, 0)))
+                _after_agreement(users, candidate, person)
         _apply_status(user, candidate, person)
         db.session.flush()
 
