@@ -440,3 +440,13 @@ def test_the_stage_page_explains_in_the_chosen_language(demo_app):
     assert " maanden" not in " ".join(page_texts(english))
     client.post("/taal", data={"lang": "nl", "next": page})
     assert "Geteld: " in client.get(page).text
+
+
+def test_percentages_follow_the_language(plain_app):
+    from trajectory.valuation.labels import percent
+
+    with plain_app.test_request_context():
+        with force_locale("nl"):
+            assert percent(Decimal("37.5")) == "37,5%"
+        with force_locale("en"):
+            assert percent(Decimal("37.5")) == "37.5%"

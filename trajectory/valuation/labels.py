@@ -70,10 +70,10 @@ def provisional_note(years: list[int]) -> str:
 
 
 def percent(value: Decimal | None) -> str:
-    """``Decimal("37.5")`` → "37,5%"."""
+    """``Decimal("37.5")`` → "37,5%" ("37.5%" in English)."""
     if value is None:
         return "–"
-    return f"{value:.1f}".replace(".", ",") + "%"
+    return format_decimal(value, format="#,##0.0") + "%"
 
 
 def supplier_label(rulebook: str, key: str | None) -> str | None:
