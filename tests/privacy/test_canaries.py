@@ -95,7 +95,8 @@ def _url_args(ids: list[int]) -> dict[str, list[dict]]:
                      "contacts.log", "candidates.measurement_new", "candidates.mijn_plan_page",
                      "candidates.plan", "candidates.plan_edit", "candidates.plan_agree",
                      "candidates.plan_compare", "candidates.plan_versions", "candidates.status",
-                     "candidates.benefit_new", "candidates.zrm_new", "stages.propose"):
+                     "candidates.benefit_new", "candidates.zrm_new", "stages.propose",
+                     "candidates.history"):
         urls[endpoint] = per_candidate
     urls["candidates.mijn_plan_pdf"] = per_candidate[:1]
     urls["candidates.plan_item_new"] = [{"candidate_id": ids[0], "kind": "belemmeringen"}]

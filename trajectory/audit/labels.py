@@ -175,15 +175,15 @@ def display(spec: FieldSpec, value: Any, names: Mapping[type, Mapping[Any, str]]
     if column.foreign_keys:
         target = spec.target
         return names.get(target, {}).get(value, _("(no longer exists)"))
-    if "values" in info:
-        found = _from_values(info["values"], value)
-        if found is not None:
-            return found
-    label = _enum_label(column, value)
-    if label is not None:
-        return label
     kind = column.type
     try:
+        if "values" in info:
+            found = _from_values(info["values"], value)
+            if found is not None:
+                return found
+        label = _enum_label(column, value)
+        if label is not None:
+            return label
         if isinstance(kind, sa.DateTime) and isinstance(value, str):
             return moment(datetime.fromisoformat(value))
         if isinstance(kind, sa.Date) and isinstance(value, str):
@@ -192,7 +192,7 @@ def display(spec: FieldSpec, value: Any, names: Mapping[type, Mapping[Any, str]]
             return money(Decimal(str(value)))
         if isinstance(kind, sa.Numeric) and not isinstance(kind, sa.Float):
             return hours(value)  # hours, percentages: "24", "24,5", never "24,00"
-    except (ValueError, InvalidOperation):
+    except (ValueError, TypeError, InvalidOperation):
         return str(value)
     if isinstance(value, (dict, list)):
         return _("(not shown)")
