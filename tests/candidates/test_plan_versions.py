@@ -337,3 +337,57 @@ def test_an_intaker_not_working_with_the_candidate_cannot_write_the_plan(client_
     assert intaker.get(f"{base}/bewerken").status_code == 404
     assert db.session.scalar(sa.select(sa.func.count(PlanVersion.id)).where(
         PlanVersion.candidate_id == candidate.id)) == 0
+
+
+# ------------------------------------------------------------------ migration 0013
+
+def _insert(conn, table: str, **values) -> None:
+    """A row with ``values`` and a placeholder in every other required column."""
+    columns = sa.inspect(conn).get_columns(table)
+    row = dict(values)
+    for column in columns:
+        if column["name"] in row or column["nullable"] or column.get("default") is not None \
+                or column.get("autoincrement") is True:
+            continue
+        kind = type(column["type"]).__name__.lower()
+        row[column["name"]] = (
+            1 if "int" in kind else False if "bool" in kind else "2026-01-05" if kind == "date"
+            else "2026-01-05 10:00:00" if "time" in kind else "{}" if "json" in kind
+            else f"{table}-{column['name']}")
+    names = ", ".join(f'"{n}"' for n in row)
+    conn.execute(sa.text(f'INSERT INTO "{table}" ({names}) VALUES '
+                         f'({", ".join(":" + n for n in row)})'), row)
+
+
+def test_migration_0013_keeps_plans_saved_after_their_agreement_drafts(tmp_path):
+    """Before 0013 every save was a version, so an agreed number below the current one
+    meant "changed since": those plans stay drafts; versions get their last save."""
+    from flask_migrate import upgrade
+
+    from tests.conftest import base_config
+    from trajectory import create_app
+
+    app = create_app(base_config(f"sqlite:///{tmp_path / 'before.sqlite'}"))
+    with app.app_context():
+        upgrade(revision="0012_single_sign_on")
+        with db.engine.begin() as conn:
+            _insert(conn, "organisation", id=1)
+            _insert(conn, "user_account", id=1, organisation_id=1)
+            for number, (agreed, current) in enumerate(((1, 1), (1, 2), (None, 3)), start=1):
+                _insert(conn, "candidate", id=number, municipality_id=1, klantmanager_id=1,
+                        bsn=None)
+                _insert(conn, "plan", id=number, candidate_id=number, agreed_number=agreed,
+                        current_number=current, updated_at="2026-02-01 09:00:00")
+                _insert(conn, "plan_version", id=number, plan_id=number, candidate_id=number,
+                        number=1, created_at="2026-01-05 10:00:00")
+        upgrade(revision="0013_plan_versions")
+        with db.engine.connect() as conn:
+            plans = conn.execute(sa.text(
+                "SELECT id, substance_changed_at FROM plan ORDER BY id")).all()
+            versions = conn.execute(sa.text(
+                "SELECT updated_at, save_count FROM plan_version")).all()
+        db.engine.dispose()
+    assert [(pid, changed is not None) for pid, changed in plans] == [
+        (1, False), (2, True), (3, False)]
+    assert {(str(updated)[:16], count) for updated, count in versions} == {
+        ("2026-01-05 10:00", 1)}
