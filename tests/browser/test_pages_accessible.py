@@ -105,6 +105,7 @@ PAGES: list[tuple] = [
     ("klantmanager", "/kandidaten/2/plan/versies"),
     ("intaker", "/kandidaten/2/plan"),
     ("intaker", "/kandidaten/2/plan/bewerken"),
+    ("intaker", "/kandidaten/2/plan/versies"),
     # Providers and stages (demo: stage 2 is Fatma Yıldız's coaching with its value, stage 7
     # Jeroen's werkervaringsplaats ending without a decision, stage 10 Mohammed Aziz's
     # proposal waiting for Zorggroep Scheldezoom; offer item 1 is Zorggroep Scheldezoom's).
