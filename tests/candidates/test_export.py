@@ -174,6 +174,11 @@ def test_the_export_has_stage_cohort_last_contact_and_client_number(
     assert [c.value for c in columns["Cohort"]][0].startswith("Coöperatie Ærø – 2026")
     [contact] = _column(columns, LAST_CONTACT)
     assert contact.is_date and contact.value.date() == today() - timedelta(days=5)
+    # Beside each other, after the status, whatever order the features registered them in.
+    order = list(columns)
+    at = order.index("Huidige trajectstap")
+    assert order[at - 1:at + 3] == ["Status", "Huidige trajectstap",
+                                    "Aanbieder van de huidige trajectstap", "Cohort"]
     # The coordinator sees stage and cohort, never the client number or the contacts.
     header = read_csv(coordinator_client.get("/kandidaten/export.csv"))[0]
     assert "Huidige trajectstap" in header and "Cohort" in header

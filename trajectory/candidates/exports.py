@@ -88,11 +88,18 @@ def register_column(column: ExtraColumn) -> None:
 
 
 def _ordered() -> list[ListColumn | ExtraColumn]:
+    """The list's columns with each extra one after its ``after`` column, whatever the
+    order the features registered them in (an unknown anchor: at the end)."""
     ordered: list[ListColumn | ExtraColumn] = list(COLUMNS)
-    for extra in EXTRA_COLUMNS.values():
+    waiting = list(EXTRA_COLUMNS.values())
+    while waiting:
         keys = [c.key for c in ordered]
-        at = keys.index(extra.after) + 1 if extra.after in keys else len(ordered)
-        ordered.insert(at, extra)
+        ready = [e for e in waiting if e.after in keys] or waiting[:1]
+        for extra in ready:
+            keys = [c.key for c in ordered]
+            ordered.insert(keys.index(extra.after) + 1 if extra.after in keys else len(ordered),
+                           extra)
+            waiting.remove(extra)
     return ordered
 
 
