@@ -3,6 +3,8 @@ a label, or "not shown" (docs/extending.md, "Adding a field")."""
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
@@ -43,3 +45,20 @@ def test_bookkeeping_is_declared_not_shown(app):
                             "session_token", "created_at", "updated_at", "snapshot"):
                 spec = field_spec(cls, attr.key)
                 assert not spec.shown, f"{cls.__name__}.{attr.key}"
+
+
+def test_the_history_of_an_account_reads_in_words(world, beheer_client):
+    """The same renderer on the account page: labels, names, Dutch moments; never a
+    column name, a secret or a raw timestamp."""
+    user = world.user("klantmanager")
+    beheer_client.post(f"/beheer/gebruikers/{user.id}/bewerken", data={
+        "full_name": "Sanne Bosman-de Wit", "username": user.username, "email": user.email or "",
+        "organisation_id": str(user.organisation_id),
+        "roles": sorted(r.value for r in user.roles)})
+    page = beheer_client.get(f"/beheer/gebruikers/{user.id}").text
+    history = page[page.index("history-changes"):]
+    assert "Sanne Bosman → Sanne Bosman-de Wit" in history
+    for raw in ("<code>full_name</code>", "full_name", "password_hash", "last_login_at",
+                "organisation_id"):
+        assert raw not in history, raw
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T", history)

@@ -17,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 
 from trajectory.admin import services
 from trajectory.admin.forms import ConfirmForm, OrganisationForm, UserFilterForm, UserForm
+from trajectory.audit.labels import event_rows
 from trajectory.audit.trail import history_for, log_security
 from trajectory.auth.access import allow, get_in_scope, require
 from trajectory.auth.models import User, UserRole
@@ -120,7 +121,7 @@ def new_user():
 def user_detail(user_id: int):
     user = get_in_scope(User, user_id)
     return render_template("admin/user_detail.html", user=user, confirm=ConfirmForm(),
-                           history=history_for("User", user.id)[:20])
+                           history=event_rows(history_for("User", user.id)[:20]))
 
 
 @bp.route("/gebruikers/<int:user_id>/bewerken", methods=["GET", "POST"])

@@ -15,8 +15,10 @@ its label where it is defined:
   names one of its rows, so a foreign key shows the cohort's name or the user's name
   (found through the foreign key's target, never guessed from the column name).
 
-``missing_labels()`` lists what an audited model lacks; tests/audit/test_labels.py
-fails on it, so nobody can add an audited field without saying how it reads.
+``event_rows(events)`` turns audit events into rows a person reads (the candidate's
+history page, the history of an account). ``missing_labels()`` lists what an audited
+model lacks; tests/audit/test_labels.py fails on it, so nobody can add an audited field
+without saying how it reads.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from trajectory.extensions import db
 
@@ -197,3 +200,80 @@ def display(spec: FieldSpec, value: Any, names: Mapping[type, Mapping[Any, str]]
     if isinstance(value, (dict, list)):
         return _("(not shown)")
     return str(value)
+
+
+# ------------------------------------------------------------------ rows
+
+ACTION_LABELS = {"create": _l("added"), "update": _l("changed"), "delete": _l("removed")}
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    old: str | None      # None: the field was empty before (an addition)
+    new: str | None      # None: the field is empty now (a removal)
+    hidden: bool         # changed, but the value is never shown (BSN, snapshots)
+
+
+@dataclass(frozen=True)
+class EventRow:
+    at: datetime
+    actor: str
+    what: str
+    action: str
+    changes: list[Change]
+
+
+def event_rows(events: list[Any]) -> list[EventRow]:
+    """Audit events (``AuditEvent``) as rows a person reads: the model's label and the
+    action, who (by name), per shown field the old and new value. One query per kind of
+    object the values name, however many events."""
+    from trajectory.auth.models import User as user_model
+
+    wanted: dict[type, set[Any]] = {user_model: {e.actor_user_id for e in events
+                                                 if e.actor_user_id}}
+    plans = []
+    for event in events:
+        cls = model_for_name(event.object_type)
+        fields = []
+        for key, pair in (event.changes or {}).items():
+            spec = field_spec(cls, key) if cls is not None else None
+            if spec is None or not spec.shown or spec.label is None:
+                continue  # bookkeeping, or a column that no longer exists
+            fields.append((spec, pair))
+            target = spec.target
+            if target is not None:
+                wanted.setdefault(target, set()).update(v for v in pair if v != REDACTED)
+        plans.append((event, fields))
+    names = resolve_references(wanted)
+    actors = names.get(user_model, {})
+    rows = []
+    for event, fields in plans:
+        changes = []
+        for spec, (old, new) in fields:
+            if event.action != "update" and old in (None, "") and new in (None, ""):
+                continue  # an empty field of an added or removed row says nothing
+            if REDACTED in (old, new):
+                changes.append(Change(spec.label, None, None, True))
+                continue
+            changes.append(Change(
+                spec.label,
+                None if old in (None, "") else display(spec, old, names),
+                None if new in (None, "") else display(spec, new, names), False))
+        if event.action == "update" and not changes:
+            continue  # only bookkeeping changed (a lock, a version counter)
+        what = f"{model_label(event.object_type)} " \
+               f"{ACTION_LABELS.get(event.action, _('changed'))}"
+        actor = actors.get(event.actor_user_id) if event.actor_user_id else None
+        rows.append(EventRow(event.at, actor or system_name(event.actor_name), what,
+                             event.action, changes))
+    return rows
+
+
+SYSTEM_ACTORS = {"demo": _l("demo data"), "cli": _l("command line"),
+                 "systeem": _l("the system")}
+
+
+def system_name(name: str) -> str:
+    label = SYSTEM_ACTORS.get(name)
+    return str(label) if label is not None else name

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from flask import render_template
 
+from trajectory.audit.labels import event_rows
 from trajectory.audit.rendering import write_now
 from trajectory.auth.access import allow, require
 from trajectory.auth.roles import Role
-from trajectory.candidates.history import candidate_viewers, history_rows, history_statement
+from trajectory.candidates.history import candidate_viewers, history_statement
 from trajectory.candidates.views import bp, load_candidate, log_view
 from trajectory.ui import paginate
 
@@ -23,7 +24,7 @@ def history(candidate_id: int):
     candidate, view = load_candidate(candidate_id)
     require(view.history)
     page = paginate(history_statement(candidate.id))
-    rows = history_rows(list(page.items))
+    rows = event_rows(list(page.items))
     # The old and new values can be any part of the file the user may see.
     log_view(candidate, view, "CandidateHistory")
     viewers = None
