@@ -62,3 +62,30 @@ def test_models_and_migrations_agree_on_postgresql():
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_upgrading_a_filled_sqlite_database_keeps_every_row(tmp_path):
+    """``make run`` on an existing demo upgrades in place: a migration that rebuilds a
+    table (SQLite's batch mode: copy, drop, rename) must not cascade-delete the rows
+    that point at it. Down to the previous release's schema and up again, row for row."""
+    from trajectory.demo.data import load_demo
+
+    app = create_app(base_config(f"sqlite:///{tmp_path / 'filled.sqlite'}"))
+    with app.app_context():
+        upgrade()
+        load_demo()  # the whole demo: plans, stages, facts, claims, cohorts
+        db.session.commit()
+
+        def counts() -> dict[str, int]:
+            with db.engine.connect() as conn:
+                tables = sorted(set(sa.inspect(conn).get_table_names()) - {"alembic_version"})
+                return {t: conn.execute(sa.text(f'SELECT count(*) FROM "{t}"')).scalar()
+                        for t in tables}
+
+        before = counts()
+        assert before["stage"] > 0 and before["plan_version"] > 0
+        downgrade(revision="0012_single_sign_on")
+        upgrade()
+        after = counts()
+        db.engine.dispose()
+    assert after == before
