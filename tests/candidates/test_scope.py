@@ -63,7 +63,8 @@ GET_EXPECTED = {
 }
 
 # POST with an empty form (the CSRF token only): the klantmanager gets the form back
-# with errors (200), a conflict for a missing lock (409) or a redirect (302).
+# with errors (200), a conflict for a missing lock (409), a redirect (302) or the
+# confirmation page of an irreversible action (200).
 POST_EXPECTED = {
     "candidates.new": (200, 200, 403, 403, 403, 403, 403, 403),
     "candidates.edit": (200, 404, 403, 403, 403, 403, 403, 403),
@@ -80,7 +81,8 @@ POST_EXPECTED = {
     "candidates.benefit_new": (200, 404, 403, 403, 403, 403, 403, 403),
     "candidates.benefit_edit": (200, 404, 403, 403, 403, 403, 403, 403),
     "candidates.benefit_end": (200, 404, 403, 403, 403, 403, 403, 403),
-    "candidates.benefit_remove": (302, 404, 403, 403, 403, 403, 403, 403),
+    # Removing asks first: the confirmation page (trajectory/confirm.py).
+    "candidates.benefit_remove": (200, 404, 403, 403, 403, 403, 403, 403),
 }
 
 
