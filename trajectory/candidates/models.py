@@ -226,6 +226,9 @@ class Candidate(db.Model):
     __audit__ = True
     __label__ = _l("Personal details")
     __audit_redact__ = frozenset({"bsn"})
+    __table_args__ = (
+        sa.UniqueConstraint("municipality_id", "client_number", name="uq_candidate_client_number"),
+    )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     municipality_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("organisation.id"), index=True,
@@ -264,6 +267,10 @@ class Candidate(db.Model):
                                                       info={"label": _l("Own transport")})
     bsn: so.Mapped[str | None] = so.mapped_column(sa.String(9), unique=True,
                                                   info={"label": _l("BSN")})
+    # The municipality's own number for the person in its benefit system (migration 0015):
+    # matches an export's rows to that system; unique within the municipality.
+    client_number: so.Mapped[str | None] = so.mapped_column(
+        sa.String(30), info={"label": _l("Client number (benefit system)")})
     consent_given_on: so.Mapped[date | None] = so.mapped_column(sa.Date,
                                                                 info={"label": _l("Consent given on")})
     consent_providers: so.Mapped[bool] = so.mapped_column(default=False,
