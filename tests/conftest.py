@@ -37,7 +37,7 @@ def pg_url() -> str:
     so ``make test-postgres`` runs on both cores."""
     url = os.environ.get("TEST_DATABASE_URL", DEFAULT_PG_URL)
     worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if worker:
+    if worker and BACKEND == "postgres":
         parsed = sa.make_url(url)
         url = parsed.set(database=f"{parsed.database}_{worker}").render_as_string(
             hide_password=False)
@@ -46,7 +46,7 @@ def pg_url() -> str:
 
 def _create_worker_database() -> None:
     """Create this xdist worker's database beside the configured one, when missing."""
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
+    if not os.environ.get("PYTEST_XDIST_WORKER") or BACKEND != "postgres":
         return
     base = os.environ.get("TEST_DATABASE_URL", DEFAULT_PG_URL)
     name = sa.make_url(pg_url()).database

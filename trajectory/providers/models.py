@@ -130,7 +130,7 @@ class ProviderProfile(db.Model):
     contact_email: so.Mapped[str | None] = so.mapped_column(sa.String(254),
                                                             info={"label": _l("Email address")})
     contract_share: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(5, 2),
-                                                                 info={"label": _l("Share of the contracted revenue (%)")})
+                                                                 info={"label": _l("Share of the contracted revenue, in percent")})
     description: so.Mapped[str | None] = so.mapped_column(sa.Text,
                                                           info={"label": _l("Description")})
     # What the provider already does for Social Return today.
