@@ -21,11 +21,14 @@ def _make_idle(live_server, username: str) -> None:
     from trajectory.extensions import db
     from trajectory.timeutil import as_utc
 
+    # Only the session this test just opened: the other browser tests share the
+    # account's earlier login (page_for's storage state) and must keep it.
     with live_server.app.app_context():
-        for row in db.session.scalars(sa.select(UserSession).where(
-                UserSession.user_id == live_server.user_ids[username],
-                UserSession.ended_at.is_(None))):
-            row.last_seen_at = as_utc(row.last_seen_at) - timedelta(minutes=31)
+        row = db.session.scalars(sa.select(UserSession).where(
+            UserSession.user_id == live_server.user_ids[username],
+            UserSession.ended_at.is_(None))
+            .order_by(UserSession.created_at.desc(), UserSession.id.desc())).first()
+        row.last_seen_at = as_utc(row.last_seen_at) - timedelta(minutes=31)
         db.session.commit()
 
 
