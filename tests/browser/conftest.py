@@ -193,6 +193,13 @@ def _fresh_code(username: str) -> str:
 def login_via_form(page, base_url: str, username: str, password: str = PASSWORD) -> None:
     """Log in the way a person does: the login form, the code step, then the home page."""
     page.goto(base_url + "/inloggen")
+    log_in_on_this_page(page, username, password)
+    if re.search(r"/inloggen(/code)?(\?|$)", page.url):
+        raise AssertionError(f"login as {username!r} failed: still on {page.url}")
+
+
+def log_in_on_this_page(page, username: str, password: str = PASSWORD) -> None:
+    """Fill the login form the browser shows now (it keeps ``next``), then the code step."""
     form = page.locator("main form").first
     form.locator("input[name=username]").fill(username)
     form.locator("input[name=password]").fill(password)
@@ -203,8 +210,6 @@ def login_via_form(page, base_url: str, username: str, password: str = PASSWORD)
         form.locator("input[name=code]").fill(_fresh_code(username))
         with page.expect_navigation():
             form.locator("button[type=submit]").click()
-    if re.search(r"/inloggen(/code)?(\?|$)", page.url):
-        raise AssertionError(f"login as {username!r} failed: still on {page.url}")
 
 
 @pytest.fixture(scope="session")

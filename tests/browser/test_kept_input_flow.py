@@ -8,8 +8,7 @@ import re
 
 import sqlalchemy as sa
 
-from tests.browser.conftest import NARROW, _fresh_code
-from tests.factories import PASSWORD
+from tests.browser.conftest import NARROW, log_in_on_this_page
 
 TYPED = "Wil na de zomer graag in de groenvoorziening in Goes beginnen, eerst 16 uur."
 
@@ -32,24 +31,10 @@ def _make_idle(live_server, username: str) -> None:
         db.session.commit()
 
 
-def _log_in_here(page, username: str) -> None:
-    """The login form of the page the browser was sent to (it keeps ``next``)."""
-    form = page.locator("main form").first
-    form.locator("input[name=username]").fill(username)
-    form.locator("input[name=password]").fill(PASSWORD)
-    with page.expect_navigation():
-        form.locator("button[type=submit]").click()
-    if re.search(r"/inloggen/code", page.url):
-        form = page.locator("main form").first
-        form.locator("input[name=code]").fill(_fresh_code(username))
-        with page.expect_navigation():
-            form.locator("button[type=submit]").click()
-
-
 def test_the_plan_typed_before_an_idle_logout_is_back_after_the_login(page_for, live_server):
     page = page_for(None, viewport={"width": NARROW, "height": 740})
     page.goto(live_server("/inloggen"))
-    _log_in_here(page, "klantmanager")
+    log_in_on_this_page(page, "klantmanager")
     url = live_server("/kandidaten/1/plan/bewerken")
     page.goto(url)
     wishes = page.locator("textarea[name=wishes]")
@@ -60,7 +45,7 @@ def test_the_plan_typed_before_an_idle_logout_is_back_after_the_login(page_for, 
     assert "/inloggen" in page.url and "next=" in page.url
     assert TYPED not in page.content()
 
-    _log_in_here(page, "klantmanager")
+    log_in_on_this_page(page, "klantmanager")
     assert page.url == url
     assert page.locator("textarea[name=wishes]").input_value() == TYPED
     assert page.get_by_text(re.compile("Wat je typte staat er nog|What you typed is still "
