@@ -168,11 +168,15 @@ PAGES: list[tuple] = [
 
 
 def _submit(page, values: dict[str, str] | None = None) -> None:
-    """Fill the main form (clearing the other text fields) and submit it."""
-    form = page.locator("main form[method=post]").last
-    for field in form.locator(
-            "input[type=text], input[type=email], input[type=password], input:not([type]), textarea"
-    ).all():
+    """Fill the main form (clearing the other text fields) and submit it.
+
+    The main form is the last one with a field: a page may end with forms of buttons
+    only (the session list's "end this session"), which must not be pressed.
+    """
+    fields = "input[type=text], input[type=email], input[type=password], input:not([type]), textarea"
+    form = page.locator("main form[method=post]").filter(
+        has=page.locator("input:not([type=hidden]), select, textarea")).last
+    for field in form.locator(fields).all():
         name = field.get_attribute("name")
         field.fill((values or {}).get(name, ""))
     with page.expect_navigation():
