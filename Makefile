@@ -11,7 +11,7 @@ SECRET_FILE := instance/secret-key
 PORT ?= 5000
 RUN_ENV = TRAJECTORY_SECRET_KEY="$$(cat $(SECRET_FILE))" TRAJECTORY_SESSION_COOKIE_SECURE=false TRAJECTORY_DEMO_MODE=true
 
-.PHONY: run dev test screenshots test-fast test-postgres test-browser serve install migrate demo lint i18n i18n-compile clean
+.PHONY: run dev test screenshots test-fast test-postgres test-browser serve install migrate demo lint i18n i18n-compile clean bench
 
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -62,6 +62,11 @@ test-browser: install
 ## make screenshots: the browser tests, saving every page at 1280 and 360 px in test-artifacts/
 screenshots: install
 	TRAJECTORY_SCREENSHOTS=1 $(BIN)/python -m pytest -m browser
+
+## make bench: build 1k and 100k candidates on SQLite and PostgreSQL, time every page under
+## gunicorn, write docs/performance.md (BENCH_SIZES="1000 10000" BENCH_DATABASES=sqlite ...)
+bench: install
+	$(BIN)/python -m benchmarks
 
 lint: install
 	$(BIN)/ruff check trajectory tests

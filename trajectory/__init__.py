@@ -30,6 +30,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from trajectory.logs import configure_logging
 
     configure_logging(app)
+    from trajectory import querycount
+
+    querycount.init_app(app)  # before the other hooks: it counts their queries too
     _register_extensions(app)
     _register_blueprints(app)
     _register_cli(app)

@@ -78,6 +78,8 @@ DEFAULTS: dict[str, object] = {
     "LOG_LEVEL": "INFO",
     "LOG_JSON": True,
     "PER_PAGE": 25,
+    # X-Query-Count on every response (trajectory/querycount.py): for the benchmarks only.
+    "QUERY_COUNT_HEADER": False,
     "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
     "ORGANISATION_NAME": "Regio Oosterschelde",
     # A closed file is due for destruction this many years after closure (trajectory/retention).
