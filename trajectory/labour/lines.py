@@ -93,7 +93,7 @@ def credited_contract(person: PersonValues, stage_id: int, contracts: Sequence[C
     return next((c.id for c in own if contract_periods(c).covers(stage.start)), None)
 
 
-def _claim_line(person: PersonValues, stage: Stage, claim: Claim, credited: int | None
+def claim_line(person: PersonValues, stage: Stage, claim: Claim, credited: int | None
                 ) -> LabourLine:
     flags: list[str] = []
     try:
@@ -112,7 +112,7 @@ def _claim_line(person: PersonValues, stage: Stage, claim: Claim, credited: int 
         url=_url("valuation.claim", claim_id=claim.id), claim=claim, stage_id=stage.id)
 
 
-def _forecast_line(person: PersonValues, stage: Stage, claims: Sequence[Claim]
+def forecast_line(person: PersonValues, stage: Stage, claims: Sequence[Claim]
                    ) -> LabourLine | None:
     value = person.value(stage.id)
     rest = unclaimed(person, stage.id, claims)
@@ -134,6 +134,13 @@ def _forecast_line(person: PersonValues, stage: Stage, claims: Sequence[Claim]
         valuation=valuation, status=FORECAST_STATUS[stage.status], year=first.year,
         flags=((value.reason,) if value.reason else ()) + value.flags,
         url=_url("stages.detail", stage_id=stage.id), stage_id=stage.id)
+
+
+def listed(stage: Stage) -> bool:
+    """A stage the ledger lists: accepted and started or planned, not care, not stopped
+    before it started."""
+    return (stage.status in VALUED_STATUSES and not stage.is_zorg
+            and not stage.never_started)
 
 
 def _candidate_ids(provider_ids: set[int]) -> list[int]:
@@ -178,9 +185,9 @@ def labour_lines(contracts: Sequence[Contract]) -> Mapping[int, list[LabourLine]
             own = claims.get(stage_id, [])
             for claim in own:
                 if claim.contract_id in page:
-                    lines[claim.contract_id].append(_claim_line(person, stage, claim, credited))
+                    lines[claim.contract_id].append(claim_line(person, stage, claim, credited))
             if credited in page:
-                forecast = _forecast_line(person, stage, own)
+                forecast = forecast_line(person, stage, own)
                 if forecast is not None:
                     lines[credited].append(forecast)
     for found in lines.values():

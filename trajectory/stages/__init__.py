@@ -13,3 +13,7 @@ def init_app(app: Flask) -> None:
     from trajectory.stages import exports
 
     exports.install()  # the candidate export's stage columns
+
+    from trajectory.stages import stored_values
+
+    stored_values.install()  # stored stage values follow the facts they come from

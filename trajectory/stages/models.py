@@ -337,3 +337,74 @@ def provider_users_with_role(provider_id: int, role: Role) -> sa.Select:
     return (sa.select(User).join(UserRole, UserRole.user_id == User.id)
             .where(User.organisation_id == provider_id, UserRole.role == role,
                    User.active.is_(True)))
+
+
+class StageValue(db.Model):
+    """A stage's value as the person's valuation gave it, stored so the sums are SQL.
+
+    Written only by ``trajectory.stages.stored_values`` (never by hand): the value, the
+    explanation lines and the reason, the contract and edition it counts under, the
+    valued days (``tally``: enough to value any part of them exactly, as the engine's
+    running totals do) and what the ledger's forecast line of the stage holds (what
+    labour claims do not cover yet, and the year it counts in). Not audited: it is
+    derived from audited rows and rebuilt from them at any time.
+    """
+
+    __tablename__ = "stage_value"
+
+    stage_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("stage.id", ondelete="CASCADE"), primary_key=True)
+    candidate_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("candidate.id", ondelete="CASCADE"), index=True)
+    provider_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("organisation.id"), index=True)
+    # The contract the valuation credits (None: no contract covers it, or no value).
+    contract_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("sroi_contract.id", ondelete="SET NULL"), index=True)
+    # The contract whose ledger lists the stage (also a stage without a value yet).
+    line_contract_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("sroi_contract.id", ondelete="SET NULL"))
+    rulebook: so.Mapped[str | None] = so.mapped_column(sa.String(60))  # edition name
+    value: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(12, 2))
+    explain: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
+    reason: so.Mapped[str | None] = so.mapped_column(sa.Text)
+    flags: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
+    valued_start: so.Mapped[date | None] = so.mapped_column()
+    valued_end: so.Mapped[date | None] = so.mapped_column()
+    tally: so.Mapped[dict[str, Any] | None] = so.mapped_column(sa.JSON)
+    # The forecast line: None when labour claims cover every valued day.
+    forecast_status: so.Mapped[str | None] = so.mapped_column(sa.String(20))
+    forecast_value: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(12, 2))
+    forecast_year: so.Mapped[int | None] = so.mapped_column()
+    computed_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True),
+                                                        default=utcnow)
+
+    stage: so.Mapped[Stage] = so.relationship(viewonly=True)
+
+    __table_args__ = (
+        sa.Index("ix_stage_value_line_contract_year", "line_contract_id", "forecast_year"),
+        sa.Index("ix_stage_value_provider_year", "provider_id", "forecast_year"),
+    )
+
+
+class StageClaimValue(db.Model):
+    """A labour claim's part of its stage, valued now (an approved claim keeps its frozen
+    ``approved_value`` on the claim itself; this row is the value before approval)."""
+
+    __tablename__ = "stage_claim_value"
+
+    claim_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("sroi_claim.id", ondelete="CASCADE"), primary_key=True)
+    stage_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("stage.id", ondelete="CASCADE"), index=True)
+    candidate_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("candidate.id", ondelete="CASCADE"), index=True)
+    contract_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("sroi_contract.id", ondelete="CASCADE"))
+    year: so.Mapped[int] = so.mapped_column()
+    value: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(12, 2))
+    explain: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
+    flags: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
+    computed_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True),
+                                                        default=utcnow)
+
+    __table_args__ = (sa.Index("ix_stage_claim_value_contract_year", "contract_id", "year"),)
