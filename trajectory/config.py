@@ -82,6 +82,14 @@ DEFAULTS: dict[str, object] = {
     "QUERY_COUNT_HEADER": False,
     "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
     "ORGANISATION_NAME": "Regio Oosterschelde",
+    # The region in the page header and the NL Design System theme class on <html>
+    # (templates/base.html); a municipality with its own design tokens sets its class.
+    "REGION_NAME": "Oosterschelde",
+    "THEME_CLASS": "voorbeeld-theme",
+    # /metrics (trajectory/metrics.py) answers only with this bearer token; 404 without one.
+    "METRICS_TOKEN": None,
+    # Hashed, compressed static files (trajectory/assets.py); default <repo>/build/static.
+    "STATIC_BUILD_DIR": None,
     # A closed file is due for destruction this many years after closure (trajectory/retention).
     "RETENTION_YEARS": 10,
     # A provider's access to a file ends this many days after its connection ends
