@@ -93,3 +93,14 @@ def load_demo() -> None:
     for _name, step in DEMO_STEPS:
         step()
         db.session.flush()
+    _store_stage_values()
+
+
+def _store_stage_values() -> None:
+    """The stored stage values (``trajectory.stages.stored_values``), when stages are
+    installed: some steps write with bulk inserts, which the ORM hooks do not see."""
+    try:
+        from trajectory.stages import stored_values
+    except ImportError:
+        return
+    stored_values.refresh_all()
