@@ -22,6 +22,12 @@ The rules live in this one place, so every export follows them:
 * **Download names.** ``attachment(filename)`` gives a ``Content-Disposition`` with an
   ASCII fallback (``Cooperatie-AEro-2026.xlsx``) and the real name as RFC 5987
   ``filename*=UTF-8''...``; ``slug`` makes the ASCII part of a name from any text.
+* **Flat memory at any size.** Rows are any iterable, read once: a workbook is written
+  row by row into a temporary file (XlsxWriter's ``constant_memory`` mode, widths set
+  after the rows), a CSV can go out as a stream of chunks (``csv_stream``), so a list of
+  100,000 people costs no more memory than one of a thousand. Large exports read their rows
+  in chunks of ``CHUNK`` (``yield_per`` with eager loading: a fixed number of queries per
+  chunk) and write their processing-log lines per chunk (docs/processing-log.md).
 """
 
 from __future__ import annotations
@@ -29,17 +35,19 @@ from __future__ import annotations
 import csv
 import enum
 import io
+import os
 import re
+import tempfile
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 from urllib.parse import quote
 
 import xlsxwriter
-from flask import Response
+from flask import Response, stream_with_context
 
 from trajectory.timeutil import AMSTERDAM, as_utc
 
@@ -61,6 +69,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?[0-9][0-9 ().,/-]*")
 
 MIN_WIDTH, MAX_WIDTH = 8, 60
+# Rows per chunk of a large export: one batch of queries and one of log lines each.
+CHUNK = 1000
 
 
 class Kind(enum.StrEnum):
@@ -181,24 +191,105 @@ def safe_text(value: str) -> str:
 
 # ------------------------------------------------------------------ CSV
 
-def csv_bytes(columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> bytes:
-    """Semicolon-separated UTF-8 with a BOM and CRLF, as Dutch Excel opens it."""
+def _csv_lines(rows: Iterable[Sequence[Any]], kinds: Sequence[Kind] | None) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([safe_text(str(c.title)) for c in columns])
     for row in rows:
-        writer.writerow([text_of(value, column.kind) for column, value in zip(columns, row,
-                                                                                 strict=True)])
-    return buffer.getvalue().encode("utf-8-sig")
+        if kinds is None:
+            writer.writerow(row)
+        else:
+            writer.writerow([text_of(value, kind) for kind, value in zip(kinds, row,
+                                                                          strict=True)])
+    return buffer.getvalue()
+
+
+def csv_header(columns: Sequence[Column]) -> bytes:
+    """The start of the file: the BOM Dutch Excel needs for UTF-8, and the header row."""
+    return "\ufeff".encode() + _csv_lines([[safe_text(str(c.title)) for c in columns]],
+                                          None).encode()
+
+
+def csv_chunk(columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> bytes:
+    """Rows of the file, without the header (one chunk of a streamed CSV)."""
+    return _csv_lines(rows, [c.kind for c in columns]).encode()
+
+
+def csv_bytes(columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> bytes:
+    """Semicolon-separated UTF-8 with a BOM and CRLF, as Dutch Excel opens it."""
+    return csv_header(columns) + csv_chunk(columns, rows)
+
+
+def csv_stream(columns: Sequence[Column], chunks: Iterable[Iterable[Sequence[Any]]],
+               name: str) -> Response:
+    """A CSV sent while it is made: the header at once, then each chunk of rows as it comes
+    (the same bytes as ``csv_bytes``). ``chunks`` (a generator) is first read after the
+    view has returned, inside the request's context again (``stream_with_context``), so it
+    does its own database work in a fresh session."""
+    rest = stream_with_context(_csv_rows(columns, chunks))
+    return Response(_Stream(csv_header(columns), rest), mimetype=CSV,
+                    headers={"Content-Disposition": attachment(name)})
+
+
+def _csv_rows(columns: Sequence[Column],
+              chunks: Iterable[Iterable[Sequence[Any]]]) -> Iterator[bytes]:
+    try:
+        for rows in chunks:
+            yield csv_chunk(columns, rows)
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()  # an aborted download: the chunks' query ends here, not at the GC
+
+
+class _Stream:
+    """A streamed body: the first part (no database, no context) at once, the rest
+    inside the request's context. A server (or Werkzeug's test client, which takes the
+    first part with the response) that reads no further never enters the context again,
+    so nothing stays pushed; ``close`` (the server's, at the end or on an aborted
+    download) closes the rest."""
+
+    def __init__(self, first: bytes, rest: Iterator[bytes]) -> None:
+        self.first, self.rest = first, rest
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield self.first
+        yield from self.rest
+
+    def close(self) -> None:
+        self.rest.close()
+
+
+class _FileBody:
+    """A file sent from disk in blocks; closed when read to the end, when the server
+    closes the response, or when the response is dropped unread."""
+
+    BLOCK = 1 << 16
+
+    def __init__(self, file: IO[bytes]) -> None:
+        self.file = file
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            while block := self.file.read(self.BLOCK):
+                yield block
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        self.file.close()
+
+    __del__ = close
 
 
 # ------------------------------------------------------------------ Excel
 
 class _Book:
-    def __init__(self) -> None:
-        self.buffer = io.BytesIO()
-        self.book = xlsxwriter.Workbook(self.buffer, {
-            "in_memory": True, "strings_to_formulas": False, "strings_to_urls": False,
+    def __init__(self, path: str) -> None:
+        # constant_memory: each row goes to a temporary file once the next one starts, so
+        # rows must come in order (they do: above, header, rows, below).
+        self.book = xlsxwriter.Workbook(path, {
+            "constant_memory": True, "tmpdir": tempfile.gettempdir(),
+            "strings_to_formulas": False, "strings_to_urls": False,
             "strings_to_numbers": False})
         self.formats: dict[tuple[Kind, bool], Any] = {}
         self.names: set[str] = set()
@@ -292,20 +383,43 @@ class _Book:
             sheet.set_column(col, col, width)
         sheet.freeze_panes(1, 0)
 
-    def close(self) -> bytes:
+    def close(self) -> None:
         self.book.close()
-        return self.buffer.getvalue()
+
+
+def workbook_file(sheets: Iterable[Sheet | Layout]) -> IO[bytes]:
+    """The .xlsx with one worksheet per ``Sheet`` (a table) or ``Layout``, written to an
+    anonymous temporary file (already unlinked: it disappears when closed), at its start."""
+    handle, path = tempfile.mkstemp(prefix="trajectory-export-", suffix=".xlsx")
+    os.close(handle)
+    try:
+        book = _Book(path)
+        for spec in sheets:
+            if isinstance(spec, Sheet):
+                book.table(spec)
+            else:
+                book.layout(spec)
+        book.close()
+        return open(path, "rb")  # noqa: SIM115 - the response closes it
+    finally:
+        os.unlink(path)  # the open file stays readable (POSIX); nothing is left behind
 
 
 def workbook(sheets: Sequence[Sheet | Layout]) -> bytes:
-    """An .xlsx in memory with one worksheet per ``Sheet`` (a table) or ``Layout``."""
-    book = _Book()
-    for spec in sheets:
-        if isinstance(spec, Sheet):
-            book.table(spec)
-        else:
-            book.layout(spec)
-    return book.close()
+    """The .xlsx as bytes (small workbooks: a cohort's figures, one contract's ledger)."""
+    with workbook_file(sheets) as file:
+        return file.read()
+
+
+def workbook_download(sheets: Iterable[Sheet | Layout], filename: str) -> Response:
+    """Write the workbook to a temporary file, then send that file: memory stays flat
+    however many rows there are. The safety net of the processing log does not read a
+    file sent like this: the view logs every person in it itself."""
+    file = workbook_file(sheets)
+    size = os.fstat(file.fileno()).st_size
+    return Response(_FileBody(file), mimetype=XLSX, direct_passthrough=True,
+                    headers={"Content-Disposition": attachment(filename),
+                             "Content-Length": str(size)})
 
 
 # ------------------------------------------------------------------ download names

@@ -131,6 +131,7 @@ def test_an_export_writes_its_lines_in_one_insert(app, world, klantmanager_clien
     with count_queries() as counter:
         response = klantmanager_client.get("/kandidaten/export.csv",
                                            headers={"X-Request-ID": "export-0001"})
+        assert response.data  # streamed: the rows (and their lines) come as it is read
     assert response.status_code == 200
     inserts = [s for s in counter.statements if s.lstrip().upper().startswith(
         "INSERT INTO PROCESSING_LOG")]

@@ -163,6 +163,28 @@ def write_now() -> None:
         _insert(db.session, log)
 
 
+def write_batch(rows: list[dict[str, Any]]) -> None:
+    """Insert these lines (``log_row``) and commit them at once, on a connection and in a
+    short transaction of their own: a large export writes one batch per chunk while its
+    long read goes on, so a concurrent write (a buddy's contact) waits a moment at most,
+    and the request's own session is not touched. Only for a response the safety net does
+    not read (a stream, a file sent from disk), so the subjects are not remembered for it.
+    A failure raises: the export stops before the chunk leaves the server."""
+    if not rows:
+        return
+    with db.engine.begin() as connection:
+        connection.execute(sa.insert(ProcessingLogEntry.__table__), rows)
+
+
+def forget_loaded() -> None:
+    """Drop what the safety net noted of loaded objects: a streamed export, which the net
+    never reads, calls it per chunk so memory stays flat over 100,000 people."""
+    log = _request_log()
+    if log is not None:
+        log.loaded.clear()
+        log.by_stage.clear()
+
+
 def _insert(session: so.Session, log: RequestLog) -> None:
     rows, log.pending = log.pending, []
     session.connection().execute(sa.insert(ProcessingLogEntry.__table__), rows)

@@ -204,20 +204,12 @@ def index():
 @bp.route("/export.<any(csv, xlsx):fmt>")
 @allow(*READERS)
 def export(fmt: str):
-    """The filtered list (all pages); one processing-log line per candidate in it."""
+    """The filtered list (all pages), in chunks; one processing-log line per candidate in
+    it, written per chunk (trajectory/candidates/exports.py)."""
     columns = list_columns(current_user)
-    candidates = list(db.session.scalars(_list_statement(columns)))
-    visible = visible_for_all(current_user, candidates)
-    header, rows = exports.table(current_user, candidates, columns, visible)
-    for candidate in candidates:
-        row_view = visible[candidate.id]
-        shown = Visible(**{key: getattr(row_view, key) and getattr(columns, key)
-                           for key in Visible.__dataclass_fields__})
-        log_view(candidate, shown, action="export")  # one bulk insert after the response
     name = kit.filename("kandidaten", today().isoformat(), extension=fmt)
-    if fmt == "csv":
-        return kit.download(kit.csv_bytes(header, rows), name, kit.CSV)
-    return kit.download(kit.workbook([kit.Sheet(_("Candidates"), header, rows)]), name, kit.XLSX)
+    return exports.download(current_user._get_current_object(), _list_statement(columns),
+                            columns, fmt, name)
 
 
 # ------------------------------------------------------------------ register and edit

@@ -22,14 +22,17 @@ _LOADED = "trajectory.stages.exports"
 
 
 def current_stages(user: Any, candidates: list[Candidate]) -> dict[int, tuple[Any, str]]:
-    """candidate id -> (kind, provider name) of the running stage, in one query (cached
-    per request for the two columns)."""
+    """candidate id -> (kind, provider name) of the running stage, in one query (kept for
+    the two columns of one chunk of the export; only the last chunk's, so a streamed
+    export of 100,000 people does not keep them all)."""
     from flask import g
 
     ids = [c.id for c in candidates]
-    cache = g.setdefault(_LOADED, {})
     key = (getattr(user, "id", None), tuple(ids))
-    if key not in cache:
+    cache = g.get(_LOADED)
+    if cache is None or key not in cache:
+        cache = {}
+        setattr(g, _LOADED, cache)
         rows = db.session.execute(
             sa.select(Stage.candidate_id, Stage.kind, Organisation.name)
             .join(Organisation, Organisation.id == Stage.provider_id)
