@@ -191,15 +191,27 @@ def safe_text(value: str) -> str:
 
 # ------------------------------------------------------------------ CSV
 
+class _Labels(dict):
+    """Each code's label looked up once per chunk, not once per cell (``plain``)."""
+
+    def of(self, value: Any) -> Any:
+        if not isinstance(value, enum.Enum):
+            return value
+        if value not in self:
+            self[value] = plain(value)
+        return self[value]
+
+
 def _csv_lines(rows: Iterable[Sequence[Any]], kinds: Sequence[Kind] | None) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    labels = _Labels()
     for row in rows:
         if kinds is None:
             writer.writerow(row)
         else:
-            writer.writerow([text_of(value, kind) for kind, value in zip(kinds, row,
-                                                                          strict=True)])
+            writer.writerow([text_of(labels.of(value), kind)
+                             for kind, value in zip(kinds, row, strict=True)])
     return buffer.getvalue()
 
 
@@ -293,6 +305,7 @@ class _Book:
             "strings_to_numbers": False})
         self.formats: dict[tuple[Kind, bool], Any] = {}
         self.names: set[str] = set()
+        self.labels = _Labels()
 
     def fmt(self, kind: Kind, bold: bool = False):
         key = (kind, bold)
@@ -321,7 +334,7 @@ class _Book:
     def write(self, sheet, row: int, col: int, value: Any, kind: Kind = Kind.TEXT,
               bold: bool = False) -> int:
         """Write one typed cell; returns its shown width in characters."""
-        value, kind, cell_bold = _unwrap(value, kind)
+        value, kind, cell_bold = _unwrap(self.labels.of(value), kind)
         fmt = self.fmt(kind, bold or cell_bold)
         if value is None or value == "":
             sheet.write_blank(row, col, None, fmt)
