@@ -11,7 +11,8 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
 # A naming convention makes constraint names stable across SQLite and
@@ -37,3 +38,26 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address)
+
+
+# A writer waits this long for another writer's transaction instead of failing with
+# "database is locked" (exports write their log lines in short batches, docs/operations.md).
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """Every SQLite connection: foreign keys on (SQLite's default is off), a busy timeout,
+    and on a database file the write-ahead log, so readers (a long export) never block a
+    writer and a writer never blocks readers. An in-memory database has no WAL."""
+    if not type(dbapi_connection).__module__.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        files = {name: file for _seq, name, file in cursor.execute("PRAGMA database_list")}
+        if files.get("main"):  # "" for :memory: and temporary databases
+            cursor.execute("PRAGMA journal_mode=WAL")
+    finally:
+        cursor.close()
