@@ -21,24 +21,44 @@ from trajectory.candidates.models import (
     PlanVersion,
 )
 from trajectory.candidates.scope import candidate_scope
+from trajectory.cohorts.models import CohortCandidate
 from trajectory.contacts.models import ContactLog
 from trajectory.demo.generator import GeneratorError, check_count, generate
 from trajectory.extensions import db
-from trajectory.stages.models import Stage, StageStatus
+from trajectory.stages.models import Stage, StageStatus, StageValue
+from trajectory.valuation.models import (
+    EVIDENCE_EMPLOYMENT,
+    Claim,
+    ClaimKind,
+    ClaimStatus,
+    Contract,
+)
 
 # What two runs must agree on: every table the generator writes, bar stored values'
 # timestamps (and accounts, whose session tokens are random by design).
 DIGEST_TABLES = ("candidate", "candidate_benefit_period", "plan", "plan_goal", "plan_goal_step",
                  "plan_barrier", "plan_training", "plan_version", "buddy_assignment",
-                 "ladder_measurement", "zrm_score", "stage", "contact_log")
+                 "ladder_measurement", "zrm_score", "stage", "contact_log", "cohort",
+                 "cohort_municipality", "cohort_provider", "cohort_candidate",
+                 "cohort_agreement", "cohort_evaluation", "stage_value")
+# Columns that hold the moment of writing or a random file name, not generated data.
+SKIP_COLUMNS = {"computed_at", "stored_name"}
 
 
 def digest() -> str:
     sha = hashlib.sha256()
     for name in DIGEST_TABLES:
         table = db.metadata.tables[name]
-        for row in db.session.execute(sa.select(table).order_by(table.c.id)):
+        columns = [c for c in table.c if c.name not in SKIP_COLUMNS]
+        key = table.c.id if "id" in table.c else table.c.stage_id
+        for row in db.session.execute(sa.select(*columns).order_by(key)):
             sha.update(repr(tuple(row)).encode())
+    claims = db.metadata.tables["sroi_claim"]
+    labour = sa.select(claims.c.stage_id, claims.c.status, claims.c.period_start,
+                       claims.c.period_end, claims.c.approved_value).where(
+        claims.c.kind == "arbeid").order_by(claims.c.id)
+    for row in db.session.execute(labour):
+        sha.update(repr(tuple(row)).encode())
     return sha.hexdigest()
 
 
@@ -100,6 +120,45 @@ def test_rows_keep_the_invariants_of_the_services(app, world):
                                  start=candidates[0].date_of_birth.replace(year=2001)))
     db.session.flush()
     db.session.rollback()
+
+
+def test_cohorts_contracts_claims_and_labour_lines(app, world):
+    counts = generate(400, seed=4)
+    db.session.commit()
+    assert counts["sroi_contract"] >= 3 and counts["cohort"] >= 5
+    sizes = db.session.execute(sa.select(CohortCandidate.cohort_id, sa.func.count())
+                               .group_by(CohortCandidate.cohort_id)).all()
+    assert {size for _cohort, size in sizes} <= {5, 6}
+    generated = sa.select(Contract.id).where(Contract.reference.like("GEN-%"))
+    statuses = set(db.session.scalars(sa.select(Claim.status).where(
+        Claim.contract_id.in_(generated))))
+    assert statuses == set(ClaimStatus)
+    labour = db.session.scalars(sa.select(Claim).where(Claim.kind == ClaimKind.LABOUR,
+                                                       Claim.contract_id.in_(generated))).all()
+    assert {c.status for c in labour} >= {ClaimStatus.CONCEPT, ClaimStatus.SUBMITTED,
+                                          ClaimStatus.APPROVED, ClaimStatus.REJECTED}
+    for claim in labour:
+        stored = db.session.get(StageValue, claim.stage_id)
+        assert claim.stage.provider_id == claim.contract.provider_id
+        assert stored.contract_id == claim.contract_id
+        if claim.status is ClaimStatus.APPROVED:  # the whole stage, frozen at its value
+            assert claim.approved_value == stored.value and claim.approved_explain
+        if claim.status is not ClaimStatus.CONCEPT:  # submitted with its evidence
+            assert EVIDENCE_EMPLOYMENT in {e.kind for e in claim.evidence}
+
+
+def test_the_adviser_and_coordinator_pages_open_on_a_generated_region(app, world, client_for):
+    generate(200, seed=6)
+    db.session.commit()
+    contract = db.session.scalar(sa.select(Contract).where(Contract.reference.like("GEN-%"))
+                                 .order_by(Contract.id))
+    adviser = client_for("adviseur")
+    for page in ("/", f"/sroi/contracten/{contract.id}"):
+        assert adviser.get(page).status_code == 200, page
+    coordinator = client_for("coordinator")
+    cohort_id = db.session.scalar(sa.select(CohortCandidate.cohort_id).limit(1))
+    for page in ("/", f"/cohorten/{cohort_id}"):
+        assert coordinator.get(page).status_code == 200, page
 
 
 def test_a_second_run_adds_to_the_first(app, world):

@@ -139,6 +139,7 @@ def _line(ctx, person: Person) -> None:
                        care_decided_at=ctx.moment(proposed, 11),
                        care_reason="Ook zorgcliënt bij deze aanbieder; keuze vastgelegd.")
         ctx.add(STAGE, row)
+        person.stages.append((provider, kind.value))
         answered = min(proposed + timedelta(days=rng.randrange(1, 10)), day)
         if cursor > day or (proposed >= day - timedelta(days=14) and rng.random() < 0.3):
             # Not started yet: waiting for the answer (sometimes overdue) or planned.

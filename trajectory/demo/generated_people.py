@@ -66,6 +66,7 @@ class Person:
     status: CandidateStatus
     # (buddy user id, provider id, start, end or None), oldest first
     buddies: list[tuple[int, int, date, date | None]] = field(default_factory=list)
+    stages: list[tuple[int, str]] = field(default_factory=list)  # (provider id, kind)
 
     @property
     def id(self) -> int:

@@ -21,6 +21,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from trajectory.audit.trail import Actor, acting_as
 from trajectory.auth.mfa import DEMO_TOTP_SECRET, encrypt_secret
 from trajectory.auth.models import User, UserRole, new_session_token
 from trajectory.auth.passwords import hash_password
@@ -29,6 +30,7 @@ from trajectory.demo.data import DEMO_PASSWORD, MUNICIPALITIES, PROVIDERS, REGIO
 from trajectory.extensions import db
 from trajectory.organisations.models import Organisation
 from trajectory.timeutil import today
+from trajectory.valuation.models import Claim, ClaimKind
 
 MAX_CANDIDATES = 1_000_000
 CHUNK = 2_000  # candidates per round of inserts
@@ -91,6 +93,12 @@ class Ids:
         self._next[name] = value + 1
         return value
 
+    def peek(self, table: sa.Table) -> int:
+        """The id the next row of ``table`` gets (without taking it)."""
+        value = self.take(table)
+        self._next[table.name] = value
+        return value
+
     @property
     def tables(self) -> list[str]:
         return list(self._next)
@@ -123,8 +131,13 @@ class Context:
             rows = self.rows.pop(table, None)
             if not rows:
                 continue
-            for start in range(0, len(rows), 5_000):
-                db.session.execute(sa.insert(table), rows[start:start + 5_000])
+            # One statement per set of columns (a JSON column left out stays SQL NULL).
+            shapes: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+            for row in rows:
+                shapes.setdefault(tuple(row), []).append(row)
+            for same in shapes.values():
+                for start in range(0, len(same), 5_000):
+                    db.session.execute(sa.insert(table), same[start:start + 5_000])
             self.counts[table.name] = self.counts.get(table.name, 0) + len(rows)
 
 
@@ -220,7 +233,12 @@ def generate(n: int, seed: int = 1, *,
              progress: Callable[[str], None] | None = None) -> dict[str, int]:
     """Add ``n`` generated candidates (and all that hangs on them) to the demo world;
     returns the rows written per table. The caller commits."""
-    from trajectory.demo import generated_lines, generated_people
+    from trajectory.demo import (
+        generated_cohorts,
+        generated_lines,
+        generated_people,
+        generated_social_return,
+    )
 
     n = check_count(n)
     started = clock.monotonic()
@@ -229,9 +247,16 @@ def generate(n: int, seed: int = 1, *,
     world = load_world()
     ctx = Context(rng=random.Random(seed), world=world, ids=Ids(), day=today())
     generated_people.prepare(ctx)
+    # The few contracts and their claims first, through the services (the engine freezes
+    # approved values); the stored values of everyone are computed once, further on.
+    with acting_as(Actor(user_id=None, name="demo-generator", organisation_id=None)):
+        contract_ids = generated_social_return.contracts(ctx, n)
+    db.session.flush()
+    say(f"{len(contract_ids)} contracten met declaraties ({clock.monotonic() - started:.0f} s)")
+    first_stage_id = ctx.ids.peek(generated_lines.STAGE)
     steps: list[Step] = [generated_people.people, generated_lines.stages,
-                         generated_lines.contacts]
-    order = generated_people.ORDER + generated_lines.ORDER
+                         generated_lines.contacts, generated_cohorts.cohorts]
+    order = generated_people.ORDER + generated_lines.ORDER + generated_cohorts.ORDER
     done = 0
     while done < n:
         size = min(CHUNK, n - done)
@@ -244,6 +269,22 @@ def generate(n: int, seed: int = 1, *,
             .replace(",", "."))
     _fix_sequences(ctx.ids.tables)
     _refresh_stored_values(say)
+    # Labour lines on the stages the stored values credit to a contract, then those
+    # candidates' values once more (a line's part of its stage is stored too).
+    before = ctx.counts.get("sroi_claim", 0)
+    touched = generated_social_return.labour_lines(ctx, first_stage_id)
+    ctx.flush(generated_social_return.ORDER)
+    lines = ctx.counts.get("sroi_claim", 0) - before
+    _fix_sequences(ctx.ids.tables)
+    from trajectory.stages import stored_values
+
+    stored_values.refresh(touched)
+    ctx.counts["sroi_contract"] = len(contract_ids)
+    ctx.counts["sroi_claim"] = ctx.counts.get("sroi_claim", 0) + db.session.scalar(
+        sa.select(sa.func.count(Claim.id)).where(Claim.contract_id.in_(contract_ids),
+                                                 Claim.kind != ClaimKind.LABOUR))
+    say(f"{lines:,} arbeidsregels van {len(touched):,} kandidaten gedeclareerd "
+        f"({clock.monotonic() - started:.0f} s)".replace(",", "."))
     return dict(sorted(ctx.counts.items()))
 
 
