@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
-
 from tests.cohorts.support import make_cohort, person, seat
 from tests.contacts.support import log_contact
 from trajectory.candidates.models import Candidate, CandidateStatus
 from trajectory.cohorts import signals as sig
 from trajectory.cohorts import stagefacts
-from trajectory.cohorts.stagefacts import StageFact
 from trajectory.contacts.models import ContactKind
 from trajectory.extensions import db
 from trajectory.timeutil import today
@@ -121,66 +118,94 @@ def test_an_agreed_plan_stops_the_signal(world):
 
 # ------------------------------------------------------------------ stage signals (facts)
 
-@pytest.fixture
-def stage_facts(monkeypatch):
-    """Stand in for the stages feature: ``facts[candidate_id] = [StageFact...]``."""
-    facts: dict[int, list[StageFact]] = {}
-    monkeypatch.setattr(stagefacts, "available", lambda: True)
-    monkeypatch.setattr(stagefacts, "facts_for",
-                        lambda ids: {cid: facts.get(cid, []) for cid in ids})
-    return facts
+def _stage(world, candidate: Candidate, status, *, kind=None, end: date | None = None,
+           moved: date | None = None, **values):
+    """A real stage, its dates and moments set directly (``moved``: every moment of the
+    learning line on that day)."""
+    from tests.stages.conftest import P1, make_stage
+    from trajectory.stages.models import StageKind
+
+    kind = kind or StageKind.WERKERVARINGSPLAATS
+    start = (moved or today() - timedelta(days=80))
+    stage = make_stage(world, candidate, P1, kind, status, start=min(start, today()))
+    stage.planned_end = end
+    if moved is not None:
+        moment = sig.start_of_day(moved) + timedelta(hours=12)
+        stage.proposed_at = stage.answered_at = moment
+        stage.actual_start = moved
+    for name, value in values.items():
+        setattr(stage, name, value)
+    db.session.commit()
+    return stage
 
 
-def _stage(candidate: Candidate, number: int, **values) -> StageFact:
-    base = {"provider_id": 1, "kind": "werkervaringsplaats", "status": "lopend",
-            "start": today() - timedelta(days=80), "end": today() + timedelta(days=10)}
-    base.update(values)
-    return StageFact(id=number, candidate_id=candidate.id, **base)
+def test_wep_ending_trips_14_days_ahead_without_a_next_step(world):
+    from trajectory.stages.models import StageStatus
 
-
-def test_wep_ending_trips_14_days_ahead_without_a_next_step(world, stage_facts):
     at, after, decided, late = (person(world, "Wep", name)
                                 for name in ("Veertien", "Vijftien", "Besluit", "Over"))
-    stage_facts[at.id] = [_stage(at, 1, end=today() + timedelta(days=14))]
-    stage_facts[after.id] = [_stage(after, 2, end=today() + timedelta(days=15))]
-    stage_facts[decided.id] = [_stage(decided, 3, end=today() + timedelta(days=3),
-                                      next_step_decided=True)]
-    stage_facts[late.id] = [_stage(late, 4, end=today() - timedelta(days=2))]
+    _stage(world, at, StageStatus.LOPEND, end=today() + timedelta(days=14))
+    _stage(world, after, StageStatus.LOPEND, end=today() + timedelta(days=15))
+    _stage(world, decided, StageStatus.LOPEND, end=today() + timedelta(days=3),
+           next_step_decision="Door naar BBL.")
+    _stage(world, late, StageStatus.LOPEND, end=today() - timedelta(days=2))
     assert tripped("wep_eindigt", at)
     assert not tripped("wep_eindigt", after)
     assert not tripped("wep_eindigt", decided)
     assert tripped("wep_eindigt", late)
+    [hit] = sig.BY_KEY["wep_eindigt"].hits(Candidate.id == late.id)
+    assert hit.day == today() - timedelta(days=2) and hit.stage_id is not None
 
 
-def test_a_completed_stage_without_an_outcome_trips(world, stage_facts):
+def test_a_completed_stage_without_an_outcome_trips(world):
+    from trajectory.stages.models import StageStatus
+
     open_, done, running = (person(world, "Stap", n) for n in ("Zonder", "Met", "Loopt"))
-    stage_facts[open_.id] = [_stage(open_, 1, status="afgerond",
-                                    end=today() - timedelta(days=1))]
-    stage_facts[done.id] = [_stage(done, 2, status="afgerond", end=today() - timedelta(days=9),
-                                   has_outcome=True)]
-    stage_facts[running.id] = [_stage(running, 3, end=today() - timedelta(days=1))]
+    _stage(world, open_, StageStatus.AFGEROND, end=today() - timedelta(days=1))
+    _stage(world, done, StageStatus.AFGEROND, end=today() - timedelta(days=9),
+           outcome_recorded_at=sig.start_of_day(today()))
+    _stage(world, running, StageStatus.LOPEND, end=today() - timedelta(days=1))
     assert tripped("stap_zonder_uitkomst", open_)
     assert not tripped("stap_zonder_uitkomst", done)
     assert not tripped("stap_zonder_uitkomst", running)
 
 
-def test_no_stage_change_trips_after_90_days(world, stage_facts):
+def test_no_stage_change_trips_after_90_days(world):
+    from trajectory.stages.models import StageKind, StageStatus
+
     at, before = person(world, "Stil", "Negentig"), person(world, "Stil", "Negenentachtig")
     for candidate in (at, before):
         _registered(candidate, 300)
-    stage_facts[at.id] = [_stage(at, 1, kind="coaching", start=today() - timedelta(days=90),
-                                 end=None, changed_on=today() - timedelta(days=90))]
-    stage_facts[before.id] = [_stage(before, 2, kind="coaching",
-                                     start=today() - timedelta(days=89), end=None,
-                                     changed_on=today() - timedelta(days=89))]
+    _stage(world, at, StageStatus.LOPEND, kind=StageKind.COACHING,
+           moved=today() - timedelta(days=90))
+    _stage(world, before, StageStatus.LOPEND, kind=StageKind.COACHING,
+           moved=today() - timedelta(days=89))
     assert tripped("geen_stapwijziging", at)
     assert not tripped("geen_stapwijziging", before)
+    [hit] = sig.BY_KEY["geen_stapwijziging"].hits(Candidate.id == at.id)
+    assert hit.day == today() - timedelta(days=90)
     # Without stages: counted from the registration.
     fresh, old = person(world, "Nieuw", "Zonder"), person(world, "Oud", "Zonder")
     _registered(fresh, 89)
     _registered(old, 90)
     assert not tripped("geen_stapwijziging", fresh)
     assert tripped("geen_stapwijziging", old)
+
+
+def test_a_signal_counts_and_pages_in_sql(world):
+    """The count, the first rows and a later page come from the same definition."""
+    people = [person(world, "Teller", f"Nummer{index}") for index in range(5)]
+    for candidate in people:
+        _registered(candidate, 60)
+    signal = sig.BY_KEY["plan_niet_vastgesteld"]
+    condition = Candidate.id.in_([c.id for c in people])
+    assert signal.count(condition) == 5
+    everything = signal.hits(condition)
+    assert signal.top(condition, 2) == everything[:2]
+    assert signal.top(condition, 2, offset=4) == everything[4:]
+    assert sig.counts([signal], condition) == {"plan_niet_vastgesteld": 5}
+    ids = db.session.scalars(signal.candidate_ids(condition)).all()
+    assert sorted(ids) == sorted(c.id for c in people)
 
 
 def test_stage_signals_wait_for_the_stages_feature(world, monkeypatch):

@@ -29,6 +29,7 @@ class User(UserMixin, db.Model):
     __label__ = _l("User account")
     __title__ = "full_name"
     __audit_redact__ = frozenset({"password_hash", "session_token", "totp_secret"})
+    __table_args__ = (sa.Index("ix_user_account_full_name", "full_name"),)  # lists sort by name
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     username: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True,

@@ -228,6 +228,16 @@ class Candidate(db.Model):
     __audit_redact__ = frozenset({"bsn"})
     __table_args__ = (
         sa.UniqueConstraint("municipality_id", "client_number", name="uq_candidate_client_number"),
+        # The list's filters and sorts, the signals' order (migration 0017).
+        sa.Index("ix_candidate_name", "last_name", "first_name", "id"),
+        sa.Index("ix_candidate_municipality_name", "municipality_id", "last_name", "first_name",
+                 "id"),
+        sa.Index("ix_candidate_municipality_status", "municipality_id", "status"),
+        sa.Index("ix_candidate_postcode", "postcode"),
+        sa.Index("ix_candidate_benefit", "benefit"),
+        # Name search: a trigram index for LIKE '%word%' on PostgreSQL (plain on SQLite).
+        sa.Index("ix_candidate_search_name_trgm", "search_name", postgresql_using="gin",
+                 postgresql_ops={"search_name": "gin_trgm_ops"}),
     )
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -419,6 +429,8 @@ class BuddyAssignment(db.Model):
     __tablename__ = "buddy_assignment"
     __audit__ = True
     __label__ = _l("Buddy")
+    __table_args__ = (sa.Index("ix_buddy_assignment_buddy_candidate", "buddy_id",
+                               "candidate_id"),)
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     candidate_id: so.Mapped[int] = so.mapped_column(

@@ -26,7 +26,9 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from trajectory.auth.models import User
 from trajectory.auth.roles import Role
@@ -46,7 +48,18 @@ from trajectory.inputs import as_int
 from trajectory.organisations.models import Organisation
 from trajectory.timeutil import today
 
-CONSENT_WARNING_DAYS = 30
+CONSENT_SIGNAL = "toestemming_verloopt"
+DEFAULT_CONSENT_WARNING_DAYS = 30
+
+
+def consent_warning_days() -> int:
+    """The days ahead the attention filter warns about consent: the threshold of the
+    signal "toestemming verloopt" (``trajectory.cohorts.signals``), one setting for both."""
+    try:
+        from trajectory.cohorts.signals import threshold
+    except ImportError:  # pragma: no cover - the cohorts feature not installed
+        return DEFAULT_CONSENT_WARNING_DAYS
+    return threshold(CONSENT_SIGNAL)
 
 
 def no_buddy() -> sa.ColumnElement[bool]:
@@ -61,9 +74,9 @@ def plan_not_agreed() -> sa.ColumnElement[bool]:
 
 
 def consent_expiring() -> sa.ColumnElement[bool]:
-    """Consent ends within 30 days, or has already ended."""
+    """Consent ends within the signal's days (30), or has already ended."""
     return sa.and_(Candidate.consent_expires_on.is_not(None),
-                   Candidate.consent_expires_on <= today() + timedelta(days=CONSENT_WARNING_DAYS))
+                   Candidate.consent_expires_on <= today() + timedelta(days=consent_warning_days()))
 
 
 def is_open() -> sa.ColumnElement[bool]:
@@ -73,7 +86,8 @@ def is_open() -> sa.ColumnElement[bool]:
 ATTENTION = {
     "geen_buddy": (_l("No buddy"), no_buddy),
     "plan_niet_vastgesteld": (_l("Plan not agreed"), plan_not_agreed),
-    "toestemming_verloopt": (_l("Consent expires within 30 days"), consent_expiring),
+    "toestemming_verloopt": (LazyString(lambda: gettext(
+        "Consent expires within %(days)d days", days=consent_warning_days())), consent_expiring),
 }
 
 

@@ -5,8 +5,8 @@ The candidates feature applies every function in
 ``trajectory.candidates.queries.EXTRA_FILTERS`` to its list and its exports; its filter
 bar includes ``cohorts/_candidate_filters.html``, which renders the form from
 ``cohort_filters()``. A signal is defined once, in ``signals.py``: the filter asks that
-definition for the candidates it finds within the user's signal scope (one or two queries,
-whatever the number of candidates) and keeps the list to those ids. Only cohorts the user
+definition for the SELECT of the candidates it finds within the user's signal scope and
+keeps the list to those (a subquery: no ids pass through Python). Only cohorts the user
 may see and signals the user's roles see are offered or applied; anything else in the
 query string is ignored.
 """
@@ -61,8 +61,7 @@ def signal_condition(user: Any, key: str) -> sa.ColumnElement[bool] | None:
     signal = signals.BY_KEY.get(key)
     if signal is None or not (signal.roles & user.roles) or not signal.available:
         return None
-    ids = {hit.candidate_id for hit in signal.hits(signals.signal_scope(user))}
-    return Candidate.id.in_(sorted(ids))
+    return Candidate.id.in_(signal.candidate_ids(signals.signal_scope(user)))
 
 
 def apply_cohort_filters(stmt: sa.Select, args: dict[str, str]) -> sa.Select:

@@ -93,6 +93,7 @@ class Cohort(db.Model):
     __audit__ = True
     __label__ = _l("Cohort")
     __title__ = "name"
+    __table_args__ = (sa.Index("ix_cohort_list", "start_quarter", "name", "id"),)  # the list
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(80), unique=True, info={"label": _l("Name")})
@@ -181,7 +182,8 @@ class CohortCandidate(db.Model):
     __tablename__ = "cohort_candidate"
     __audit__ = True
     __label__ = _l("Place at a cohort's table")
-    __table_args__ = (sa.UniqueConstraint("cohort_id", "candidate_id"),)
+    __table_args__ = (sa.UniqueConstraint("cohort_id", "candidate_id"),
+                      sa.Index("ix_cohort_candidate_status_candidate", "status", "candidate_id"))
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     cohort_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("cohort.id", ondelete="CASCADE"),

@@ -36,6 +36,10 @@ from trajectory.i18n import day
 from trajectory.main.home import register_panel
 
 SHOWN = 5
+# The buddy's own candidates on the home page (more: the candidate list).
+BUDDY_SHOWN = 20
+# Cohorts on the coordinator's home (newest first; every cohort: the signals page).
+COHORTS_SHOWN = 10
 
 
 def signal_action(hit: sig.Hit, user: Any, loggable: frozenset[int] = frozenset()) -> Waiting:
@@ -83,10 +87,12 @@ def signal_action(hit: sig.Hit, user: Any, loggable: frozenset[int] = frozenset(
 
 
 def _results(user: Any, loggable: frozenset[int] = frozenset()) -> list[dict[str, Any]]:
+    """Each signal's count and first three hits: one query for the counts, one per signal
+    that has hits."""
     results = [{"signal": result.signal,
-                "hits": [(hit, signal_action(hit, user, loggable)) for hit in result.hits[:3]],
-                "total": len(result.hits)}
-               for result in sig.signals_for(user) if result.signal.available]
+                "hits": [(hit, signal_action(hit, user, loggable)) for hit in result.hits],
+                "total": result.total}
+               for result in sig.signals_for(user, shown=3)]
     # The hits shown are plain rows (a name, no model): log them here.
     show_subjects({hit.candidate_id for result in results for hit, _todo in result["hits"]},
                   object_type="Signal", categories=("naam", "signaal"))
@@ -100,15 +106,20 @@ def klantmanager_context(user: Any) -> dict[str, Any]:
 
 
 def buddy_context(user: Any) -> dict[str, Any]:
+    """The buddy's own candidates (a buddy has a handful; the first ``BUDDY_SHOWN`` and a
+    count), the signals about them and the buddy's raised signals."""
+    mine = sa.and_(assigned_to_buddy(user.id), Candidate.status != CandidateStatus.UITGESTROOMD)
+    total = db.session.scalar(sa.select(sa.func.count(Candidate.id)).where(mine)) or 0
     candidates = db.session.scalars(
-        sa.select(Candidate).where(assigned_to_buddy(user.id),
-                                   Candidate.status != CandidateStatus.UITGESTROOMD)
-        .order_by(Candidate.first_name, Candidate.last_name)).all()
+        sa.select(Candidate).where(mine)
+        .order_by(Candidate.first_name, Candidate.last_name, Candidate.id)
+        .limit(BUDDY_SHOWN)).all() if total else []
     waiting = sig.open_buddy_signals(sig.task_scope(user), limit=SHOWN)
     # Assigned to this buddy; the log is written while the consent lets the buddy read it.
     visible = visible_for_all(user, list(candidates)) if candidates else {}
     loggable = frozenset(c.id for c in candidates if visible.get(c.id) and visible[c.id].notes)
-    return {"candidates": candidates, "signals": _results(user, loggable), "waiting": waiting}
+    return {"candidates": candidates, "candidates_total": total,
+            "signals": _results(user, loggable), "waiting": waiting}
 
 
 def intaker_context(user: Any) -> dict[str, Any]:
@@ -196,14 +207,29 @@ def _evaluation(evaluation: Evaluation) -> Waiting:
         _("all four questions answered") if answered else _("questions still open"))
 
 
-def coordinator_context(user: Any) -> dict[str, Any]:
-    cohorts = db.session.scalars(sa.select(Cohort).where(Cohort.scope_filter(user))
-                                 .order_by(Cohort.start_quarter.desc(), Cohort.name)).all()
+def coordinator_cohorts(user: Any) -> sa.Select:
+    """The cohorts the user sees, newest first (the panel's and the signals page's order)."""
+    return (sa.select(Cohort).where(Cohort.scope_filter(user))
+            .order_by(Cohort.start_quarter.desc(), Cohort.name, Cohort.id))
+
+
+def cohort_rows(cohorts: list[Cohort]) -> list[tuple[Cohort, list[tuple[str, int]]]]:
+    """Each cohort with its open signals per key (one grouped query for all of them)."""
     counts = sig.cohort_counts([c.id for c in cohorts]) if cohorts else {}
-    keys = [s.key for s in sig.SIGNALS if s.available] + [sig.BUDDY_SIGNAL]
-    rows = [(cohort, [(key, counts.get(cohort.id, {}).get(key, 0)) for key in keys])
+    keys = sig.cohort_keys()
+    return [(cohort, [(key, counts.get(cohort.id, {}).get(key, 0)) for key in keys])
             for cohort in cohorts]
-    return {"rows": rows, "keys": keys, "label": sig.signal_label}
+
+
+def coordinator_context(user: Any) -> dict[str, Any]:
+    """The newest ``COHORTS_SHOWN`` cohorts with their open signals, and how many there are:
+    three queries, however many cohorts the region has."""
+    total = db.session.scalar(sa.select(sa.func.count(Cohort.id))
+                              .where(Cohort.scope_filter(user))) or 0
+    cohorts = list(db.session.scalars(coordinator_cohorts(user).limit(COHORTS_SHOWN))
+                   ) if total else []
+    return {"rows": cohort_rows(cohorts), "keys": sig.cohort_keys(), "label": sig.signal_label,
+            "total": total, "more": total > len(cohorts)}
 
 
 register_panel("cohorts_signals_klantmanager", {Role.KLANTMANAGER},

@@ -65,6 +65,12 @@ class Hit:
     detail: str = ""
 
 
+# A finder gives the rows that trip a signal, as one SELECT over ``Candidate`` with the
+# columns of ``_columns`` (the person, ``day``, ``stage_id``, ``provider_id``, ``kind``),
+# ordered for a list; counting, the top N and a page are that SELECT wrapped in SQL.
+Finder = Callable[[sa.ColumnElement[bool], int | None, date], sa.Select]
+
+
 @dataclass(frozen=True)
 class Signal:
     key: str
@@ -73,8 +79,10 @@ class Signal:
     setting: str | None
     default: int | None
     roles: frozenset[Role]
-    find: Callable[[sa.ColumnElement[bool], int | None, date], list[Hit]]
+    find: Finder
     needs_stages: bool = False
+    # The date a row is about (a row's ``day`` column, unless the signal computes it).
+    day_of: Callable[[Any], date | None] = field(default=lambda row: row.day)
 
     def threshold(self) -> int | None:
         if self.setting is None:
@@ -91,11 +99,65 @@ class Signal:
         days = self.threshold()
         return str(self.explain) % {"days": days} if days is not None else str(self.explain)
 
-    def hits(self, condition: sa.ColumnElement[bool], on: date | None = None) -> list[Hit]:
-        """The candidates within ``condition`` that trip this signal on ``on`` (today)."""
+    def select(self, condition: sa.ColumnElement[bool], on: date | None = None
+               ) -> sa.Select | None:
+        """The rows that trip this signal within ``condition`` on ``on`` (today), ordered;
+        None while the signal is not available."""
         if not self.available:
-            return []
+            return None
         return self.find(condition, self.threshold(), on or today())
+
+    def count_select(self, condition: sa.ColumnElement[bool], on: date | None = None
+                     ) -> sa.ScalarSelect:
+        """The number of rows, as a scalar subquery (0 while not available)."""
+        stmt = self.select(condition, on)
+        if stmt is None:
+            return sa.select(sa.literal(0)).scalar_subquery()
+        return sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()
+                                                      ).scalar_subquery()
+
+    def count(self, condition: sa.ColumnElement[bool], on: date | None = None) -> int:
+        return int(db.session.scalar(sa.select(self.count_select(condition, on))) or 0)
+
+    def top(self, condition: sa.ColumnElement[bool], limit: int | None, offset: int = 0,
+            on: date | None = None) -> list[Hit]:
+        """The first ``limit`` hits after ``offset`` (all with None), in one query."""
+        stmt = self.select(condition, on)
+        if stmt is None:
+            return []
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        if offset:
+            stmt = stmt.offset(offset)
+        return self.to_hits(db.session.execute(stmt).all())
+
+    def hits(self, condition: sa.ColumnElement[bool], on: date | None = None) -> list[Hit]:
+        """Every candidate within ``condition`` that trips this signal on ``on`` (today): for
+        one file or a small group; a list shows ``top`` or a page."""
+        return self.top(condition, None, on=on)
+
+    def candidate_ids(self, condition: sa.ColumnElement[bool], on: date | None = None
+                      ) -> sa.Select:
+        """The ids of the candidates that trip it, as a subquery for ``IN`` (the candidate
+        list's signal filter): never a list of ids in Python."""
+        stmt = self.select(condition, on)
+        if stmt is None:
+            return sa.select(Candidate.id).where(sa.false())
+        rows = stmt.order_by(None).subquery()
+        return sa.select(rows.c.id)
+
+    def to_hits(self, rows: Any) -> list[Hit]:
+        from trajectory.cohorts.labels import stage_kind_label
+
+        return [Hit(self.key, row.id, _name(row.first_name, row.tussenvoegsel, row.last_name),
+                    row.municipality_id, self.day_of(row), stage_id=row.stage_id,
+                    provider_id=row.provider_id,
+                    detail=stage_kind_label(_value(row.kind)) if row.kind is not None else "")
+                for row in rows]
+
+
+def _value(kind: Any) -> str:
+    return getattr(kind, "value", kind)
 
 
 def _name(first: str, middle: str | None, last: str) -> str:
@@ -104,16 +166,36 @@ def _name(first: str, middle: str | None, last: str) -> str:
 
 _PERSON = (Candidate.id, Candidate.first_name, Candidate.tussenvoegsel, Candidate.last_name,
            Candidate.municipality_id)
+_BY_NAME = (Candidate.last_name, Candidate.first_name, Candidate.id)
 
 
-def _hit(key: str, row: Any, day: date | None, **extra: Any) -> Hit:
-    return Hit(key, row.id, _name(row.first_name, row.tussenvoegsel, row.last_name),
-               row.municipality_id, day, **extra)
+def _columns(day: Any, stage: Any = None) -> tuple[Any, ...]:
+    """The columns every finder selects: the person, the day, the stage (or NULLs)."""
+    if stage is None:
+        return (*_PERSON, day.label("day"), sa.null().label("stage_id"),
+                sa.null().label("provider_id"), sa.null().label("kind"))
+    return (*_PERSON, day.label("day"), stage.id.label("stage_id"),
+            stage.provider_id.label("provider_id"), stage.kind.label("kind"))
+
+
+def _local_day(value: Any) -> date | None:
+    """A stored timestamp as the Dutch calendar day (SQLite gives it back naive, in UTC)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return aware.astimezone(AMSTERDAM).date()
+    return value
+
+
+def start_of_day(day: date) -> datetime:
+    """Midnight in the Netherlands, in UTC (for comparing stored timestamps with a date)."""
+    return datetime.combine(day, time(0), tzinfo=AMSTERDAM).astimezone(UTC)
 
 
 # ------------------------------------------------------------------ the finders
 
-def _no_contact(condition: sa.ColumnElement[bool], days: int | None, on: date) -> list[Hit]:
+def _no_contact(condition: sa.ColumnElement[bool], days: int | None, on: date) -> sa.Select:
     """No contact made (any kind but "geen contact gelukt") for ``days`` days; a new
     buddy gets ``days`` days from the start of the assignment."""
     cutoff = on - timedelta(days=days or 0)
@@ -122,112 +204,129 @@ def _no_contact(condition: sa.ColumnElement[bool], days: int | None, on: date) -
             .where(ContactLog.candidate_id == Candidate.id,
                    ContactLog.kind != ContactKind.GEEN_CONTACT)
             .correlate(Candidate).scalar_subquery())
-    rows = db.session.execute(
-        sa.select(*_PERSON, assignment.start_date.label("since"), last.label("last"))
-        .join(assignment, sa.and_(assignment.candidate_id == Candidate.id,
-                                  BuddyAssignment.active_on(on, assignment)))
-        .where(condition, Candidate.status.in_(ACTIVE), assignment.start_date <= cutoff,
-               sa.or_(last.is_(None), last <= cutoff))
-        .order_by(Candidate.last_name, Candidate.first_name, Candidate.id)).all()
-    return [_hit("geen_contact", row, row.last or row.since) for row in rows]
+    return (sa.select(*_columns(sa.func.coalesce(last, assignment.start_date)))
+            .join(assignment, sa.and_(assignment.candidate_id == Candidate.id,
+                                      BuddyAssignment.active_on(on, assignment)))
+            .where(condition, Candidate.status.in_(ACTIVE), assignment.start_date <= cutoff,
+                   sa.or_(last.is_(None), last <= cutoff))
+            .order_by(*_BY_NAME, assignment.id))
 
 
-def _consent(condition: sa.ColumnElement[bool], days: int | None, on: date) -> list[Hit]:
+def _consent(condition: sa.ColumnElement[bool], days: int | None, on: date) -> sa.Select:
     """Consent ends within ``days`` days, or has ended, for an open trajectory."""
-    rows = db.session.execute(
-        sa.select(*_PERSON, Candidate.consent_expires_on)
-        .where(condition, Candidate.status.in_(OPEN), Candidate.consent_expires_on.is_not(None),
-               Candidate.consent_expires_on <= on + timedelta(days=days or 0))
-        .order_by(Candidate.consent_expires_on, Candidate.id)).all()
-    return [_hit("toestemming_verloopt", row, row.consent_expires_on) for row in rows]
+    return (sa.select(*_columns(Candidate.consent_expires_on))
+            .where(condition, Candidate.status.in_(OPEN),
+                   Candidate.consent_expires_on.is_not(None),
+                   Candidate.consent_expires_on <= on + timedelta(days=days or 0))
+            .order_by(Candidate.consent_expires_on, Candidate.id))
 
 
-def start_of_day(day: date) -> datetime:
-    """Midnight in the Netherlands, in UTC (for comparing stored timestamps with a date)."""
-    return datetime.combine(day, time(0), tzinfo=AMSTERDAM).astimezone(UTC)
-
-
-def _plan_not_agreed(condition: sa.ColumnElement[bool], days: int | None, on: date) -> list[Hit]:
+def _plan_not_agreed(condition: sa.ColumnElement[bool], days: int | None, on: date) -> sa.Select:
     """Registered ``days`` days ago or longer and the plan was never agreed."""
     # registered on or before on - days  <=>  registered before the start of the day after.
     before = start_of_day(on - timedelta(days=(days or 0) - 1))
     agreed = sa.exists().where(Plan.candidate_id == Candidate.id,
                                Plan.agreed_number.is_not(None)).correlate(Candidate)
-    rows = db.session.execute(
-        sa.select(*_PERSON, Candidate.registered_at)
-        .where(condition, Candidate.status.in_(OPEN), Candidate.registered_at < before, ~agreed)
-        .order_by(Candidate.registered_at, Candidate.id)).all()
-    return [_hit("plan_niet_vastgesteld", row, row.registered_at.astimezone(AMSTERDAM).date()
-                 if row.registered_at.tzinfo else row.registered_at.date()) for row in rows]
+    return (sa.select(*_columns(Candidate.registered_at))
+            .where(condition, Candidate.status.in_(OPEN), Candidate.registered_at < before,
+                   ~agreed)
+            .order_by(Candidate.registered_at, Candidate.id))
 
 
-def _stage_hits(key: str, condition: sa.ColumnElement[bool],
-                keep: Callable[[stagefacts.StageFact], date | None],
-                statuses: tuple[CandidateStatus, ...] = OPEN) -> list[Hit]:
-    """Stage signals: the candidates in ``condition`` with their stages (two queries),
-    one hit per stage for which ``keep`` gives a date."""
-    people = db.session.execute(
-        sa.select(*_PERSON).where(condition, Candidate.status.in_(statuses))
-        .order_by(Candidate.last_name, Candidate.first_name, Candidate.id)).all()
-    facts = stagefacts.facts_for(row.id for row in people)
-    hits = []
-    for row in people:
-        for fact in facts.get(row.id, []):
-            day = keep(fact)
-            if day is not None:
-                from trajectory.cohorts.labels import stage_kind_label
+def _stage_rows(condition: sa.ColumnElement[bool], day: Callable[[Any], Any],
+                keep: Callable[[Any, Any], sa.ColumnElement[bool]],
+                statuses: tuple[CandidateStatus, ...] = OPEN) -> sa.Select:
+    """Stage signals: one row per stage of a candidate in ``condition`` that ``keep``
+    selects (declined proposals never count), by name and then the learning line's order."""
+    stages = stagefacts.sql()
+    # An alias: the scope's own conditions on stages (an intaker's connections) must not
+    # correlate with the stage of the row.
+    stage = so.aliased(stages.Stage)
+    return (sa.select(*_columns(day(stage), stage))
+            .join(stage, stage.candidate_id == Candidate.id)
+            .where(condition, Candidate.status.in_(statuses),
+                   stage.status != stages.StageStatus.AFGEWEZEN, keep(stage, stages))
+            .order_by(*_BY_NAME, stage.planned_start, stage.id))
 
-                hits.append(_hit(key, row, day, stage_id=fact.id, provider_id=fact.provider_id,
-                                 detail=stage_kind_label(fact.kind)))
-    return hits
+
+def _stage_end(stage: Any) -> Any:
+    """The end as it happened, else as planned (``Stage.end`` in SQL)."""
+    return sa.func.coalesce(stage.actual_end, stage.planned_end)
 
 
 def _stage_without_outcome(condition: sa.ColumnElement[bool], days: int | None,
-                           on: date) -> list[Hit]:
+                           on: date) -> sa.Select:
     """A completed stage whose outcome has not been recorded (the stages feature's
     "finished without an outcome")."""
-    def keep(fact: stagefacts.StageFact) -> date | None:
-        if fact.status == "afgerond" and not fact.has_outcome:
-            return fact.end or on
-        return None
+    return _stage_rows(
+        condition, lambda stage: sa.func.coalesce(stage.actual_end, stage.planned_end,
+                                                  sa.literal(on, sa.Date)),
+        lambda stage, s: sa.and_(stage.status == s.StageStatus.AFGEROND,
+                                 stage.outcome_recorded_at.is_(None)))
 
-    return _stage_hits("stap_zonder_uitkomst", condition, keep)
 
-
-def _wep_ending(condition: sa.ColumnElement[bool], days: int | None, on: date) -> list[Hit]:
+def _wep_ending(condition: sa.ColumnElement[bool], days: int | None, on: date) -> sa.Select:
     """A planned or running werkervaringsplaats whose end is ``days`` days away or less
     (or has passed) without a decision on the next step."""
     last = on + timedelta(days=days or 0)
+    return _stage_rows(
+        condition, _stage_end,
+        lambda stage, s: sa.and_(
+            stage.kind == s.StageKind(stagefacts.WORK_EXPERIENCE),
+            stage.status.in_((s.StageStatus.GEPLAND, s.StageStatus.LOPEND)),
+            _stage_end(stage).is_not(None), _stage_end(stage) <= last,
+            stage.next_step_decision.is_(None)))
 
-    def keep(fact: stagefacts.StageFact) -> date | None:
-        if (fact.kind != stagefacts.WORK_EXPERIENCE or fact.status not in ("gepland", "lopend")
-                or fact.end is None or fact.next_step_decided):
-            return None
-        return fact.end if fact.end <= last else None
 
-    return _stage_hits("wep_eindigt", condition, keep)
+# The moments that change a learning line (``StageFact.changed_on`` is the latest):
+# dates, and timestamps compared by their Dutch calendar day.
+_STAGE_DATES = ("actual_start", "actual_end")
+_STAGE_TIMES = ("proposed_at", "answered_at", "outcome_recorded_at")
+
+
+def _changed_after(stage: Any, cutoff: date) -> sa.ColumnElement[bool]:
+    """Some moment of the stage falls after ``cutoff``."""
+    after = start_of_day(cutoff + timedelta(days=1))
+    return sa.or_(*[getattr(stage, name) > cutoff for name in _STAGE_DATES],
+                  *[getattr(stage, name) >= after for name in _STAGE_TIMES])
+
+
+def _settled_by(stage: Any, on: date) -> sa.ColumnElement[bool]:
+    """Every moment of the stage falls on ``on`` or before (a stage with a later moment
+    does not count: its latest change lies ahead)."""
+    before = start_of_day(on + timedelta(days=1))
+    column = lambda name: getattr(stage, name)  # noqa: E731
+    return sa.and_(*[sa.or_(column(name).is_(None), column(name) <= on)
+                     for name in _STAGE_DATES],
+                   *[sa.or_(column(name).is_(None), column(name) < before)
+                     for name in _STAGE_TIMES])
 
 
 def _no_stage_change(condition: sa.ColumnElement[bool], days: int | None,
-                     on: date) -> list[Hit]:
+                     on: date) -> sa.Select:
     """The latest change in the learning line (a stage proposed, answered, started,
     ended or its outcome recorded) lies ``days`` days back or more; a candidate without
     stages counts from registration."""
     cutoff = on - timedelta(days=days or 0)
-    people = db.session.execute(
-        sa.select(*_PERSON, Candidate.registered_at).where(condition, Candidate.status.in_(ACTIVE))
-        .order_by(Candidate.last_name, Candidate.first_name, Candidate.id)).all()
-    facts = stagefacts.facts_for(row.id for row in people)
-    hits = []
-    for row in people:
-        registered = (row.registered_at.astimezone(AMSTERDAM).date()
-                      if row.registered_at.tzinfo else row.registered_at.date())
-        moments = [registered] + [fact.changed_on for fact in facts.get(row.id, [])
-                                  if fact.changed_on and fact.changed_on <= on]
-        latest = max(moments)
-        if latest <= cutoff:
-            hits.append(_hit("geen_stapwijziging", row, latest))
-    return hits
+    stages = stagefacts.sql()
+    stage = so.aliased(stages.Stage)
+    counted = sa.and_(stage.candidate_id == Candidate.id,
+                      stage.status != stages.StageStatus.AFGEWEZEN, _settled_by(stage, on))
+    moved = sa.exists().where(counted, _changed_after(stage, cutoff)).correlate(Candidate)
+    # The latest moment of each kind over the stages that count: the day shown.
+    latest = [sa.select(sa.func.max(getattr(stage, name))).where(counted)
+              .correlate(Candidate).scalar_subquery().label(f"latest_{name}")
+              for name in _STAGE_DATES + _STAGE_TIMES]
+    return (sa.select(*_columns(Candidate.registered_at), *latest)
+            .where(condition, Candidate.status.in_(ACTIVE),
+                   Candidate.registered_at < start_of_day(cutoff + timedelta(days=1)), ~moved)
+            .order_by(*_BY_NAME))
+
+
+def _latest_change(row: Any) -> date | None:
+    moments = [_local_day(row.day)] + [_local_day(getattr(row, f"latest_{name}"))
+                                       for name in _STAGE_DATES + _STAGE_TIMES]
+    return max((moment for moment in moments if moment is not None), default=None)
 
 
 SIGNALS: tuple[Signal, ...] = (
@@ -246,21 +345,30 @@ SIGNALS: tuple[Signal, ...] = (
     Signal("geen_stapwijziging", _l("No change in the learning line"),
            _l("Nothing has changed in the learning line for %(days)d days or more."),
            "SIGNAL_NO_STAGE_CHANGE_DAYS", 90, frozenset({KM, INTAKER, COORDINATOR}),
-           _no_stage_change, needs_stages=True),
+           _no_stage_change, needs_stages=True, day_of=_latest_change),
     Signal("toestemming_verloopt", _l("Consent expires"),
            _l("The consent to share ends within %(days)d days or has ended."),
            "SIGNAL_CONSENT_EXPIRING_DAYS", 30, frozenset({KM, COORDINATOR}), _consent),
     Signal("plan_niet_vastgesteld", _l("Plan not agreed"),
            _l("Registered %(days)d days ago or longer and the plan has not been agreed."),
-           "SIGNAL_PLAN_NOT_AGREED_DAYS", 30, frozenset({KM, COORDINATOR}), _plan_not_agreed),
+           "SIGNAL_PLAN_NOT_AGREED_DAYS", 30, frozenset({KM, COORDINATOR}), _plan_not_agreed,
+           day_of=lambda row: _local_day(row.day)),
 )
 BY_KEY = {signal.key: signal for signal in SIGNALS}
 
 
+def threshold(key: str) -> int:
+    """A signal's threshold in days, for the pages that share it (the candidate list's
+    attention filter, the task lists): one setting, read where the signal is defined."""
+    days = BY_KEY[key].threshold()
+    return int(days if days is not None else 0)
+
+
 # ------------------------------------------------------------------ scopes
 
-def in_cohorts(cohort_ids: list[int] | None = None) -> sa.ColumnElement[bool]:
-    """Candidates at the table of a cohort (all cohorts, or these)."""
+def in_cohorts(cohort_ids: list[int] | sa.Select | None = None) -> sa.ColumnElement[bool]:
+    """Candidates at the table of a cohort (all cohorts, or these: a few ids or a
+    SELECT of cohort ids)."""
     rows = sa.select(CohortCandidate.candidate_id).where(
         CohortCandidate.status == CohortCandidateStatus.ACCEPTED)
     if cohort_ids is not None:
@@ -289,28 +397,59 @@ def signals_seen_by(user: Any) -> list[Signal]:
 
 @dataclass
 class SignalResult:
+    """A signal with the number of rows that trip it and the first of them."""
+
     signal: Signal
     hits: list[Hit] = field(default_factory=list)
+    total: int = 0
 
 
-def signals_for(user: Any, on: date | None = None) -> list[SignalResult]:
-    """Every signal the user's roles see, with the hits in the user's scope."""
+def counts(signals: list[Signal], condition: sa.ColumnElement[bool], on: date | None = None
+           ) -> dict[str, int]:
+    """The number of hits of each signal within ``condition``: one query for all."""
+    if not signals:
+        return {}
+    row = db.session.execute(sa.select(*[signal.count_select(condition, on).label(signal.key)
+                                         for signal in signals])).one()
+    return {signal.key: int(row[index] or 0) for index, signal in enumerate(signals)}
+
+
+def signals_for(user: Any, shown: int | None = 3, on: date | None = None
+                ) -> list[SignalResult]:
+    """Every signal the user's roles see with its count and its first ``shown`` hits in
+    the user's scope: one query for the counts, one per signal with hits."""
     condition = signal_scope(user)
-    return [SignalResult(signal, signal.hits(condition, on)) for signal in signals_seen_by(user)]
+    seen = [signal for signal in signals_seen_by(user) if signal.available]
+    totals = counts(seen, condition, on)
+    return [SignalResult(signal, signal.top(condition, shown, on=on)
+                         if totals[signal.key] and shown != 0 else [], totals[signal.key])
+            for signal in seen]
 
 
 # ------------------------------------------------------------------ buddies' signals (tasks)
 
-def open_buddy_signals(condition: sa.ColumnElement[bool], limit: int | None = None
-                       ) -> list[ContactLog]:
+def open_buddy_signals(condition: sa.ColumnElement[bool], limit: int | None = None,
+                       offset: int = 0) -> list[ContactLog]:
     """Signals buddies raised that no klantmanager has handled yet, oldest first."""
-    stmt = (sa.select(ContactLog).join(ContactLog.candidate)
+    stmt = open_buddy_signals_select(condition)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    if offset:
+        stmt = stmt.offset(offset)
+    return list(db.session.scalars(stmt))
+
+
+def open_buddy_signals_select(condition: sa.ColumnElement[bool]) -> sa.Select:
+    return (sa.select(ContactLog).join(ContactLog.candidate)
             .where(condition, ContactLog.open_signal())
             .options(so.contains_eager(ContactLog.candidate), so.joinedload(ContactLog.buddy))
             .order_by(ContactLog.contact_on, ContactLog.id))
-    if limit is not None:
-        stmt = stmt.limit(limit)
-    return list(db.session.scalars(stmt))
+
+
+def count_open_buddy_signals(condition: sa.ColumnElement[bool]) -> int:
+    return int(db.session.scalar(
+        sa.select(sa.func.count(ContactLog.id)).join(ContactLog.candidate)
+        .where(condition, ContactLog.open_signal())) or 0)
 
 
 def task_scope(user: Any) -> sa.ColumnElement[bool]:
@@ -330,40 +469,44 @@ BUDDY_SIGNAL = "buddy_signaal"
 BUDDY_SIGNAL_LABEL = _l("Signal from the buddy, not yet handled")
 
 
-def cohort_counts(cohort_ids: list[int] | None = None, on: date | None = None
+def cohort_keys() -> list[str]:
+    return [signal.key for signal in SIGNALS if signal.available] + [BUDDY_SIGNAL]
+
+
+def cohort_counts(cohort_ids: list[int] | sa.Select | None = None, on: date | None = None
                   ) -> dict[int, dict[str, int]]:
     """Open signals per cohort and signal key (plus the buddies' unhandled signals),
-    over the candidates at each cohort's table: one query per signal, whatever the
-    number of cohorts."""
-    stmt = sa.select(CohortCandidate.cohort_id, CohortCandidate.candidate_id).where(
-        CohortCandidate.status == CohortCandidateStatus.ACCEPTED)
+    over the candidates at each cohort's table, in one grouped query (a UNION of one
+    count per signal) whatever the number of cohorts. ``cohort_ids``: a few ids, a
+    SELECT of ids, or None for every cohort (then only cohorts with a signal appear)."""
+    keys = cohort_keys()
+    result: dict[int, dict[str, int]] = {}
+    if isinstance(cohort_ids, list):
+        if not cohort_ids:
+            return result
+        result = {cohort_id: dict.fromkeys(keys, 0) for cohort_id in cohort_ids}
+    seat = so.aliased(CohortCandidate)
+    seated = seat.status == CohortCandidateStatus.ACCEPTED
     if cohort_ids is not None:
-        stmt = stmt.where(CohortCandidate.cohort_id.in_(cohort_ids))
-    cohorts_of: dict[int, list[int]] = {}
-    counts: dict[int, dict[str, int]] = {}
-    for cohort_id, candidate_id in db.session.execute(stmt).all():
-        cohorts_of.setdefault(candidate_id, []).append(cohort_id)
-        counts.setdefault(cohort_id, {})
-    for cohort_id in cohort_ids or []:
-        counts.setdefault(cohort_id, {})
-    keys = [signal.key for signal in SIGNALS if signal.available] + [BUDDY_SIGNAL]
-    for per_cohort in counts.values():
-        per_cohort.update({key: 0 for key in keys})
-    if not cohorts_of:
-        return counts
-    condition = Candidate.id.in_(list(cohorts_of))
+        seated = sa.and_(seated, seat.cohort_id.in_(cohort_ids))
+    condition = in_cohorts(cohort_ids)
+    parts = []
     for signal in SIGNALS:
-        for hit in signal.hits(condition, on):
-            for cohort_id in cohorts_of[hit.candidate_id]:
-                counts[cohort_id][signal.key] += 1
-    raised = db.session.execute(
-        sa.select(ContactLog.candidate_id, sa.func.count(ContactLog.id))
-        .where(ContactLog.candidate_id.in_(list(cohorts_of)), ContactLog.open_signal())
-        .group_by(ContactLog.candidate_id)).all()
-    for candidate_id, number in raised:
-        for cohort_id in cohorts_of[candidate_id]:
-            counts[cohort_id][BUDDY_SIGNAL] += number
-    return counts
+        stmt = signal.select(condition, on)
+        if stmt is None:
+            continue
+        rows = stmt.order_by(None).subquery()
+        parts.append(sa.select(sa.literal_column(f"'{signal.key}'").label("key"),
+                               seat.cohort_id.label("cohort_id"), sa.func.count().label("n"))
+                     .select_from(rows).join(seat, seat.candidate_id == rows.c.id)
+                     .where(seated).group_by(seat.cohort_id))
+    parts.append(sa.select(sa.literal_column(f"'{BUDDY_SIGNAL}'").label("key"),
+                           seat.cohort_id.label("cohort_id"), sa.func.count().label("n"))
+                 .select_from(ContactLog).join(seat, seat.candidate_id == ContactLog.candidate_id)
+                 .where(seated, ContactLog.open_signal()).group_by(seat.cohort_id))
+    for key, cohort_id, number in db.session.execute(sa.union_all(*parts)).all():
+        result.setdefault(cohort_id, dict.fromkeys(keys, 0))[key] = int(number)
+    return result
 
 
 def signal_label(key: str) -> str:

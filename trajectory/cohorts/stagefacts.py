@@ -61,6 +61,20 @@ def _model() -> Any:
     return getattr(models, "Stage", None)
 
 
+def sql() -> Any:
+    """The stages feature's model and enums for a query (``Stage``, ``StageStatus``,
+    ``StageKind``: attributes of the namespace returned), or None without the feature.
+    The signals count and list their stages in SQL through this."""
+    if not available():
+        return None
+    from types import SimpleNamespace
+
+    from trajectory.stages.kinds import StageKind
+    from trajectory.stages.models import Stage, StageStatus
+
+    return SimpleNamespace(Stage=Stage, StageStatus=StageStatus, StageKind=StageKind)
+
+
 def kind_choices() -> list[tuple[str, str]]:
     """(code, label) of every stage kind, from the stage kinds' table
     (``trajectory.stages.kinds``); none while the stages feature is absent."""

@@ -12,7 +12,16 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -57,9 +66,10 @@ from trajectory.forms import apply_service_error as _apply_error
 from trajectory.i18n import day, money, number
 from trajectory.inputs import as_int
 from trajectory.organisations.models import Organisation, OrganisationKind
+from trajectory.providers.paging import paginate_counted
 from trajectory.services import ServiceError
 from trajectory.timeutil import today
-from trajectory.ui import register_nav
+from trajectory.ui import page_number, paginate, register_nav
 
 bp = Blueprint("cohorts", __name__)
 
@@ -165,10 +175,11 @@ def report_for(figures: dict[str, Any], pseudonymised: bool = False) -> Report:
 @bp.route("/cohorten")
 @allow(*TABLE)
 def index():
-    cohorts = db.session.scalars(loader.cohort_query().where(Cohort.scope_filter(current_user))
-                                 .order_by(Cohort.start_quarter.desc(), Cohort.name)).all()
-    return render_template("cohorts/index.html", cohorts=cohorts, warnings=size_warnings,
-                           can_create=is_coordinator())
+    """The cohorts, newest first, a page at a time (a region holds thousands)."""
+    page = paginate(loader.cohort_query().where(Cohort.scope_filter(current_user))
+                    .order_by(Cohort.start_quarter.desc(), Cohort.name, Cohort.id))
+    return render_template("cohorts/index.html", cohorts=list(page.items), page=page,
+                           warnings=size_warnings, can_create=is_coordinator())
 
 
 @bp.route("/cohorten/nieuw", methods=["GET", "POST"])
@@ -699,24 +710,59 @@ def compare():
 
 # ------------------------------------------------------------------ signals
 
+TASKS = "taken"  # ``?signaal=taken``: the buddies' signals, page by page
+
+
 @bp.route("/signalen")
 @allow(*SIGNAL_READERS)
 def signals():
-    """Every signal and task in the user's scope (the coordinator: per cohort)."""
-    from trajectory.cohorts.panels import coordinator_context
+    """Every signal and task in the user's scope (the coordinator: per cohort): each with
+    its count and first rows; ``?signaal=<key>`` pages through one of them. A constant
+    number of queries: the counts in one, a page per list."""
+    from trajectory.cohorts.panels import cohort_rows, coordinator_cohorts
 
-    results = [r for r in sig.signals_for(current_user) if r.signal.available]
-    tasks = sig.open_buddy_signals(sig.task_scope(current_user))
+    per_page = current_app.config["PER_PAGE"]
+    chosen = request.args.get("signaal") or ""
+    seen = [s for s in sig.signals_seen_by(current_user) if s.available]
+    if chosen not in {s.key for s in seen} | {TASKS}:
+        chosen = ""
+    condition = sig.signal_scope(current_user)
+    scope = sig.task_scope(current_user)
+    totals = sig.counts(seen, condition)
+    tasks_total = sig.count_open_buddy_signals(scope)
+    page_number_ = page_number() if chosen else 1
+    results, paged = [], None
+    for signal in seen:
+        if chosen and signal.key != chosen:
+            continue
+        pager = paginate_counted(
+            totals[signal.key],
+            lambda offset, limit, signal=signal: signal.top(condition, limit, offset),
+            page_number_, per_page)
+        if chosen:
+            paged = pager
+        results.append(sig.SignalResult(signal, list(pager.items), totals[signal.key]))
+    tasks: list[Any] = []
+    if not chosen or chosen == TASKS:
+        pager = paginate_counted(
+            tasks_total, lambda offset, limit: sig.open_buddy_signals(scope, limit, offset),
+            page_number_, per_page)
+        tasks = list(pager.items)
+        if chosen:
+            paged = pager
     hidden = [s for s in sig.signals_seen_by(current_user) if not s.available]
-    context: dict[str, Any] = {"results": results, "tasks": tasks, "hidden": hidden,
+    context: dict[str, Any] = {"results": results, "tasks": tasks, "tasks_total": tasks_total,
+                               "hidden": hidden, "chosen": chosen, "paged": paged,
+                               "tasks_key": TASKS,
                                "can_handle": current_user.has_role(Role.KLANTMANAGER)}
-    if is_coordinator():
-        context["cohorts"] = coordinator_context(current_user)
+    if is_coordinator() and not chosen:
+        cohorts = paginate(coordinator_cohorts(current_user))
+        context["cohorts"] = {"rows": cohort_rows(list(cohorts.items)), "page": cohorts,
+                              "keys": sig.cohort_keys(), "label": sig.signal_label}
     # Hits are plain rows (a name, no model): the page names them in the log itself.
     show_subjects({hit.candidate_id for result in results for hit in result.hits},
                   object_type="Signal", categories=("naam", "signaal"))
     return render_template("cohorts/signals.html", **context)
-
 
 
 @bp.app_template_global("cohort_filters")

@@ -232,6 +232,11 @@ class Stage(db.Model):
         sa.CheckConstraint("level IS NULL OR (level >= 1 AND level <= 4)", name="level_1_4"),
         sa.CheckConstraint("planned_end IS NULL OR planned_end >= planned_start",
                            name="planned_end_after_start"),
+        # The task lists, the signals and the learning line (migration 0017).
+        sa.Index("ix_stage_candidate_status", "candidate_id", "status"),
+        sa.Index("ix_stage_provider_status", "provider_id", "status"),
+        sa.Index("ix_stage_planned_start", "planned_start"),
+        sa.Index("ix_stage_planned_end", "planned_end"),
     )
 
     candidate: so.Mapped[Candidate] = so.relationship()

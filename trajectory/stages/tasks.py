@@ -28,6 +28,7 @@ import sqlalchemy.orm as so
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from trajectory.auth.roles import Role
 from trajectory.candidates.models import Candidate
@@ -39,7 +40,10 @@ from trajectory.timeutil import today
 
 STARTING_DAYS = 14
 ENDING_DAYS = 30
-WEP_DECISION_DAYS = 14
+# The werkervaringsplaats section shares its days with the signal "wep_eindigt"
+# (``TRAJECTORY_SIGNAL_WEP_ENDING_DAYS``): one threshold, read from the signal's definition.
+WEP_SIGNAL = "wep_eindigt"
+DEFAULT_WEP_DECISION_DAYS = 14
 DECLINED_DAYS = 30
 ROWS_PER_SECTION = 50
 # Kinds that end with a decision on the next step (a werkervaringsplaats).
@@ -151,6 +155,14 @@ class Section:
     on_home: int = 0                         # tasks the home panel lists (0: the count only)
 
 
+def wep_decision_days() -> int:
+    try:
+        from trajectory.cohorts.signals import threshold
+    except ImportError:  # pragma: no cover - the cohorts feature not installed
+        return DEFAULT_WEP_DECISION_DAYS
+    return threshold(WEP_SIGNAL)
+
+
 def _within(column, day: date, days: int) -> sa.ColumnElement[bool]:
     return sa.and_(column.is_not(None), column <= day + timedelta(days=days))
 
@@ -200,12 +212,14 @@ SECTIONS: tuple[Section, ...] = (
             lambda: (Stage.planned_start, Stage.id),
             _start, _l("Record the start, or confirm the date")),
     Section("wep_no_decision",
-            _l("Work-experience places ending within 14 days without a decision"),
+            LazyString(lambda: _(
+                "Work-experience places ending within %(days)d days without a decision",
+                days=wep_decision_days())),
             _l("A work-experience place ends with a decision on the next step; "
                "these have none yet."),
             lambda d: sa.and_(Stage.kind.in_(sorted(DECISION_KINDS)),
                               Stage.status.in_((StageStatus.GEPLAND, StageStatus.LOPEND)),
-                              _within(Stage.planned_end, d, WEP_DECISION_DAYS),
+                              _within(Stage.planned_end, d, wep_decision_days()),
                               Stage.next_step_decision.is_(None)),
             lambda: (Stage.planned_end, Stage.id),
             _decide, _l("Decide the next step")),
