@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from urllib.parse import unquote
 
 import openpyxl
+import sqlalchemy as sa
 
 from trajectory import exports as kit
 from trajectory.candidates.models import Benefit, CandidateStatus
@@ -123,3 +124,128 @@ def test_download_names_are_ascii_with_the_utf8_name_beside(app):
         response = kit.download(b"%PDF-", name, kit.PDF)
     assert response.mimetype == "application/pdf"
     assert response.headers["Content-Disposition"] == header
+
+
+# ------------------------------------------------------------------ streamed, in chunks
+
+def add_candidates(world, n: int, *, municipality: str = "Goes",
+                   klantmanager: str = "klantmanager", buddy: str = "buddy") -> list[int]:
+    """``n`` plain candidates of the klantmanager, each with the buddy, a running stage at
+    the first provider and three contacts: Core inserts, seconds for thousands."""
+    from tests.stages.conftest import P1
+    from trajectory.candidates.models import BuddyAssignment, Candidate
+    from trajectory.contacts.models import ContactKind, ContactLog
+    from trajectory.extensions import db
+    from trajectory.stages.models import Stage, StageKind, StageStatus
+    from trajectory.timeutil import today, utcnow
+
+    day, now = today(), utcnow()
+    buddy_id, provider_id = world.user(buddy).id, world.org(P1).id
+    first = db.session.scalar(sa.select(sa.func.coalesce(sa.func.max(Candidate.id), 0)))
+    db.session.execute(sa.insert(Candidate), [dict(
+        municipality_id=world.org(municipality).id, klantmanager_id=world.user(klantmanager).id,
+        first_name=f"Voornaam{i}", tussenvoegsel="van" if i % 3 == 0 else None,
+        last_name=f"Achternaam{first + i:06d}", search_name=f"voornaam{i} achternaam{i:06d}",
+        date_of_birth=date(1960 + i % 40, 1 + i % 12, 1 + i % 28), phone=f"06 {10000000 + i}",
+        email=f"p{first + i}@voorbeeld.nl", benefit=Benefit.PARTICIPATIEWET,
+        benefit_since=date(2024, 1, 1), status=CandidateStatus.ACTIEF, registered_at=now,
+        consent_given_on=day - timedelta(days=30), consent_providers=True, consent_buddy=True,
+        consent_expires_on=day + timedelta(days=300)) for i in range(n)])
+    ids = list(db.session.scalars(sa.select(Candidate.id).where(Candidate.id > first)))
+    db.session.execute(sa.insert(BuddyAssignment), [dict(
+        candidate_id=c, buddy_id=buddy_id, start_date=day - timedelta(days=100)) for c in ids])
+    db.session.execute(sa.insert(Stage), [dict(
+        candidate_id=c, provider_id=provider_id, kind=StageKind.WERKERVARINGSPLAATS,
+        status=StageStatus.LOPEND, planned_start=day - timedelta(days=30),
+        planned_end=day + timedelta(days=150), actual_start=day - timedelta(days=30))
+        for c in ids])
+    db.session.execute(sa.insert(ContactLog), [dict(
+        candidate_id=c, buddy_id=buddy_id, contact_on=day - timedelta(days=k),
+        kind=ContactKind.GESPREK, note="") for c in ids for k in range(3)])
+    db.session.commit()
+    return ids
+
+
+def _queries(count_queries, client, url: str) -> int:
+    """The queries of one download, read to the end (a streamed CSV queries as it is read)."""
+    with count_queries() as counter:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        assert response.data
+    return counter.count
+
+
+def _csv_rows(client, url: str) -> list[list[str]]:
+    data = client.get(url).data.decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(data), delimiter=";"))
+
+
+def test_a_streamed_csv_is_the_same_file_in_chunks(app, world, client_for, monkeypatch):
+    """Chunks of 7: the header once, every row once, in the list's order, with the same
+    bytes as the file written at once; one processing-log line per person."""
+    from trajectory.audit.models import ProcessingLogEntry
+    from trajectory.extensions import db
+
+    add_candidates(world, 20)
+    klantmanager = client_for("klantmanager")
+    whole = _csv_rows(klantmanager, "/kandidaten/export.csv")
+    monkeypatch.setattr(kit, "CHUNK", 7)
+    response = klantmanager.get("/kandidaten/export.csv?sort=name")
+    assert response.is_streamed and response.headers["Content-Disposition"].startswith(
+        "attachment; filename=\"kandidaten-")
+    parts = list(response.response)
+    assert len(parts) == 1 + 3  # the header, then 7 + 7 + 6 rows
+    chunked = list(csv.reader(io.StringIO(b"".join(parts).decode("utf-8-sig")), delimiter=";"))
+    assert chunked == whole and len(chunked) == 21
+    assert [row[0] for row in chunked[1:]] == sorted(row[0] for row in chunked[1:])
+    lines = db.session.scalars(sa.select(ProcessingLogEntry.subject_id).where(
+        ProcessingLogEntry.action == "export")).all()
+    assert len(lines) == 2 * 20 and len(set(lines)) == 20  # two exports, one line each
+
+
+def test_an_aborted_csv_download_has_lines_only_for_the_rows_produced(
+        app, world, client_for, monkeypatch):
+    from trajectory.audit.models import ProcessingLogEntry
+    from trajectory.extensions import db
+
+    ids = add_candidates(world, 25)  # named in the order of their ids: the list's order
+    monkeypatch.setattr(kit, "CHUNK", 10)
+    response = client_for("klantmanager").get("/kandidaten/export.csv")
+    body = iter(response.response)
+    header, first = next(body), next(body)
+    assert first.count(b"\r\n") == 10
+    response.close()  # the browser went away: the server closes the response
+    db.session.expire_all()
+    logged = db.session.scalars(sa.select(ProcessingLogEntry.subject_id).where(
+        ProcessingLogEntry.action == "export")).all()
+    # The first chunk's people, not the 15 whose rows were never produced.
+    assert sorted(int(subject) for subject in logged) == sorted(ids)[:10]
+    assert header.startswith("\ufeff".encode())
+
+
+def test_the_excel_export_is_sent_from_a_temporary_file(app, world, client_for, monkeypatch):
+    import glob
+    import tempfile
+
+    add_candidates(world, 15)
+    monkeypatch.setattr(kit, "CHUNK", 4)
+    before = set(glob.glob(f"{tempfile.gettempdir()}/trajectory-export-*"))
+    response = client_for("klantmanager").get("/kandidaten/export.xlsx")
+    assert int(response.headers["Content-Length"]) > 0
+    sheet = openpyxl.load_workbook(io.BytesIO(response.data)).active
+    assert sheet.max_row == 1 + 15 and sheet.freeze_panes == "A2"
+    assert set(glob.glob(f"{tempfile.gettempdir()}/trajectory-export-*")) == before
+
+
+def test_each_chunk_costs_the_same_queries(app, world, client_for, count_queries, monkeypatch):
+    """Chunks of 100: 1, 2 and 3 chunks; every further chunk adds the same few queries
+    (eager loading, visibility, each extra column, one insert of log lines)."""
+    monkeypatch.setattr(kit, "CHUNK", 100)
+    klantmanager = client_for("klantmanager")
+    counts = []
+    for n in (50, 100, 100):
+        add_candidates(world, n)
+        counts.append(_queries(count_queries, klantmanager, "/kandidaten/export.csv"))
+    per_chunk = counts[1] - counts[0]
+    assert counts[2] - counts[1] == per_chunk, counts
+    assert 0 < per_chunk <= 8, counts
