@@ -39,6 +39,7 @@ def upgrade():
         sa.Column("forecast_status", sa.String(length=20), nullable=True),
         sa.Column("forecast_value", sa.Numeric(precision=12, scale=2), nullable=True),
         sa.Column("forecast_year", sa.Integer(), nullable=True),
+        sa.Column("forecast_note", sa.Text(), nullable=True),
         sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["stage_id"], ["stage.id"], name=op.f("fk_stage_value_stage_id_stage"), ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["candidate_id"], ["candidate.id"], name=op.f("fk_stage_value_candidate_id_candidate"), ondelete="CASCADE"),

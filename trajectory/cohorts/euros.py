@@ -3,9 +3,10 @@ in one calendar month and have one claim status, so that ``evaluation.compute`` 
 function) can sum exactly the days of a quarter.
 
 Nothing is valued here. Every amount is the product's one valuation of a person's
-learning line (``trajectory.stages.valuation.people``: ``PersonValues.part``, the value
-of a stage's days from one day to another; parts over disjoint periods add up exactly
-to the stage's value) or the value an adviser froze when approving a labour claim
+learning line, as stored (``trajectory.stages.stored_values.stored_people``: ``part``,
+the value of a stage's days from one day to another from the stored running totals,
+exactly as the engine gives it; parts over disjoint periods add up exactly to the
+stage's value) or the value an adviser froze when approving a labour claim
 (``trajectory.labour.lines.labour_claims``).
 
 How the days of a stage are cut: at the first of every month, after the day the rows
@@ -149,15 +150,15 @@ class _ApprovedShares:
 
 def ledger_items(candidate_ids: Iterable[int], on: date) -> dict[int, list[LedgerItem]]:
     """The pieces of every stage of these candidates up to ``on``, per candidate, in a fixed
-    number of queries (the valuation's and one for the labour claims)."""
+    number of queries (the stored values' and one for the labour claims)."""
     ids = sorted(set(candidate_ids))
     found: dict[int, list[LedgerItem]] = {cid: [] for cid in ids}
     if not ids or not available():
         return found
     from trajectory.labour.lines import labour_claims
-    from trajectory.stages.valuation import people
+    from trajectory.stages.stored_values import stored_people
 
-    persons = people(ids)
+    persons = stored_people(ids)
     claims = labour_claims(ids)
     for candidate_id, person in persons.items():
         for stage_id in sorted(person.stages):

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -20,7 +21,8 @@ from flask import has_request_context, url_for
 from flask_babel import gettext as _
 
 from trajectory.extensions import db
-from trajectory.stages.models import Stage, StageStatus
+from trajectory.stages import stored_values
+from trajectory.stages.models import Stage, StageClaimValue, StageStatus, StageValue
 from trajectory.stages.valuation import (
     VALUED_STATUSES,
     ZERO,
@@ -151,10 +153,14 @@ def _candidate_ids(provider_ids: set[int]) -> list[int]:
 
 def labour_claims(candidate_ids: Sequence[int]) -> dict[int, list[Claim]]:
     """Every labour claim of these candidates' stages, per stage, in one query."""
-    found: dict[int, list[Claim]] = defaultdict(list)
     if not candidate_ids:
-        return found
-    stage_ids = sa.select(Stage.id).where(Stage.candidate_id.in_(candidate_ids))
+        return defaultdict(list)
+    return claims_of_stages(sa.select(Stage.id).where(Stage.candidate_id.in_(candidate_ids)))
+
+
+def claims_of_stages(stage_ids: sa.Select) -> dict[int, list[Claim]]:
+    """Every labour claim of the stages in ``stage_ids`` (a SELECT), per stage, in one query."""
+    found: dict[int, list[Claim]] = defaultdict(list)
     for claim in db.session.scalars(
             sa.select(Claim).where(Claim.kind == ClaimKind.LABOUR, Claim.stage_id.in_(stage_ids))
             .options(so.joinedload(Claim.subcontractor), so.lazyload(Claim.contract))
@@ -164,7 +170,115 @@ def labour_claims(candidate_ids: Sequence[int]) -> dict[int, list[Claim]]:
 
 
 def labour_lines(contracts: Sequence[Contract]) -> Mapping[int, list[LabourLine]]:
-    """The ledger's labour source: lines per contract id, for all contracts at once."""
+    """The ledger's labour source: lines per contract id, for all contracts at once, read
+    from the stored values (``trajectory.stages.stored_values``) in two queries."""
+    page = sorted({c.id for c in contracts})
+    if not page:
+        return {}
+    stored_values.settle()
+    lines: dict[int, list[LabourLine]] = defaultdict(list)
+    for row in db.session.scalars(
+            sa.select(StageValue)
+            .where(StageValue.line_contract_id.in_(page), StageValue.forecast_status.is_not(None))
+            .options(so.joinedload(StageValue.stage).joinedload(Stage.candidate))):
+        lines[row.line_contract_id].append(_stored_forecast(row))
+    for row, claim in db.session.execute(
+            sa.select(StageClaimValue, Claim).join(Claim, Claim.id == StageClaimValue.claim_id)
+            .where(Claim.contract_id.in_(page))
+            .options(so.joinedload(StageClaimValue.stage).joinedload(Stage.candidate),
+                     so.joinedload(Claim.subcontractor), so.lazyload(Claim.contract))):
+        lines[claim.contract_id].append(_stored_claim(row, claim))
+    for found in lines.values():
+        found.sort(key=lambda line: (line.start, line.stage_id or 0, line.end))
+    return lines
+
+
+def _valuation(value, explain, stage: Stage) -> engine.Valuation | None:
+    return None if value is None else engine.Valuation(value, tuple(explain or ()),
+                                                       stage.kind.value)
+
+
+def _stored_forecast(row: StageValue) -> LabourLine:
+    stage = row.stage
+    return LabourLine(
+        description=stage.title, person=initials(stage.candidate), start=stage.start,
+        end=row.valued_end or stage.end or stage.start,
+        valuation=_valuation(row.forecast_value, _forecast_explain(row), stage),
+        status=row.forecast_status, year=row.forecast_year,
+        flags=((row.reason,) if row.reason else ()) + tuple(row.flags or ()),
+        url=_url("stages.detail", stage_id=stage.id), stage_id=stage.id)
+
+
+def _forecast_explain(row: StageValue) -> tuple[str, ...]:
+    return tuple(row.explain or ()) + ((row.forecast_note,) if row.forecast_note else ())
+
+
+def _stored_claim(row: StageClaimValue, claim: Claim) -> LabourLine:
+    stage = row.stage
+    return LabourLine(
+        description=stage.title, person=initials(stage.candidate), start=claim.period_start,
+        end=claim.period_end, valuation=_valuation(row.value, row.explain, stage),
+        status=CLAIM_STATUS[claim.status], approved_value=claim.approved_value, year=row.year,
+        delivered_by=claim.subcontractor.name if claim.subcontractor else None,
+        flags=tuple(row.flags or ()), url=_url("valuation.claim", claim_id=claim.id),
+        claim=claim, stage_id=stage.id)
+
+
+def labour_totals(contract_ids: sa.Select | Sequence[int]
+                  ) -> dict[int, dict[tuple[int, str], Decimal]]:
+    """The labour lines' sums per contract, year and ledger bucket, in SQL (two GROUP BY
+    queries): what ``labour_lines`` would add up, without loading a line. An approved
+    claim counts its frozen value."""
+    stored_values.settle()
+    ids = contract_ids if isinstance(contract_ids, sa.Select) else sorted(set(contract_ids))
+    found: dict[int, dict[tuple[int, str], Decimal]] = defaultdict(lambda: defaultdict(
+        lambda: ZERO))
+    forecast = (sa.select(StageValue.line_contract_id, StageValue.forecast_year,
+                          sa.func.sum(StageValue.forecast_value))
+                .where(StageValue.line_contract_id.in_(ids),
+                       StageValue.forecast_status.is_not(None))
+                .group_by(StageValue.line_contract_id, StageValue.forecast_year))
+    for contract_id, year, amount in db.session.execute(forecast):
+        found[contract_id][(year, "planned")] += _money(amount)
+    frozen = sa.and_(Claim.status == ClaimStatus.APPROVED, Claim.approved_value.is_not(None))
+    claimed = (sa.select(Claim.contract_id, StageClaimValue.year, Claim.status,
+                         sa.func.sum(sa.case((frozen, Claim.approved_value),
+                                             else_=sa.func.coalesce(StageClaimValue.value, 0))))
+               .join(Claim, Claim.id == StageClaimValue.claim_id)
+               .where(Claim.contract_id.in_(ids))
+               .group_by(Claim.contract_id, StageClaimValue.year, Claim.status))
+    for contract_id, year, status, amount in db.session.execute(claimed):
+        found[contract_id][(year, CLAIM_STATUS.get(status, "planned"))] += _money(amount)
+    return {cid: dict(cells) for cid, cells in found.items()}
+
+
+def _money(amount) -> Decimal:
+    return ZERO if amount is None else Decimal(amount).quantize(ZERO)
+
+
+def to_submit(contract_ids: sa.Select | Sequence[int], limit: int = 5
+              ) -> tuple[list[tuple[int, LabourLine]], int]:
+    """Started stages with a value that no labour claim covers yet (the provider's "to
+    submit"), the first ``limit`` with the contract id, and how many there are."""
+    stored_values.settle()
+    ids = contract_ids if isinstance(contract_ids, sa.Select) else sorted(set(contract_ids))
+    condition = sa.and_(StageValue.line_contract_id.in_(ids),
+                        StageValue.forecast_status.in_(("running", "completed")),
+                        StageValue.forecast_value > 0)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(StageValue)
+                              .where(condition)) or 0
+    rows = db.session.scalars(
+        sa.select(StageValue).join(Contract, Contract.id == StageValue.line_contract_id)
+        .where(condition)
+        .options(so.joinedload(StageValue.stage).joinedload(Stage.candidate))
+        .order_by(Contract.start.desc(), Contract.id, StageValue.valued_start,
+                  StageValue.stage_id).limit(limit))
+    return [(row.line_contract_id, _stored_forecast(row)) for row in rows], total
+
+
+def live_labour_lines(contracts: Sequence[Contract]) -> Mapping[int, list[LabourLine]]:
+    """The lines valued now by the engine (what the stored values hold; the tests compare
+    ``labour_lines`` with it): every person with a stage at the contracts' providers."""
     page = {c.id for c in contracts}
     provider_ids = {c.provider_id for c in contracts}
     if not provider_ids:

@@ -15,9 +15,16 @@ from flask_babel import gettext as _
 
 from trajectory.auth.models import User
 from trajectory.extensions import db
-from trajectory.labour.lines import covered, credited_contract, labour_claims, unclaimed
+from trajectory.labour.lines import (
+    claims_of_stages,
+    covered,
+    credited_contract,
+    labour_claims,
+    unclaimed,
+)
 from trajectory.services import ServiceError
-from trajectory.stages.models import Stage, StageStatus
+from trajectory.stages import stored_values
+from trajectory.stages.models import Stage, StageStatus, StageValue
 from trajectory.stages.valuation import (
     PersonValues,
     contract_periods,
@@ -48,7 +55,7 @@ class Claimable:
     """A stage credited to the contract with days not claimed yet."""
 
     stage: Stage
-    person: PersonValues
+    person: PersonValues | stored_values.StoredPerson
     claims: list[Claim]
     periods: list[engine.Period] = field(default_factory=list)  # suggested, passed days only
 
@@ -80,20 +87,24 @@ def _people_of(stages: list[Stage]) -> tuple[dict[int, PersonValues], dict[int, 
 
 
 def claimable(contract: Contract, on: date | None = None) -> list[Claimable]:
-    """The contract's stages that can be claimed now, with their suggested periods."""
+    """The contract's stages that can be claimed now, with their suggested periods (from the
+    stored values: the stages the valuation credits to this contract)."""
     import sqlalchemy as sa
+    import sqlalchemy.orm as so
 
     on = on or today()
-    stages = list(db.session.scalars(
-        sa.select(Stage).where(Stage.provider_id == contract.provider_id,
-                               Stage.status.in_(tuple(CLAIMABLE_STATUSES)))
-        .order_by(Stage.id)))
-    persons, claims = _people_of(stages)
+    stored_values.settle()
+    rows = list(db.session.scalars(
+        sa.select(StageValue).join(Stage, Stage.id == StageValue.stage_id)
+        .where(StageValue.contract_id == contract.id,
+               Stage.status.in_(tuple(CLAIMABLE_STATUSES)))
+        .options(so.joinedload(StageValue.stage).joinedload(Stage.candidate))
+        .order_by(StageValue.stage_id)))
+    claims = claims_of_stages(sa.select(StageValue.stage_id).where(
+        StageValue.contract_id == contract.id))
     found = []
-    for stage in stages:
-        person = persons[stage.candidate_id]
-        if person.value(stage.id).contract_id != contract.id:
-            continue
+    for row in rows:
+        person, stage = stored_values.person_of(row.candidate_id, [row]), row.stage
         own = claims.get(stage.id, [])
         # A rejected period may be claimed again (with better evidence).
         pending = [c for c in own if c.status is not ClaimStatus.REJECTED]

@@ -380,6 +380,7 @@ class StageValue(db.Model):
     forecast_status: so.Mapped[str | None] = so.mapped_column(sa.String(20))
     forecast_value: so.Mapped[Decimal | None] = so.mapped_column(sa.Numeric(12, 2))
     forecast_year: so.Mapped[int | None] = so.mapped_column()
+    forecast_note: so.Mapped[str | None] = so.mapped_column(sa.Text)  # "not claimed yet: ..."
     computed_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True),
                                                         default=utcnow)
 
@@ -411,5 +412,7 @@ class StageClaimValue(db.Model):
     flags: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
     computed_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True),
                                                         default=utcnow)
+
+    stage: so.Mapped[Stage] = so.relationship(viewonly=True)
 
     __table_args__ = (sa.Index("ix_stage_claim_value_contract_year", "contract_id", "year"),)

@@ -208,7 +208,7 @@ def rows_of(person: PersonValues, contracts: Sequence, claims: dict[int, list], 
                "flags": list(value.flags), "valued_start": stage.start,
                "valued_end": person.ends.get(stage_id), "tally": _tally(person, stage_id),
                "forecast_status": None, "forecast_value": None, "forecast_year": None,
-               "computed_at": now}
+               "forecast_note": None, "computed_at": now}
         if _labour():
             from trajectory.labour import lines
 
@@ -225,6 +225,8 @@ def rows_of(person: PersonValues, contracts: Sequence, claims: dict[int, list], 
                         row["forecast_value"] = (forecast.valuation.value
                                                  if forecast.valuation else None)
                         row["forecast_year"] = forecast.year
+                        if own and forecast.valuation is not None:
+                            row["forecast_note"] = forecast.valuation.explain[-1]
                 for claim in own:
                     line = lines.claim_line(person, stage, claim, credited)
                     claim_rows.append({

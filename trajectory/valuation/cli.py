@@ -87,7 +87,7 @@ def ledger(reference: str | None, as_json: bool) -> None:
     contracts = db.session.scalars(stmt).unique().all()
     if reference is not None and not contracts:
         _invalid(f"contract '{reference}': no contract has this reference")
-    document = ledger_document(ledgers(contracts))
+    document = ledger_document(ledgers(contracts, lines=False))
     if as_json:
         click.echo(json.dumps(document, ensure_ascii=False, indent=None))
         return
@@ -97,3 +97,21 @@ def ledger(reference: str | None, as_json: bool) -> None:
         note = " (voorlopig)" if row["provisional"] else ""
         click.echo(f"{row['reference']}\t{row['provider']}\tverplichting {row['obligation']}"
                    f"{note}\tgoedgekeurd {approved:.2f}\t{percent}")
+
+
+@sroi_cli.command("refresh")
+@click.option("--batch-size", type=click.IntRange(min=1), default=500, show_default=True,
+              help="Candidates valued per batch.")
+@with_appcontext
+def refresh(batch_size: int) -> None:
+    """Value every stage again and store the values the ledger and the overviews sum.
+
+    Run it after a rulebook edition was added or changed: the stored values follow the
+    facts by themselves, not the rules' files.
+    """
+    from trajectory.extensions import db
+    from trajectory.stages import stored_values
+
+    stages = stored_values.refresh_all(batch_size=batch_size)
+    db.session.commit()
+    click.echo(f"{stages} fasen opnieuw gewaardeerd.")

@@ -8,7 +8,11 @@ same figures.
 Labour participation comes from *labour sources* (the stages feature registers
 one): ``register_labour_source(fn)`` where ``fn(contracts)`` returns, per contract
 id, the ``LabourLine``s valued for that contract. The contract is described in
-docs/valuation.md ("For the stages feature").
+docs/valuation.md ("For the stages feature"). A source may also give its sums
+without the lines (``register_labour_totals``: per contract, year and bucket, summed
+in SQL from the stored stage values) and the lines still to submit
+(``register_labour_pending``); the overviews and home panels read those, so they
+cost the same however many stages the region has.
 """
 
 from __future__ import annotations
@@ -83,12 +87,65 @@ class LabourLine:
 
 LabourSource = Callable[[Sequence[Contract]], Mapping[int, Sequence[LabourLine]]]
 _LABOUR_SOURCES: list[LabourSource] = []
+# A source's sums without its lines: fn(contract ids, a list or a SELECT of them) ->
+# {contract id: {(year, bucket): amount}}; and its lines still to submit:
+# fn(contract ids, limit) -> ([(contract id, forecast line)], how many).
+LabourTotals = Callable[[sa.Select | Sequence[int]], Mapping[int, Mapping[tuple[int, str],
+                                                                         Decimal]]]
+LabourPending = Callable[[sa.Select | Sequence[int], int],
+                         tuple[list[tuple[int, LabourLine]], int]]
+_LABOUR_TOTALS: dict[LabourSource, tuple[LabourTotals, LabourPending | None]] = {}
 
 
 def register_labour_source(source: LabourSource) -> None:
     """Add a source of labour lines (idempotent); called at import by the stages feature."""
     if source not in _LABOUR_SOURCES:
         _LABOUR_SOURCES.append(source)
+
+
+def register_labour_totals(source: LabourSource, totals: LabourTotals,
+                           pending: LabourPending | None = None) -> None:
+    """What a registered source gives without its lines: its sums (the same figures as its
+    lines) and, optionally, its lines still to submit."""
+    _LABOUR_TOTALS[source] = (totals, pending)
+
+
+def labour_totals(contract_ids: sa.Select | Sequence[int]
+                  ) -> dict[int, dict[tuple[int, str], Decimal]] | None:
+    """Every source's sums per contract id, year and bucket; None when a source only
+    gives lines (then the ledger loads them)."""
+    if any(source not in _LABOUR_TOTALS for source in _LABOUR_SOURCES):
+        return None
+    found: dict[int, dict[tuple[int, str], Decimal]] = defaultdict(dict)
+    for source in _LABOUR_SOURCES:
+        for contract_id, cells in _LABOUR_TOTALS[source][0](contract_ids).items():
+            mine = found[contract_id]
+            for key, amount in cells.items():
+                mine[key] = mine.get(key, ZERO) + amount
+    return found
+
+
+def labour_pending(contracts: Sequence[Contract], limit: int = 5
+                   ) -> tuple[list[tuple[Contract, LabourLine]], int]:
+    """Started stages no labour claim covers yet, with a value (the provider's "to
+    submit"): the first ``limit`` with their contract, and how many there are."""
+    by_id = {c.id: c for c in contracts}
+    found: list[tuple[Contract, LabourLine]] = []
+    total = 0
+    for source in _LABOUR_SOURCES:
+        pending = _LABOUR_TOTALS.get(source, (None, None))[1]
+        if pending is not None:
+            lines, count = pending(sorted(by_id), limit)
+            found += [(by_id[cid], line) for cid, line in lines if cid in by_id]
+            total += count
+            continue
+        for contract_id, lines in source(contracts).items():
+            waiting = [(by_id[contract_id], line) for line in lines
+                       if line.claim is None and line.status in ("running", "completed")
+                       and line.value > 0]
+            found += waiting
+            total += len(waiting)
+    return found[:limit], total
 
 
 def labour_lines(contracts: Sequence[Contract]) -> dict[int, list[LabourLine]]:
@@ -167,6 +224,8 @@ class ContractLedger:
     claims: list[ClaimLine]
     labour: list[LabourLine]
     on: date
+    # The labour sums per (year, bucket) when the lines were not loaded (overviews).
+    labour_totals: Mapping[tuple[int, str], Decimal] | None = None
     totals: Figures = field(default_factory=Figures)
     blocks: dict[str, Figures] = field(default_factory=dict)
     years: dict[int, Figures] = field(default_factory=dict)
@@ -182,6 +241,9 @@ class ContractLedger:
             status = "planned" if labour.status in LABOUR_FORECAST else labour.status
             for figures in (self.totals, self.blocks["labour"], years[labour.ledger_year]):
                 figures.add(status, labour.value)
+        for (year, status), amount in (self.labour_totals or {}).items():
+            for figures in (self.totals, self.blocks["labour"], years[year]):
+                figures.add(status, amount)
         self.years = dict(sorted(years.items()))
 
     @property
@@ -259,10 +321,14 @@ class ContractLedger:
 
 
 def contract_ledger(contract: Contract, *, labour: Sequence[LabourLine] | None = None,
-                    on: date | None = None) -> ContractLedger:
-    """The ledger of one contract; ``labour`` is given by ``ledgers`` to batch the sources."""
+                    on: date | None = None,
+                    totals: Mapping[tuple[int, str], Decimal] | None = None) -> ContractLedger:
+    """The ledger of one contract; ``labour`` is given by ``ledgers`` to batch the sources,
+    or ``totals``: the labour sums without the lines (``ledger.labour`` is then empty)."""
     rulebook = rulebook_of(contract)
-    if labour is None:
+    if totals is not None:
+        labour = []
+    elif labour is None:
         labour = labour_lines([contract]).get(contract.id, [])
     base, extension = revenue_of(contract)
     return ContractLedger(
@@ -272,7 +338,7 @@ def contract_ledger(contract: Contract, *, labour: Sequence[LabourLine] | None =
         claims=[_claim_line(c, rulebook) for c in contract.claims
                 if c.kind is not ClaimKind.LABOUR],
         labour=list(labour),
-        on=on or today())
+        on=on or today(), labour_totals=totals)
 
 
 def ledger_query(user=None) -> sa.Select:
@@ -289,18 +355,31 @@ def ledger_query(user=None) -> sa.Select:
             .order_by(Contract.start.desc(), Contract.id))
 
 
-def ledgers(contracts: Sequence[Contract], on: date | None = None) -> list[ContractLedger]:
-    lines = labour_lines(contracts)
-    return [contract_ledger(c, labour=lines.get(c.id, []), on=on) for c in contracts]
+def ledgers(contracts: Sequence[Contract], on: date | None = None, *, lines: bool = True,
+            ids: sa.Select | None = None) -> list[ContractLedger]:
+    """The ledgers of these contracts; ``lines=False``: the figures only, the labour summed
+    in SQL (``ids``: the contracts as a SELECT of their ids, else their ids)."""
+    if not lines:
+        totals = labour_totals(ids if ids is not None else [c.id for c in contracts])
+        if totals is not None:
+            return [contract_ledger(c, totals=totals.get(c.id, {}), on=on) for c in contracts]
+    found = labour_lines(contracts)
+    return [contract_ledger(c, labour=found.get(c.id, []), on=on) for c in contracts]
 
 
-def ledgers_for(user, *, provider_id: int | None = None,
-                on: date | None = None) -> list[ContractLedger]:
+def ledgers_for(user, *, provider_id: int | None = None, on: date | None = None,
+                lines: bool = False) -> list[ContractLedger]:
+    """The ledgers in the user's scope, figures only unless ``lines`` (the labour lines of
+    every contract: the contract page, the statement and the workbook need them)."""
     stmt = ledger_query(user)
+    ids = sa.select(Contract.id)
+    if user is not None:
+        ids = ids.where(Contract.scope_filter(user))
     if provider_id is not None:
         stmt = stmt.where(Contract.provider_id == provider_id)
+        ids = ids.where(Contract.provider_id == provider_id)
     contracts = db.session.scalars(stmt).unique().all()
-    return ledgers(contracts, on=on)
+    return ledgers(contracts, on=on, lines=lines, ids=ids)
 
 
 def _amounts(figures: Mapping[str, Figures], pick: Callable[[Figures], Decimal]

@@ -43,11 +43,9 @@ def provider_context(user: Any) -> dict[str, Any]:
     concept, concept_total = _claims(user, ClaimStatus.CONCEPT, ClaimStatus.AGREED)
     rejected, rejected_total = _claims(user, ClaimStatus.REJECTED)
     # Stages that have started and are not claimed yet: labour participation to submit.
-    to_submit = [(lg.contract, line) for lg in ledgers for line in lg.labour
-                 if line.claim is None and line.status in ("running", "completed")
-                 and line.value > 0]
+    to_submit, pending_total = ledger_mod.labour_pending([lg.contract for lg in ledgers])
     return {"dues": sorted(dues, key=lambda d: d.due)[:5], "dues_total": len(dues),
-            "to_submit": to_submit[:5], "to_submit_total": len(to_submit),
+            "to_submit": to_submit, "to_submit_total": pending_total,
             "concept": concept, "concept_total": concept_total, "rejected": rejected,
             "rejected_total": rejected_total, "provider_id": user.organisation_id,
             "contracts": len(ledgers)}
