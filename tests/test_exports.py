@@ -249,3 +249,58 @@ def test_each_chunk_costs_the_same_queries(app, world, client_for, count_queries
     per_chunk = counts[1] - counts[0]
     assert counts[2] - counts[1] == per_chunk, counts
     assert 0 < per_chunk <= 8, counts
+
+
+# ------------------------------------------------------------------ flat at two sizes
+
+def _demo_on_world() -> None:
+    """The demo's feature steps (cohorts, evaluations, contracts ...) on top of the world's
+    organisations and accounts, as ``load_demo`` runs them."""
+    from trajectory.demo import data as demo
+    from trajectory.extensions import db
+    from trajectory.stages import stored_values
+
+    for _name, step in demo.DEMO_STEPS:
+        step()
+        db.session.flush()
+    stored_values.refresh_all()
+    db.session.commit()
+
+
+def test_every_export_costs_the_same_queries_at_two_sizes(app, world, client_for,
+                                                          count_queries):
+    """The demo plus a generated region of 30, then of 300 candidates (one chunk each):
+    the candidate CSV and Excel (with the stage, cohort and last-contact columns) as the
+    klantmanager, the coordinator and the buddy, the cohort's figures workbook and a
+    contract's ledger workbook, each the same number of queries at both sizes."""
+    from trajectory.cohorts.models import Cohort, Evaluation
+    from trajectory.demo.generator import generate
+    from trajectory.extensions import db
+    from trajectory.valuation.models import Contract
+
+    _demo_on_world()
+    evaluation = db.session.scalars(sa.select(Evaluation).join(Cohort).order_by(
+        Evaluation.id)).first()
+    contract = db.session.scalars(sa.select(Contract).where(
+        Contract.scope_filter(world.user("adviseur"))).order_by(Contract.id)).first()
+    downloads = [
+        ("klantmanager", "/kandidaten/export.csv"),
+        ("klantmanager", "/kandidaten/export.xlsx"),
+        ("coordinator", "/kandidaten/export.csv"),
+        ("buddy", "/kandidaten/export.xlsx"),
+        ("coordinator", f"/cohorten/{evaluation.cohort_id}/evaluaties/{evaluation.id}"
+                        "/cijfers.xlsx"),
+        ("adviseur", f"/sroi/contracten/{contract.id}/verantwoording.xlsx"),
+    ]
+    clients = {name: client_for(name) for name, _url in downloads}
+    counts: dict[tuple[str, str], list[int]] = {d: [] for d in downloads}
+    rows = []
+    for n, seed in ((30, 1), (270, 2)):
+        generate(n, seed)
+        db.session.commit()
+        for name, url in downloads:
+            counts[(name, url)].append(_queries(count_queries, clients[name], url))
+        rows.append(len(_csv_rows(clients["klantmanager"], "/kandidaten/export.csv")))
+    assert rows[1] > rows[0]  # the klantmanager's export really grew
+    differing = {d: c for d, c in counts.items() if c[0] != c[1]}
+    assert differing == {}, differing
