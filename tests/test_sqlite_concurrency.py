@@ -120,3 +120,48 @@ def test_a_long_export_and_a_buddys_contact_post_both_succeed(app, world, client
     exported = db.session.scalar(sa.select(sa.func.count()).select_from(ProcessingLogEntry)
                                  .where(ProcessingLogEntry.action == "export"))
     assert exported == 2 * CHUNK + 11  # one line per person, in three batches
+
+
+def test_a_backup_holds_the_rows_still_in_the_wal_and_is_one_file(app, world, tmp_path):
+    """Rows committed but not yet checkpointed live only in ``trajectory.sqlite-wal``: a copy
+    of the main file would miss them, ``flask backup`` (the sqlite3 backup API) has them,
+    as one self-contained file that opens without a ``-wal`` or ``-shm`` beside it; the
+    restore brings them back."""
+    import os
+    import sqlite3
+    from pathlib import Path
+
+    from tests.conftest import base_config
+    from trajectory import create_app
+
+    source = Path(db.engine.url.database)
+    with db.engine.connect() as keep:  # an open connection keeps the WAL from being folded in
+        keep.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
+        with db.engine.begin() as conn:
+            conn.execute(_new_organisation("Alleen in de WAL"))
+        assert os.path.getsize(f"{source}-wal") > 0
+        folder = tmp_path / "backup"
+        result = app.test_cli_runner().invoke(args=["backup", str(folder)])
+        assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in folder.iterdir()) == ["database.sqlite", "evidence",
+                                                        "manifest.json"]
+    copy = sqlite3.connect(f"file:{folder / 'database.sqlite'}?mode=ro", uri=True)
+    try:
+        assert copy.execute("PRAGMA journal_mode").fetchone() == ("delete",)
+        assert copy.execute("SELECT count(*) FROM organisation WHERE name = ?",
+                            ("Alleen in de WAL",)).fetchone() == (1,)
+    finally:
+        copy.close()
+    assert sorted(p.name for p in folder.iterdir()) == ["database.sqlite", "evidence",
+                                                        "manifest.json"]
+    restored = create_app(base_config(f"sqlite:///{tmp_path / 'restored.sqlite'}")
+                          | {"EVIDENCE_DIR": str(tmp_path / "restored-evidence")})
+    with restored.app_context():
+        result = restored.test_cli_runner().invoke(args=["restore", str(folder)])
+        assert result.exit_code == 0, result.output
+        with db.engine.connect() as conn:
+            assert _pragma(conn, "journal_mode") == "wal"  # the app's mode again
+            assert conn.execute(sa.select(sa.func.count()).select_from(Organisation).where(
+                Organisation.name == "Alleen in de WAL")).scalar() == 1
+        db.session.remove()
+        db.engine.dispose()

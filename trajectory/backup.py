@@ -4,7 +4,8 @@ A backup is a folder with three things:
 
 - the database: ``database.dump`` (PostgreSQL, ``pg_dump`` custom format) or
   ``database.sqlite`` (SQLite, Python's ``sqlite3`` online backup API, safe while the
-  app runs);
+  app runs: it reads one consistent snapshot through the write-ahead log, so rows still
+  in ``trajectory.sqlite-wal`` are in the copy; the copy is one self-contained file);
 - ``evidence/``: a copy of the evidence folder (``EVIDENCE_DIR``);
 - ``manifest.json``: when, the backend, the Alembic revision, the row count of every
   table (from the same snapshot as the dump) and a SHA-256 of every file.
@@ -173,7 +174,20 @@ def _backup_sqlite(url: sa.URL, directory: Path) -> tuple[Path, dict[str, int], 
             counts, revision = _counts(conn, _user_tables(conn)), _revision(conn)
     finally:
         engine.dispose()
+    _self_contained(target)
     return target, counts, revision
+
+
+def _self_contained(path: Path) -> None:
+    """The copy as one file: the backup API copies the source's write-ahead-log mode along
+    (and the counting connection sets it), so switch the copy to a rollback journal. Then
+    no ``-wal`` or ``-shm`` file belongs with it and it opens from read-only media; the app
+    sets WAL again on the restored database's first connection."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        conn.close()
 
 
 def _backup_postgres(url: sa.URL, directory: Path) -> tuple[Path, dict[str, int], str | None]:
