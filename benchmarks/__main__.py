@@ -1,5 +1,6 @@
-"""``python -m benchmarks`` (make bench) runs the bench; ``python -m benchmarks report``
-writes docs/performance.md again from the last results, without measuring."""
+"""``python -m benchmarks`` (make bench) runs the bench; ``python -m benchmarks build``
+only fills the cache of built databases; ``python -m benchmarks report`` writes
+docs/performance.md again from the last results, without measuring."""
 
 import sys
 

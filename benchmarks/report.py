@@ -172,7 +172,8 @@ def render(results: dict) -> str:
     """The bench's section of docs/performance.md, between its markers."""
     machine = results.get("machine", {})
     out = [START, "## Benchmarks (`make bench`)", ""]
-    out.append(f"Measured {results.get('date', '?')} in {results.get('duration', '?')} on "
+    out.append(f"Measured {results.get('date', '?')} in {results.get('duration', '?')} "
+               f"(code: {machine.get('commit', '?')}) on "
                f"{machine.get('cores', '?')} cores ({machine.get('platform', '?')}), "
                f"Python {machine.get('python', '?')}, SQLite {machine.get('sqlite', '?')}, "
                f"PostgreSQL {machine.get('postgres') or 'not measured'}; "
@@ -180,7 +181,8 @@ def render(results: dict) -> str:
                f"{machine.get('load_before', '?')} before, {machine.get('load_after', '?')} after.")
     out.append("")
     out.append(f"Each page: {results.get('repeats', 7)} timed requests after one warm-up "
-               f"(2 when the warm-up took over {results.get('slow_seconds', 10):g} s), "
+               f"(a slow page fewer: as many as fit in {results.get('page_budget', 20):g} s "
+               "by its warm-up, at least one), "
                "as the demo account in the column \"as\", logged in through the login form "
                "with its second factor; queries are the SQL statements of one request "
                "(`TRAJECTORY_QUERY_COUNT_HEADER`, the final count of a streamed export from "

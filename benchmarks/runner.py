@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import os
 import platform
+import signal
 import sqlite3
+import subprocess
 import sys
 import time
 from datetime import UTC, datetime
@@ -44,10 +46,26 @@ def machine(settings: Settings, databases: tuple[str, ...]) -> dict:
                 postgres = conn.execute(sa.text("SHOW server_version")).scalar().split()[0]
         finally:
             engine.dispose()
-    return {"cores": os.cpu_count(), "python": platform.python_version(),
+    return {"cores": os.cpu_count(), "python": platform.python_version(), "commit": _commit(),
             "platform": f"{platform.system()} {platform.machine()}",
             "sqlite": sqlite3.sqlite_version, "postgres": postgres,
             "server": gunicorn_settings(), "load_before": _load_average()}
+
+
+def _commit() -> str:
+    """The code measured: the commit, and whether the tree had uncommitted changes."""
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True,  # noqa: S603, S607
+                              check=False)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    if os.environ.get("BENCH_COMMIT"):  # measuring an exported tree (git archive)
+        return os.environ["BENCH_COMMIT"]
+    commit = git("rev-parse", "--short", "HEAD")
+    if not commit:
+        return "unknown"
+    return commit + (" with uncommitted changes" if git("status", "--porcelain",
+                                                        "--untracked-files=no") else "")
 
 
 def server_log(path: Path) -> tuple[dict[str, int], int]:
@@ -65,8 +83,17 @@ def server_log(path: Path) -> tuple[dict[str, int], int]:
         except ValueError:
             continue
         if entry.get("message") == "query_count" and entry.get("request_id"):
-            counts[entry["request_id"]] = int(entry.get("queries", 0))
+            # A streamed response logs twice (its view, then the end of the stream): the larger.
+            request_id = entry["request_id"]
+            counts[request_id] = max(counts.get(request_id, 0), int(entry.get("queries", 0)))
     return counts, locked
+
+
+def repeats_for(warm_up: float, settings: Settings) -> int:
+    """All repeats for a fast page; for a slow one as many as fit in the page budget."""
+    if warm_up <= 0:
+        return settings.repeats
+    return max(1, min(settings.repeats, int(settings.page_budget / warm_up)))
 
 
 def _measure(browser: Browser, path: str, settings: Settings) -> tuple[list[Timed], str | None]:
@@ -74,8 +101,7 @@ def _measure(browser: Browser, path: str, settings: Settings) -> tuple[list[Time
     warm = browser.get(path)
     if warm.status != 200:
         return [warm], f"{warm.error or 'HTTP ' + str(warm.status)} after {warm.seconds:.1f} s"
-    repeats = 2 if warm.seconds > settings.slow_seconds else settings.repeats
-    timed = [browser.get(path) for _ in range(repeats)]
+    timed = [browser.get(path) for _ in range(repeats_for(warm.seconds, settings))]
     failed = next((t for t in timed if t.status != 200), None)
     if failed is not None:
         return timed, f"{failed.error or 'HTTP ' + str(failed.status)}"
@@ -215,9 +241,11 @@ def main(argv: list[str]) -> int:
         report.write_section(settings.output, report.render(json.loads(path.read_text())))
         say(f"wrote {_shown(settings.output)}")
         return 0
-    if argv:
-        print("gebruik: python -m benchmarks [report]", file=sys.stderr)
+    if argv not in ([], ["build"]):
+        print("gebruik: python -m benchmarks [build|report]", file=sys.stderr)
         return 2
+    # A stopped bench (kill, timeout) still stops its gunicorn: SystemExit unwinds the with.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     started = time.monotonic()
     settings.directory.mkdir(parents=True, exist_ok=True)
     secret = build.secret_key(settings.directory)
@@ -230,8 +258,10 @@ def main(argv: list[str]) -> int:
             databases = tuple(name for name in databases if name != "postgres")
     results = {"date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
                "machine": machine(settings, databases), "repeats": settings.repeats,
-               "slow_seconds": settings.slow_seconds, "note": settings.note,
+               "page_budget": settings.page_budget, "note": settings.note,
                "skipped": skipped, "runs": []}
+    if argv == ["build"]:
+        return _build_only(databases, settings, secret)
     for database in databases:
         for size in settings.sizes:
             say(f"{database} {size:,}: preparing the database")
@@ -250,6 +280,20 @@ def main(argv: list[str]) -> int:
     report.write_section(settings.output, report.render(results))
     say(f"done in {results['duration']}; wrote {_shown(settings.output)} "
         f"(results in {_shown(_results_path(settings))})")
+    return 0
+
+
+def _build_only(databases: tuple[str, ...], settings: Settings, secret: str) -> int:
+    """Fill the cache (``python -m benchmarks build``) without measuring."""
+    for database in databases:
+        for size in settings.sizes:
+            try:
+                built = build.prepare(database, size, settings, secret)
+            except build.BuildError as error:
+                say(f"{database} {size:,}: {error}")
+                return 1
+            say(f"{database} {size:,}: " + ("cached" if built.cached else
+                                            f"built in {built.seconds:.0f} s"))
     return 0
 
 

@@ -146,6 +146,7 @@ def test_server_log_gives_final_counts_and_locked_lines(tmp_path):
     log = tmp_path / "server.log"
     log.write_text(
         '{"message": "request", "request_id": "bench-1", "path": "/"}\n'
+        '{"message": "query_count", "request_id": "bench-1", "queries": 2}\n'
         '{"message": "query_count", "request_id": "bench-1", "queries": 14}\n'
         "sqlite3.OperationalError: database is locked\n"
         "[ERROR] Database is locked (retrying)\n")
