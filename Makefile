@@ -6,20 +6,42 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app trajectory
 SECRET_FILE := instance/secret-key
+# The static files (make static) and the manifest of their hashed names.
+STATIC_SOURCES := $(shell find trajectory/static -type f)
+STATIC_MANIFEST := build/static/cache_manifest.json
 # Local runs: a generated secret key, plain http on 127.0.0.1, the demo accounts listed.
 # PORT=5001 make run serves on another port.
 PORT ?= 5000
 RUN_ENV = TRAJECTORY_SECRET_KEY="$$(cat $(SECRET_FILE))" TRAJECTORY_SESSION_COOKIE_SECURE=false TRAJECTORY_DEMO_MODE=true
 
-.PHONY: run dev test screenshots test-fast test-postgres test-browser serve install migrate demo lint i18n i18n-compile clean bench
+.PHONY: run dev test screenshots test-fast test-postgres test-browser serve install migrate demo lint i18n i18n-compile clean bench lock static
 
-$(STAMP): pyproject.toml
+# Installs exactly the versions in the lock file (hashes checked), then the app itself.
+$(STAMP): pyproject.toml requirements-dev.lock
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) $(STATIC_MANIFEST)
+
+## make lock: regenerate requirements.lock (runtime, the image) and requirements-dev.lock
+## (runtime + dev, make install and CI) from pyproject.toml, with hashes, from PyPI only;
+## the pins stay unless a new range needs another version (make lock LOCK_UPGRADE=--upgrade: newest)
+LOCK_ENV = env -u PIP_FIND_LINKS PIP_CONFIG_FILE=/dev/null
+PIP_COMPILE = $(LOCK_ENV) $(BIN)/pip-compile --quiet --generate-hashes --strip-extras --no-emit-index-url --no-emit-find-links $(LOCK_UPGRADE)
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(PIP_COMPILE) --output-file requirements.lock pyproject.toml
+	$(PIP_COMPILE) --extra dev --constraint requirements.lock --output-file requirements-dev.lock pyproject.toml
+
+## make static: build/static, the static files with content hashes in their names and gzip
+## and brotli beside them (trajectory/assets.py; part of make install, rebuilt when one changes)
+$(STATIC_MANIFEST): $(STAMP) $(STATIC_SOURCES)
+	$(FLASK) assets build
+
+static: $(STATIC_MANIFEST)
 
 $(SECRET_FILE):
 	mkdir -p instance
@@ -81,4 +103,4 @@ i18n-compile: install
 	$(BIN)/pybabel compile -d trajectory/translations
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache build/static

@@ -9,8 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from trajectory.config import load_config
@@ -20,7 +18,8 @@ __version__ = "0.1.0"
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the application; ``config`` overrides the environment (tests)."""
+    """Build the application; ``config`` overrides the environment (tests). SQLite's
+    pragmas (foreign keys, WAL, busy timeout) are set per connection in extensions.py."""
     app = Flask(__name__, template_folder="../templates", instance_relative_config=True)
     if config:
         app.testing = bool(config.get("TESTING", False))
@@ -33,6 +32,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from trajectory import querycount
 
     querycount.init_app(app)  # before the other hooks: it counts their queries too
+    from trajectory import assets, metrics
+
+    metrics.init_app(app)  # its timer starts before the access check may answer
+    assets.init_app(app)  # hashed, compressed static files (WhiteNoise), /favicon.ico
     _register_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
@@ -41,19 +44,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"],
                                 x_proto=app.config["PROXY_FIX_X_PROTO"])
     return app
-
-
-@event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    """SQLite needs foreign keys switched on per connection; WAL lets readers run."""
-    module = type(dbapi_connection).__module__
-    if not module.startswith("sqlite3"):
-        return
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.close()
 
 
 def _register_extensions(app: Flask) -> None:

@@ -26,6 +26,11 @@ POLICY: dict[str, object] = {
     "static": PUBLIC,
     "main.healthz": PUBLIC,
     "main.readyz": PUBLIC,
+    # Deployment (trajectory/assets.py, trajectory/metrics.py): the favicon; /metrics is
+    # public to the access check but answers only with its bearer token (404 without one
+    # configured, 401 with a wrong one; tests/test_metrics.py).
+    "assets.favicon": PUBLIC,
+    "metrics.metrics": PUBLIC,
     "main.set_language": PUBLIC,
     "auth.login": PUBLIC,
     # Single sign-on (trajectory/auth/oidc.py): public, 404 while no issuer is configured.
