@@ -14,7 +14,7 @@ STATIC_MANIFEST := build/static/cache_manifest.json
 PORT ?= 5000
 RUN_ENV = TRAJECTORY_SECRET_KEY="$$(cat $(SECRET_FILE))" TRAJECTORY_SESSION_COOKIE_SECURE=false TRAJECTORY_DEMO_MODE=true
 
-.PHONY: run dev test screenshots test-fast test-postgres test-browser serve install migrate demo lint i18n i18n-compile clean bench lock static
+.PHONY: run dev test screenshots test-fast test-postgres test-browser serve install migrate demo lint i18n i18n-compile clean bench lock static docker-demo
 
 # Installs exactly the versions in the lock file (hashes checked), then the app itself.
 $(STAMP): pyproject.toml requirements-dev.lock
@@ -89,6 +89,19 @@ screenshots: install
 ## gunicorn, write docs/performance.md (BENCH_SIZES="1000 10000" BENCH_DATABASES=sqlite ...)
 bench: install
 	$(BIN)/python -m benchmarks
+
+## make docker-demo: build the image, start PostgreSQL and Redis, migrate, load the demo and
+## serve it on http://127.0.0.1:8000 (a .env with a generated key is written when missing)
+docker-demo:
+	test -f .env || printf 'TRAJECTORY_SECRET_KEY=%s\nPOSTGRES_PASSWORD=%s\nTRAJECTORY_DEMO_MODE=true\nTRAJECTORY_SESSION_COOKIE_SECURE=false\n' \
+	  "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))')" \
+	  "$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(24))')" > .env
+	docker compose build web
+	docker compose up -d --wait db redis
+	docker compose run --rm web flask --app trajectory db upgrade
+	docker compose run --rm web flask --app trajectory demo --if-empty
+	docker compose up -d --wait web
+	curl -fsS http://127.0.0.1:$${TRAJECTORY_PORT:-8000}/readyz
 
 lint: install
 	$(BIN)/ruff check trajectory tests

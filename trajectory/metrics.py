@@ -35,6 +35,10 @@ from trajectory.extensions import db
 
 bp = Blueprint("metrics", __name__)
 
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    # A one-off command in the container (db upgrade) may come before gunicorn made it.
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+
 REQUESTS = Counter("trajectory_http_requests_total",
                    "Requests answered, by endpoint and status class.", ["endpoint", "status"])
 LATENCY = Histogram("trajectory_http_request_duration_seconds",
