@@ -123,3 +123,12 @@ def test_a_stale_build_of_the_real_folder_falls_back(database_uri, build_dir, tm
     app = create_app({**base_config(database_uri), "STATIC_BUILD_DIR": str(stale)})
     assert Path(app.static_folder) == SOURCE
     assert '/static/css/site.css"' in app.test_client().get("/inloggen").text
+
+
+def test_the_region_and_the_theme_class_come_from_the_settings(database_uri, build_dir):
+    app = create_app({**base_config(database_uri), "REGION_NAME": "Walcheren",
+                      "THEME_CLASS": "walcheren-theme", "STATIC_BUILD_DIR": str(build_dir)})
+    page = app.test_client().get("/inloggen").text
+    assert '<html lang="nl" class="utrecht-root walcheren-theme">' in page
+    assert "Walcheren" in page and "voorbeeld-theme" not in page
+    assert "Oosterschelde" not in page.split("<main", 1)[0]  # not in the header
