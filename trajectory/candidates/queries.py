@@ -247,17 +247,33 @@ def apply_filters(stmt: sa.Select, args: dict[str, str], columns: Visible,
 def municipalities_in_scope(user: Any) -> list[Organisation]:
     from trajectory.extensions import db
 
-    ids = sa.select(Candidate.municipality_id).where(Candidate.scope_filter(user))
+    # Per organisation an EXISTS that stops at its first candidate in scope (a handful of
+    # municipalities, however many candidates); an alias keeps the scope's own
+    # subqueries on organisations uncorrelated.
+    municipality = so.aliased(Organisation)
+    has_one = (sa.exists().where(Candidate.municipality_id == municipality.id,
+                                 Candidate.scope_filter(user)).correlate(municipality))
     return list(db.session.scalars(
-        sa.select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)))
+        sa.select(municipality).where(has_one).order_by(municipality.name, municipality.id)))
+
+
+# The buddy filter lists at most this many buddies (a region has tens to a few hundred).
+MAX_BUDDY_CHOICES = 300
 
 
 def buddies_in_scope(user: Any) -> list[User]:
-    """The current buddies of the candidates the user sees (for the buddy filter)."""
+    """The current buddies of the candidates the user sees (for the buddy filter): per
+    account an EXISTS that stops at the first candidate found (index on buddy and
+    candidate), so the cost follows the number of accounts, not of candidates."""
     from trajectory.extensions import db
 
-    ids = (sa.select(BuddyAssignment.buddy_id)
-           .join(Candidate, Candidate.id == BuddyAssignment.candidate_id)
-           .where(Candidate.scope_filter(user), BuddyAssignment.active_on(today())))
+    # Aliases: the scope's own subqueries on accounts and assignments must not correlate.
+    buddy, assignment = so.aliased(User), so.aliased(BuddyAssignment)
+    has_one = (sa.exists().where(assignment.buddy_id == buddy.id,
+                                 BuddyAssignment.active_on(today(), assignment),
+                                 assignment.candidate_id == Candidate.id,
+                                 Candidate.scope_filter(user))
+               .correlate(buddy))
     return list(db.session.scalars(
-        sa.select(User).where(User.id.in_(ids)).order_by(User.full_name)))
+        sa.select(buddy).where(has_one).order_by(buddy.full_name, buddy.id)
+        .limit(MAX_BUDDY_CHOICES)))

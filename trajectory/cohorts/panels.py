@@ -118,7 +118,7 @@ def buddy_context(user: Any) -> dict[str, Any]:
     # Assigned to this buddy; the log is written while the consent lets the buddy read it.
     visible = visible_for_all(user, list(candidates)) if candidates else {}
     loggable = frozenset(c.id for c in candidates if visible.get(c.id) and visible[c.id].notes)
-    return {"candidates": candidates, "candidates_total": total,
+    return {"candidates": candidates, "candidates_total": total, "loggable": loggable,
             "signals": _results(user, loggable), "waiting": waiting}
 
 

@@ -417,12 +417,13 @@ def counts(signals: list[Signal], condition: sa.ColumnElement[bool], on: date | 
 def signals_for(user: Any, shown: int | None = 3, on: date | None = None
                 ) -> list[SignalResult]:
     """Every signal the user's roles see with its count and its first ``shown`` hits in
-    the user's scope: one query for the counts, one per signal with hits."""
+    the user's scope: one query for the counts, one per signal."""
     condition = signal_scope(user)
     seen = [signal for signal in signals_seen_by(user) if signal.available]
     totals = counts(seen, condition, on)
-    return [SignalResult(signal, signal.top(condition, shown, on=on)
-                         if totals[signal.key] and shown != 0 else [], totals[signal.key])
+    # The top rows are asked even when the count is 0: the same queries at every size.
+    return [SignalResult(signal, signal.top(condition, shown, on=on) if shown != 0 else [],
+                         totals[signal.key])
             for signal in seen]
 
 

@@ -54,9 +54,8 @@ class CountedPagination(Pagination):
 
 def paginate_counted(total: int, rows: Callable[[int, int], list[Any]], page: int,
                      per_page: int | None = None) -> CountedPagination:
-    """A page of ``total`` items, ``rows(offset, limit)`` loading only the page (one query
-    when there is something to show, none otherwise)."""
+    """A page of ``total`` items, ``rows(offset, limit)`` loading only the page (one query,
+    also for an empty list: the same number at every size)."""
     per_page = min(per_page or current_app.config["PER_PAGE"], MAX_PER_PAGE)
     return CountedPagination(page=max(page, 1), per_page=per_page, max_per_page=MAX_PER_PAGE,
-                             error_out=False, total=total,
-                             rows=rows if total else (lambda offset, limit: []))
+                             error_out=False, total=total, rows=rows)

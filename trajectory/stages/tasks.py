@@ -30,6 +30,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
+from trajectory.auth.models import User
 from trajectory.auth.roles import Role
 from trajectory.candidates.models import Candidate
 from trajectory.extensions import db
@@ -291,7 +292,9 @@ def _load(user: Any, section: Section, day: date, limit: int) -> list[Task]:
         sa.select(Stage).join(Stage.candidate)
         .where(worklist_scope(user), section.condition(day))
         .options(so.contains_eager(Stage.candidate), so.joinedload(Stage.provider),
-                 so.joinedload(Stage.offer_item), so.joinedload(Stage.outcome_recorded_by))
+                 so.joinedload(Stage.offer_item),
+                 # The name of who recorded it; not their roles (a query per page of users).
+                 so.joinedload(Stage.outcome_recorded_by).lazyload(User.role_rows))
         .order_by(*section.order()).limit(limit))
     return [Task(stage, section.action(stage, is_intaker_of(user, stage)),
                  section.handover and can_mark_handled(user, stage))

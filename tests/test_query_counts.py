@@ -1,0 +1,149 @@
+"""Flat pages: every list, every role's home and the signals page cost the same number of
+queries at two sizes of the region, and no statement's ``IN`` list of values grows with it
+(an ``IN`` list built from Python ids grows with the data; a subquery does not).
+
+The two databases are the demo (``load_demo``) plus a generated region
+(``trajectory.demo.generator.generate``) of 200 and of 1,000 candidates, built once per
+module on SQLite (the statements are the same on PostgreSQL; tests/test_indexes.py
+checks their plans there).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import BACKEND, CsrfClient, base_config, login
+from trajectory import create_app
+from trajectory.extensions import db
+
+SMALL, LARGE = 200, 1000
+
+# Per account the pages it works from: its home, its lists, the signals page.
+PAGES: dict[str, tuple[str, ...]] = {
+    "klantmanager": ("/", "/signalen", "/signalen?signaal=geen_contact&page=2",
+                     "/kandidaten", "/kandidaten?page=2", "/kandidaten?sort=-registered",
+                     "/kandidaten?q=de+jong", "/kandidaten?signal=geen_contact",
+                     "/kandidaten?attention=toestemming_verloopt", "/kandidaten?status=open",
+                     "/cohorten", "/trajecten/werkvoorraad", "/aanbieders/aanbod",
+                     "/aanbieders/vacatures"),
+    "coordinator": ("/", "/signalen", "/kandidaten", "/cohorten"),
+    "intaker": ("/", "/signalen", "/kandidaten", "/kandidaten?page=2",
+                "/trajecten/werkvoorraad"),
+    "buddy": ("/", "/signalen", "/kandidaten"),
+    "beheer": ("/", "/beheer/gebruikers"),
+    "adviseur": ("/",),
+}
+
+
+def _generate(n: int, seed: int) -> None:
+    from trajectory.demo.generator import generate
+
+    generate(n, seed=seed)
+    db.session.commit()
+
+
+@pytest.fixture(scope="module")
+def sized(database_template, tmp_path_factory) -> dict[int, str]:
+    """Two database files: the demo with a generated region of SMALL and of LARGE."""
+    if BACKEND == "postgres":
+        pytest.skip("query counts are measured on SQLite (the same statements)")
+    from trajectory.demo.data import load_demo
+
+    folder = tmp_path_factory.mktemp("sized")
+    small, large = folder / "small.sqlite", folder / "large.sqlite"
+    shutil.copyfile(database_template, small)
+    app = create_app(base_config(f"sqlite:///{small}"))
+    with app.app_context():
+        load_demo()
+        db.session.commit()
+        _generate(SMALL, seed=1)
+        db.session.remove()
+        db.engine.dispose()
+    shutil.copyfile(small, large)
+    app = create_app(base_config(f"sqlite:///{large}"))
+    with app.app_context():
+        _generate(LARGE - SMALL, seed=2)
+        db.session.remove()
+        db.engine.dispose()
+    return {SMALL: f"sqlite:///{small}", LARGE: f"sqlite:///{large}"}
+
+
+# The longest IN list a page may build from the ids of its own rows (25 per page, the
+# goals of 20 plans); the larger region gives every account far more people than this.
+PAGE_IDS = 60
+# An IN list of bound values as SQLite receives it: ``IN (?, ?, ?)``.
+IN_LIST = re.compile(r"IN \(((?:\?, )*\?)\)")
+
+
+@contextmanager
+def counting(app) -> Iterator[list[int]]:
+    """Per statement run inside, the length of its longest IN list of values."""
+    seen: list[int] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(("PRAGMA", "SAVEPOINT", "RELEASE")):
+            seen.append(max((m.group(1).count("?") for m in IN_LIST.finditer(statement)),
+                            default=0))
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)
+
+
+def measure(uri: str, username: str) -> dict[str, tuple[int, int, int]]:
+    """Per page of the account: (status, queries, the longest IN list of values)."""
+    app = create_app(base_config(uri))
+    app.test_client_class = CsrfClient
+    result = {}
+    with app.app_context():
+        client = app.test_client()
+        assert login(client, username).status_code == 302
+        for url in PAGES[username]:
+            client.get(url)  # warm: the session's first request loads more
+            with counting(app) as seen:
+                status = client.get(url).status_code
+            result[url] = (status, len(seen), max(seen, default=0))
+        db.session.remove()
+        db.engine.dispose()
+    return result
+
+
+@pytest.mark.parametrize("username", sorted(PAGES))
+def test_pages_cost_the_same_queries_at_two_sizes(sized, username):
+    small, large = measure(sized[SMALL], username), measure(sized[LARGE], username)
+    problems = []
+    for url in PAGES[username]:
+        (s_status, s_queries, s_params), (l_status, l_queries, l_params) = small[url], large[url]
+        if (s_status, l_status) != (200, 200):
+            problems.append(f"{url}: status {s_status} / {l_status}")
+        if l_queries != s_queries:
+            problems.append(f"{url}: {s_queries} queries at {SMALL}, {l_queries} at {LARGE}")
+        # A page's ids (a selectin load of 25 rows, the plans of 20 candidates) stay
+        # short at any size; a list of every id in scope grows with the region.
+        if l_params > max(s_params, PAGE_IDS):
+            problems.append(f"{url}: an IN list of {l_params} values at {LARGE} "
+                            f"({s_params} at {SMALL}): ids from Python?")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_larger_region_is_larger(sized):
+    """The comparison means something: the second database holds ten times the people."""
+    from trajectory.candidates.models import Candidate
+
+    counts = {}
+    for size, uri in sized.items():
+        app = create_app(base_config(uri))
+        with app.app_context():
+            counts[size] = db.session.scalar(sa.select(sa.func.count(Candidate.id)))
+            db.engine.dispose()
+    assert counts[LARGE] - counts[SMALL] == LARGE - SMALL
