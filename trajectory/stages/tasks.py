@@ -287,7 +287,7 @@ class TaskList:
     total: int
 
 
-def _load(user: Any, section: Section, day: date, limit: int) -> list[Task]:
+def _load(user: Any, section: Section, day: date, limit: int, offset: int = 0) -> list[Task]:
     stages = db.session.scalars(
         sa.select(Stage).join(Stage.candidate)
         .where(worklist_scope(user), section.condition(day))
@@ -295,7 +295,7 @@ def _load(user: Any, section: Section, day: date, limit: int) -> list[Task]:
                  so.joinedload(Stage.offer_item),
                  # The name of who recorded it; not their roles (a query per page of users).
                  so.joinedload(Stage.outcome_recorded_by).lazyload(User.role_rows))
-        .order_by(*section.order()).limit(limit))
+        .order_by(*section.order()).limit(limit).offset(offset))
     return [Task(stage, section.action(stage, is_intaker_of(user, stage)),
                  section.handover and can_mark_handled(user, stage))
             for stage in stages]
@@ -313,6 +313,17 @@ def task_lists(user: Any, day: date | None = None) -> list[TaskList]:
     counts = count_tasks(user, day)
     return [TaskList(section, _load(user, section, day, ROWS_PER_SECTION), counts[section.key])
             for section in sections_for(user)]
+
+
+def section_page(user: Any, section: Section, page: int, day: date | None = None) -> Any:
+    """One section a page at a time (``?sectie=<key>&page=N``): its count and the page's
+    tasks, two queries, for a section of any length."""
+    from trajectory.providers.paging import paginate_counted
+
+    day = day or today()
+    total = count_tasks(user, day)[section.key]
+    return paginate_counted(total, lambda offset, limit: _load(user, section, day, limit,
+                                                               offset), page)
 
 
 def home_lists(user: Any, day: date | None = None) -> list[TaskList]:

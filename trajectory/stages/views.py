@@ -66,7 +66,7 @@ from trajectory.stages.models import (
 from trajectory.stages.timeline import layout, render_svg
 from trajectory.stages.valuation import value_of
 from trajectory.timeutil import today
-from trajectory.ui import register_nav
+from trajectory.ui import page_number, register_nav
 
 bp = Blueprint("stages", __name__, url_prefix="/trajecten")
 
@@ -224,11 +224,18 @@ def _back(stage: Stage):
 @bp.route("/werkvoorraad")
 @allow(*WORKERS)
 def worklist():
-    """The intaker's and the klantmanager's task list: what needs doing about stages."""
-    lists = tasks.task_lists(current_user)
+    """The intaker's and the klantmanager's task list: what needs doing about stages, every
+    section with its first tasks; ``?sectie=<key>`` pages through one section."""
+    chosen = tasks.SECTION_KEYS.get(request.args.get("sectie") or "")
+    page = None
+    if chosen is not None and chosen in tasks.sections_for(current_user):
+        page = tasks.section_page(current_user, chosen, page_number())
+        lists = [tasks.TaskList(chosen, list(page.items), page.total or 0)]
+    else:
+        lists = tasks.task_lists(current_user)
     show_subjects({t.stage.candidate_id for tl in lists for t in tl.tasks},
                   object_type="Stage", categories=("naam", "leerlijn"))
-    return render_template("stages/worklist.html", lists=lists, today=today())
+    return render_template("stages/worklist.html", lists=lists, today=today(), page=page)
 
 
 @bp.route("/<int:stage_id>/afgehandeld", methods=["POST"])
