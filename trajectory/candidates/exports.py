@@ -157,23 +157,26 @@ def chunks(user: Any, statement: sa.Select, columns: Visible) -> Iterator[list[l
         user = db.session.merge(user, load=False)
     roles = set(user.roles)  # through the roles: no per-request cache of 100,000 views
     result = db.session.scalars(statement.execution_options(yield_per=kit.CHUNK))
-    for candidates in result.partitions():
-        visible = visible_for_all(user, candidates, roles=roles)
-        _columns, rows = table(user, candidates, columns, visible)
-        lines, shapes = [], {}  # one line per person; its shape per kind of row view
-        for candidate in candidates:
-            row_view = visible[candidate.id]
-            if row_view not in shapes:
-                shapes[row_view] = log_row("export", "Candidate", None,
-                                           subject=("Candidate", None),
-                                           activity=DEFAULT_ACTIVITY,
-                                           categories=_categories(columns, row_view),
-                                           result="success")
-            lines.append({**shapes[row_view], "object_id": str(candidate.id),
-                          "subject_id": str(candidate.id)})
-        write_batch(lines)
-        forget_loaded()
-        yield rows
+    try:
+        for candidates in result.partitions():
+            visible = visible_for_all(user, candidates, roles=roles)
+            _columns, rows = table(user, candidates, columns, visible)
+            lines, shapes = [], {}  # one line per person; its shape per kind of row view
+            for candidate in candidates:
+                row_view = visible[candidate.id]
+                if row_view not in shapes:
+                    shapes[row_view] = log_row("export", "Candidate", None,
+                                               subject=("Candidate", None),
+                                               activity=DEFAULT_ACTIVITY,
+                                               categories=_categories(columns, row_view),
+                                               result="success")
+                lines.append({**shapes[row_view], "object_id": str(candidate.id),
+                              "subject_id": str(candidate.id)})
+            write_batch(lines)
+            forget_loaded()
+            yield rows
+    finally:
+        result.close()  # an aborted download: PostgreSQL's server-side cursor ends now
 
 
 def download(user: Any, statement: sa.Select, columns: Visible, fmt: str,
