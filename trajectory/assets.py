@@ -99,7 +99,7 @@ def init_app(app: Flask) -> None:
         app.static_folder = str(build)
         app.static_url_path = url_path
     elif (build / MANIFEST).is_file() and not app.debug:
-        app.logger.warning("static build in %s is older than trajectory/static: "
+        app.logger.info("static build in %s is older than trajectory/static: "
                            "serving the plain files (make static)", build)
     # One per app (tests build several): reads the manifest in app.static_folder, if any.
     app.extensions["static_digest"] = FlaskStaticDigest(app)
