@@ -40,8 +40,8 @@ class Timed:
 
 
 class Browser:
-    def __init__(self, base: str, username: str) -> None:
-        self.base, self.username = base, username
+    def __init__(self, base: str, username: str, timeout: float = TIMEOUT) -> None:
+        self.base, self.username, self.timeout = base, username, timeout
         self.session = requests.Session()
         self.last_text = ""  # the body of the last HTML answer (for its CSRF token)
 
@@ -73,7 +73,7 @@ class Browser:
         try:
             response = self.session.request(
                 method, self.base + path, headers={"X-Request-ID": request_id},
-                allow_redirects=False, timeout=TIMEOUT, **kwargs)
+                allow_redirects=False, timeout=self.timeout, **kwargs)
             _ = response.content  # the whole body, as a browser waits for it
         except requests.RequestException as error:
             return Timed(path, 0, time.perf_counter() - started, request_id, None,

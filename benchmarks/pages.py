@@ -30,6 +30,8 @@ HEALTHZ = Page("/healthz", None, "/healthz")
 EVALUATION = "/cohorten/{cohort}/evaluaties/"
 
 PAGES: tuple[Page, ...] = (
+    # What any logged-in page pays before its own work (session, account, access checks).
+    Page("baseline: password form", "klantmanager", "/wachtwoord"),
     Page("klantmanager home", "klantmanager", "/"),
     Page("signals (klantmanager)", "klantmanager", "/signalen"),
     Page("cohort list", "coordinator", "/cohorten"),

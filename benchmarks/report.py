@@ -168,6 +168,11 @@ def _load_table(runs: list[dict]) -> list[str]:
     return lines
 
 
+def _load_timeout(results: dict) -> float:
+    return next((run["load"].get("timeout", 60) for run in results.get("runs", [])
+                 if run.get("load")), 60)
+
+
 def render(results: dict) -> str:
     """The bench's section of docs/performance.md, between its markers."""
     machine = results.get("machine", {})
@@ -209,8 +214,10 @@ def render(results: dict) -> str:
     if load_lines:
         out += ["", "### Under load", "",
                 "Readers walk the pages above (each as its account, in a shuffled order); "
-                "buddies post contacts through the contact form. \"database is locked\" counts "
-                "the lines of the server log that say so.", ""]
+                "buddies post contacts through the contact form. An error is an answer other "
+                "than 200 (a saved contact: 302) or no answer within "
+                f"{_load_timeout(results):g} s (a proxy's usual timeout). \"database is "
+                "locked\" counts the lines of the server log that say so.", ""]
         out += load_lines
     out += ["", END]
     return "\n".join(out) + "\n"

@@ -108,8 +108,8 @@ def _measure(browser: Browser, path: str, settings: Settings) -> tuple[list[Time
     return timed, None
 
 
-def _log_in(base: str, username: str, probe: Probe) -> Browser:
-    browser = Browser(base, username)
+def _log_in(base: str, username: str, probe: Probe, timeout: float | None = None) -> Browser:
+    browser = Browser(base, username) if timeout is None else Browser(base, username, timeout)
     browser.login(probe.fresh_code)
     return browser
 
@@ -204,15 +204,16 @@ def _load(base: str, probe: Probe, run: dict, settings: Settings) -> dict:
     buddies = []
     for number in range(settings.buddies if pools else 0):
         username, candidates = pools[number % len(pools)]
-        buddies.append((_log_in(base, username, probe), candidates))
+        buddies.append((_log_in(base, username, probe, settings.load_timeout), candidates))
     readers = []
     for number in range(settings.users - len(buddies)):
         account = accounts[number % len(accounts)]
-        readers.append((_log_in(base, account, probe), readable[account]))
+        readers.append((_log_in(base, account, probe, settings.load_timeout), readable[account]))
     say(f"  load: {len(readers)} readers, {len(buddies)} buddies "
         f"({', '.join(name for name, _ in pools) or 'no buddy with a candidate'}), "
         f"{settings.load_seconds:g} s")
     result = run_load(readers, buddies, settings.load_seconds, today().strftime("%d-%m-%Y"))
+    result["timeout"] = settings.load_timeout
     say(f"  load: {result['requests']} requests, {result['requests'] / result['seconds']:.1f}/s, "
         f"{result['errors']} errors, p95 {report.seconds_label(result['p95'])}, "
         f"{result['posted']} contacts posted")

@@ -26,6 +26,8 @@ class Settings:
     # A slow page gets fewer: as many as its warm-up says fit in this many seconds (>= 1).
     page_budget: float = 20.0
     load_seconds: float = 60.0
+    # Under load a request that takes longer counts as an error (a proxy's usual timeout).
+    load_timeout: float = 60.0
     users: int = 16
     buddies: int = 4  # of the users, posting contacts; the others read pages
     seed: int = 1
@@ -73,6 +75,7 @@ class Settings:
             repeats=number("BENCH_REPEATS", cls.repeats, minimum=1),
             page_budget=number("BENCH_PAGE_BUDGET", cls.page_budget, float),
             load_seconds=number("BENCH_LOAD_SECONDS", cls.load_seconds, float),
+            load_timeout=number("BENCH_LOAD_TIMEOUT", cls.load_timeout, float, minimum=1),
             users=users, buddies=min(number("BENCH_BUDDIES", cls.buddies), users),
             seed=number("BENCH_SEED", cls.seed),
             output=Path(environ.get("BENCH_OUTPUT") or cls.output),
