@@ -169,6 +169,12 @@ def claims_of_stages(stage_ids: sa.Select) -> dict[int, list[Claim]]:
     return found
 
 
+def _stage_options(model) -> tuple:
+    """A stored row's stage with what a line shows of it (title, person), joined."""
+    stage = so.joinedload(model.stage)
+    return stage.joinedload(Stage.candidate), stage.joinedload(Stage.offer_item)
+
+
 def labour_lines(contracts: Sequence[Contract]) -> Mapping[int, list[LabourLine]]:
     """The ledger's labour source: lines per contract id, for all contracts at once, read
     from the stored values (``trajectory.stages.stored_values``) in two queries."""
@@ -180,12 +186,12 @@ def labour_lines(contracts: Sequence[Contract]) -> Mapping[int, list[LabourLine]
     for row in db.session.scalars(
             sa.select(StageValue)
             .where(StageValue.line_contract_id.in_(page), StageValue.forecast_status.is_not(None))
-            .options(so.joinedload(StageValue.stage).joinedload(Stage.candidate))):
+            .options(*_stage_options(StageValue))):
         lines[row.line_contract_id].append(_stored_forecast(row))
     for row, claim in db.session.execute(
             sa.select(StageClaimValue, Claim).join(Claim, Claim.id == StageClaimValue.claim_id)
             .where(Claim.contract_id.in_(page))
-            .options(so.joinedload(StageClaimValue.stage).joinedload(Stage.candidate),
+            .options(*_stage_options(StageClaimValue),
                      so.joinedload(Claim.subcontractor), so.lazyload(Claim.contract))):
         lines[claim.contract_id].append(_stored_claim(row, claim))
     for found in lines.values():
@@ -270,7 +276,7 @@ def to_submit(contract_ids: sa.Select | Sequence[int], limit: int = 5
     rows = db.session.scalars(
         sa.select(StageValue).join(Contract, Contract.id == StageValue.line_contract_id)
         .where(condition)
-        .options(so.joinedload(StageValue.stage).joinedload(Stage.candidate))
+        .options(*_stage_options(StageValue))
         .order_by(Contract.start.desc(), Contract.id, StageValue.valued_start,
                   StageValue.stage_id).limit(limit))
     return [(row.line_contract_id, _stored_forecast(row)) for row in rows], total

@@ -344,14 +344,16 @@ def contract_ledger(contract: Contract, *, labour: Sequence[LabourLine] | None =
 def ledger_query(user=None) -> sa.Select:
     """Contracts in the user's scope (every contract for a maintenance command, ``user``
     None) with everything the ledger reads, loaded in a fixed number of queries however
-    many contracts there are."""
+    many contracts there are. Of the claims only purchases, activities and fund payments:
+    labour claims come from the labour source (they grow with the region)."""
     stmt = sa.select(Contract)
     if user is not None:
         stmt = stmt.where(Contract.scope_filter(user))
     return (stmt
             .options(so.joinedload(Contract.client), so.joinedload(Contract.provider),
                      so.selectinload(Contract.years), so.selectinload(Contract.extensions),
-                     so.selectinload(Contract.claims), so.selectinload(Contract.evaluation))
+                     so.selectinload(Contract.claims.and_(Claim.kind != ClaimKind.LABOUR)),
+                     so.selectinload(Contract.evaluation))
             .order_by(Contract.start.desc(), Contract.id))
 
 

@@ -31,9 +31,11 @@ def adviser_context(user: Any) -> dict[str, Any]:
     waiting, waiting_total = _claims(user, *WAITING)
     late = [due for lg in ledgers for row in lg.contract.years for due in cycle(row)
             if due.late]
+    # The ledgers stay in the context: their contracts are the ones the late dues name
+    # (the session holds loaded rows only weakly; without them each would load again).
     return {"waiting": waiting, "waiting_total": waiting_total,
             "late": sorted(late, key=lambda d: d.due)[:5], "late_total": len(late),
-            "at_risk": [lg for lg in ledgers if lg.at_risk]}
+            "at_risk": [lg for lg in ledgers if lg.at_risk], "ledgers": ledgers}
 
 
 def provider_context(user: Any) -> dict[str, Any]:
