@@ -152,3 +152,12 @@ def test_the_check_sees_a_missing_index(region):
         found = _seq_scans(conn, str(compiled), compiled.params)
         db.engine.dispose()
     assert found == ["candidate"]
+
+
+def test_postgresql_connections_run_without_jit(region):
+    """JIT would compile the scope's ORs of EXISTS for most of a second (extensions.py)."""
+    app = create_app(base_config(region))
+    with app.app_context():
+        assert db.session.scalar(sa.text("SHOW jit")) == "off"
+        db.session.remove()
+        db.engine.dispose()

@@ -2,10 +2,13 @@
 and the query that finds the candidates (or stages) that trip it.
 
 Every page that shows a signal (home panels, the signals page, the cohort
-evaluation) calls this module, and tests/cohorts/test_signals.py tests each
-signal at its threshold and one day off. Each signal is one SQL query over
-the candidates in a condition (the user's scope, or a cohort), so a page
-costs the same number of queries however many candidates it covers.
+evaluation, the candidate list's signal filter) calls this module, and
+tests/cohorts/test_signals.py tests each signal at its threshold and one day off.
+Each signal's finder is one SELECT of the rows that trip it within a condition (the
+user's scope, or a cohort); counting (``counts``: every signal in one query), the
+first rows (``top``), a page, the per-cohort counts (``cohort_counts``: one grouped
+query) and the filter's subquery (``candidate_ids``) are that SELECT wrapped in SQL,
+so a page costs the same queries and reads no more rows however large the region.
 
 | key | setting (default) | trips when |
 | --- | --- | --- |

@@ -235,8 +235,11 @@ class Stage(db.Model):
         # The task lists, the signals and the learning line (migration 0017).
         sa.Index("ix_stage_candidate_status", "candidate_id", "status"),
         sa.Index("ix_stage_provider_status", "provider_id", "status"),
-        sa.Index("ix_stage_planned_start", "planned_start"),
-        sa.Index("ix_stage_planned_end", "planned_end"),
+        # A task section is a status and a date range or order ("ending within 30 days").
+        sa.Index("ix_stage_status_planned_start", "status", "planned_start"),
+        sa.Index("ix_stage_status_planned_end", "status", "planned_end"),
+        sa.Index("ix_stage_status_answered_at", "status", "answered_at"),
+        sa.Index("ix_stage_status_actual_end", "status", "actual_end"),
     )
 
     candidate: so.Mapped[Candidate] = so.relationship()
