@@ -101,6 +101,8 @@ def _line(ctx, person: Person) -> None:
     length = min(len(path), rng.choices((1, 2, 3, 4), weights=(30, 30, 22, 18))[0])
     provider = rng.choice(world.providers)
     cursor = person.registered + timedelta(days=rng.randrange(10, 45))
+    if person.status is CandidateStatus.AANGEMELD:  # only registered: one stage, to come
+        length, cursor = 1, max(cursor, day + timedelta(days=rng.randrange(3, 30)))
     end_of_file = person.closed
     previous: dict[str, Any] | None = None
     km = person.klantmanager_id

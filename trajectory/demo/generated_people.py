@@ -72,11 +72,6 @@ class Person:
     def id(self) -> int:
         return self.row["id"]
 
-    @property
-    def last_day(self) -> date:
-        """The last day anything happens in the file."""
-        return self.closed or date.max
-
     def consent(self, flag: str, day: date) -> bool:
         row = self.row
         return bool(row[f"consent_{flag}"] and row["consent_given_on"] is not None

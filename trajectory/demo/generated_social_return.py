@@ -43,7 +43,7 @@ EVIDENCE = Evidence.__table__
 ORDER = [CLAIM, EVIDENCE]
 CANDIDATES_PER_CONTRACT = 2_000
 MAX_CONTRACTS = 60
-LABOUR_SHARE = 0.4  # of the ended stages credited to a contract
+LABOUR_SHARE = 0.15  # of the ended stages credited to a contract
 LABOUR_STATES = ((ClaimStatus.CONCEPT, 20), (ClaimStatus.SUBMITTED, 25),
                  (ClaimStatus.APPROVED, 45), (ClaimStatus.REJECTED, 10))
 

@@ -32,6 +32,8 @@ from trajectory.organisations.models import Organisation
 from trajectory.timeutil import today
 from trajectory.valuation.models import Claim, ClaimKind
 
+# Changes when the same (n, seed) would give other rows (benchmarks cache by it).
+GENERATOR_VERSION = "2"
 MAX_CANDIDATES = 1_000_000
 CHUNK = 2_000  # candidates per round of inserts
 
@@ -136,9 +138,28 @@ class Context:
             for row in rows:
                 shapes.setdefault(tuple(row), []).append(row)
             for same in shapes.values():
+                if db.session.get_bind().dialect.name == "postgresql":
+                    _copy(table, same)
+                    continue
                 for start in range(0, len(same), 5_000):
                     db.session.execute(sa.insert(table), same[start:start + 5_000])
             self.counts[table.name] = self.counts.get(table.name, 0) + len(rows)
+
+
+def _copy(table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL: ``COPY ... FROM STDIN``, many times faster than INSERTs. Each value goes
+    through its column type's bind processing (enum values, JSON text), as an INSERT's would."""
+    session_connection = db.session.connection()
+    dialect = session_connection.dialect
+    columns = list(rows[0])
+    processors = [table.c[name].type._cached_bind_processor(dialect) for name in columns]
+    names = ", ".join(f'"{name}"' for name in columns)
+    raw = session_connection.connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(
+            f'COPY "{table.name}" ({names}) FROM STDIN') as copy:  # names from the models
+        for row in rows:
+            copy.write_row([process(row[name]) if process is not None else row[name]
+                            for name, process in zip(columns, processors, strict=True)])
 
 
 def check_count(value: Any) -> int:
@@ -268,13 +289,15 @@ def generate(n: int, seed: int = 1, *,
         say(f"{done:>9,} van {n:,} kandidaten ({clock.monotonic() - started:.0f} s)"
             .replace(",", "."))
     _fix_sequences(ctx.ids.tables)
-    _refresh_stored_values(say)
+    _refresh_stored_values(say, started)
     # Labour lines on the stages the stored values credit to a contract, then those
     # candidates' values once more (a line's part of its stage is stored too).
     before = ctx.counts.get("sroi_claim", 0)
     touched = generated_social_return.labour_lines(ctx, first_stage_id)
     ctx.flush(generated_social_return.ORDER)
     lines = ctx.counts.get("sroi_claim", 0) - before
+    say(f"{lines:,} arbeidsregels geschreven ({clock.monotonic() - started:.0f} s)"
+        .replace(",", "."))
     _fix_sequences(ctx.ids.tables)
     from trajectory.stages import stored_values
 
@@ -288,11 +311,12 @@ def generate(n: int, seed: int = 1, *,
     return dict(sorted(ctx.counts.items()))
 
 
-def _refresh_stored_values(say: Callable[[str], None]) -> None:
+def _refresh_stored_values(say: Callable[[str], None], started: float) -> None:
     """The stored stage values: inserts here bypass the ORM events that keep them."""
     from trajectory.stages import stored_values
 
-    started = clock.monotonic()
+    begun = clock.monotonic()
     stages = stored_values.refresh_all()
-    say(f"opgeslagen waarden van {stages:,} trajectstappen herberekend "
-        f"({clock.monotonic() - started:.0f} s)".replace(",", "."))
+    say(f"opgeslagen waarden van {stages:,} trajectstappen herberekend in "
+        f"{clock.monotonic() - begun:.0f} s ({clock.monotonic() - started:.0f} s)"
+        .replace(",", "."))
