@@ -34,6 +34,8 @@ from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
+from flask import current_app
+from flask_babel import force_locale
 
 from trajectory.extensions import db
 from trajectory.stages.models import Stage, StageClaimValue, StageValue
@@ -241,6 +243,14 @@ def rows_of(person: PersonValues, contracts: Sequence, claims: dict[int, list], 
 
 
 def _refresh_chunk(ids: Sequence[int]) -> int:
+    """Value these candidates and replace their rows. The words the adapter adds (reasons,
+    overlap flags, the open-end note) are stored in the default language, whoever's request
+    caused the refresh, as an approved claim stores its explanation."""
+    with force_locale(current_app.config.get("BABEL_DEFAULT_LOCALE", "nl")):
+        return _store(ids)
+
+
+def _store(ids: Sequence[int]) -> int:
     persons = people(ids)
     claims: dict[int, list] = {}
     if _labour():
