@@ -80,3 +80,20 @@ def test_the_coordinator_home_shows_the_newest_cohorts_and_a_count(region, clien
     shown = set(re.findall(r'href="/cohorten/(\d+)"', page))
     assert 0 < len(shown) <= COHORTS_SHOWN + 5  # the newest, and the waiting work's
     assert "#cohorten" in page  # the link to every cohort's signals
+
+
+def test_the_offer_list_shows_its_last_page_for_a_page_beyond_the_end(app, world,
+                                                                       client_for):
+    from trajectory.demo.data import DEMO_STEPS
+
+    for name, step in DEMO_STEPS:  # the demo's providers with their offer
+        if name.startswith("providers"):
+            step()
+    from trajectory.extensions import db
+
+    db.session.commit()
+    klantmanager = client_for("klantmanager")
+    first = klantmanager.get("/aanbieders/aanbod").text
+    beyond = klantmanager.get("/aanbieders/aanbod?page=99999").text
+    assert rows(first) > 0 and rows(beyond) > 0
+    assert klantmanager.get("/aanbieders/aanbod?page=abc").status_code == 200

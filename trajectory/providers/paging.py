@@ -17,6 +17,7 @@ from flask import current_app
 from flask_sqlalchemy.pagination import Pagination, SelectPagination
 
 from trajectory.extensions import db
+from trajectory.ui import page_number
 
 MAX_PER_PAGE = 200
 
@@ -31,10 +32,15 @@ class RowPagination(SelectPagination):
 
 
 def paginate_rows(stmt: sa.Select, per_page: int | None = None) -> RowPagination:
-    """A page of result rows: two queries (the count and the page), whatever the page size."""
-    return RowPagination(select=stmt, session=db.session,
-                         per_page=per_page or current_app.config["PER_PAGE"],
-                         max_per_page=MAX_PER_PAGE, error_out=False)
+    """A page of result rows: two queries (the count and the page), whatever the page size;
+    a page number beyond the end shows the last page (two more)."""
+    per_page = per_page or current_app.config["PER_PAGE"]
+    page = RowPagination(select=stmt, session=db.session, page=page_number(),
+                         per_page=per_page, max_per_page=MAX_PER_PAGE, error_out=False)
+    if page.pages and page.page > page.pages:
+        page = RowPagination(select=stmt, session=db.session, page=page.pages,
+                             per_page=per_page, max_per_page=MAX_PER_PAGE, error_out=False)
+    return page
 
 
 class CountedPagination(Pagination):
