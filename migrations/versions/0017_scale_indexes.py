@@ -12,8 +12,6 @@ Create Date: 2026-12-03 11:30:00
 
 """
 from alembic import op
-import sqlalchemy as sa
-
 
 # revision identifiers, used by Alembic.
 revision = '0017_scale_indexes'
