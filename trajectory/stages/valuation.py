@@ -34,7 +34,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import gettext as _
 
-from trajectory.candidates.models import Candidate
+from trajectory.candidates.models import Benefit, Candidate
 from trajectory.extensions import db
 from trajectory.stages.models import ContractType, Stage, StageStatus
 from trajectory.valuation import engine
@@ -97,7 +97,9 @@ def engine_person(candidate: Candidate) -> engine.Person:
     return engine.Person(
         birth_date=candidate.date_of_birth, statushouder=bool(candidate.statushouder),
         doelgroepregister=bool(candidate.doelgroepregister),
-        benefits=tuple(engine.BenefitPeriod(p.benefit.value, p.start, p.end)
+        # Benefit(...): a period set from a form or test value holds the plain string
+        # until it is loaded again, and the stored values are computed before that.
+        benefits=tuple(engine.BenefitPeriod(Benefit(p.benefit).value, p.start, p.end)
                        for p in candidate.benefit_periods))
 
 
