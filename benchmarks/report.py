@@ -191,7 +191,8 @@ def render(results: dict) -> str:
                "as the demo account in the column \"as\", logged in through the login form "
                "with its second factor; queries are the SQL statements of one request "
                "(`TRAJECTORY_QUERY_COUNT_HEADER`, the final count of a streamed export from "
-               "the log). Sizes are generated candidates beside the demo "
+               "the log). A page without an answer within 180 s shows `ReadTimeout`. "
+               "Sizes are generated candidates beside the demo "
                "(`flask --app trajectory demo --candidates N --seed 1`).")
     if results.get("note"):
         out += ["", results["note"]]
@@ -213,7 +214,8 @@ def render(results: dict) -> str:
     load_lines = _load_table(results.get("runs", []))
     if load_lines:
         out += ["", "### Under load", "",
-                "Readers walk the pages above (each as its account, in a shuffled order); "
+                "Readers walk the pages above that answered when measured alone (each as its "
+                "account, in a shuffled order); "
                 "buddies post contacts through the contact form. An error is an answer other "
                 "than 200 (a saved contact: 302) or no answer within "
                 f"{_load_timeout(results):g} s (a proxy's usual timeout). \"database is "
