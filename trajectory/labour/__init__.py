@@ -10,10 +10,21 @@ from __future__ import annotations
 
 
 def init_app(app) -> None:
-    from trajectory.labour.lines import labour_lines, labour_totals, to_submit, value_labour_claim
+    from trajectory.labour.lines import (
+        labour_lines,
+        labour_totals,
+        line_page,
+        to_submit,
+        value_labour_claim,
+    )
     from trajectory.valuation.adapters import register_labour_valuer
-    from trajectory.valuation.ledger import register_labour_source, register_labour_totals
+    from trajectory.valuation.ledger import (
+        register_labour_page,
+        register_labour_source,
+        register_labour_totals,
+    )
 
     register_labour_source(labour_lines)
     register_labour_totals(labour_lines, labour_totals, to_submit)
+    register_labour_page(labour_lines, line_page)
     register_labour_valuer(value_labour_claim)

@@ -95,6 +95,13 @@ LabourTotals = Callable[[sa.Select | Sequence[int]], Mapping[int, Mapping[tuple[
 LabourPending = Callable[[sa.Select | Sequence[int], int],
                          tuple[list[tuple[int, LabourLine]], int]]
 _LABOUR_TOTALS: dict[LabourSource, tuple[LabourTotals, LabourPending | None]] = {}
+# A source's lines of one contract a page at a time: fn(contract id, year, status) ->
+# (how many, rows(offset, limit) -> those lines in the ledger's order).
+LineRows = Callable[[int, int], list["LabourLine"]]
+LabourPage = Callable[[int, int | None, str | None], tuple[int, LineRows]]
+_LABOUR_PAGES: dict[LabourSource, LabourPage] = {}
+LABOUR_STATUSES = ("planned", "running", "completed", "concept", "submitted", "approved",
+                   "rejected")
 
 
 def register_labour_source(source: LabourSource) -> None:
@@ -108,6 +115,26 @@ def register_labour_totals(source: LabourSource, totals: LabourTotals,
     """What a registered source gives without its lines: its sums (the same figures as its
     lines) and, optionally, its lines still to submit."""
     _LABOUR_TOTALS[source] = (totals, pending)
+
+
+def register_labour_page(source: LabourSource, page: LabourPage) -> None:
+    """How a registered source gives one contract's lines a page at a time (the contract
+    page lists them 50 at a time, so it costs the same however many there are)."""
+    _LABOUR_PAGES[source] = page
+
+
+def labour_page(contract: Contract, *, year: int | None = None, status: str | None = None
+                ) -> tuple[int, LineRows]:
+    """The contract's labour lines (of ``year``, with ``status`` when given) as how many
+    and ``rows(offset, limit)``, sorted by start; a source that cannot page gives all its
+    lines, cut here."""
+    if len(_LABOUR_SOURCES) == 1 and _LABOUR_SOURCES[0] in _LABOUR_PAGES:
+        return _LABOUR_PAGES[_LABOUR_SOURCES[0]](contract.id, year, status)
+    lines = sorted((line for line in labour_lines([contract]).get(contract.id, [])
+                    if (year is None or line.ledger_year == year)
+                    and (status is None or line.status == status)),
+                   key=lambda line: (line.start, line.stage_id or 0, line.end))
+    return len(lines), lambda offset, limit: lines[offset:offset + limit]
 
 
 def labour_totals(contract_ids: sa.Select | Sequence[int]
@@ -339,6 +366,12 @@ def contract_ledger(contract: Contract, *, labour: Sequence[LabourLine] | None =
                 if c.kind is not ClaimKind.LABOUR],
         labour=list(labour),
         on=on or today(), labour_totals=totals)
+
+
+def contract_figures(contract: Contract, on: date | None = None) -> ContractLedger:
+    """The contract's ledger with the labour summed in SQL, no line loaded (the contract
+    page; ``labour_page`` gives its lines): the same figures as ``contract_ledger``."""
+    return ledgers([contract], on=on, lines=False)[0]
 
 
 def ledger_query(user=None) -> sa.Select:

@@ -38,9 +38,10 @@ from trajectory.extensions import db
 from trajectory.forms import apply_service_error as _field_error
 from trajectory.i18n import money
 from trajectory.organisations.models import Organisation, OrganisationKind
+from trajectory.providers.paging import paginate_counted
 from trajectory.services import ServiceError
 from trajectory.timeutil import today
-from trajectory.ui import register_nav
+from trajectory.ui import page_number, register_nav
 from trajectory.valuation import engine, labels, services
 from trajectory.valuation import ledger as ledger_mod
 from trajectory.valuation.evidence import path_of
@@ -188,13 +189,38 @@ def new_contract():
 @bp.route("/contracten/<int:contract_id>")
 @allow(*READERS)
 def contract(contract_id: int):
-    return _render_contract(_contract(contract_id), SubcontractorForm(formdata=None))
+    # In scope with what the ledger and the page read, in a fixed number of queries (the
+    # subcontractors first, so a claim's subcontractor comes from the identity map).
+    found = db.session.scalars(
+        ledger_mod.ledger_query(current_user).where(Contract.id == contract_id)
+        .options(so.selectinload(Contract.subcontractors))).unique().first()
+    return _render_contract(found or _contract(contract_id), SubcontractorForm(formdata=None))
+
+
+LINES_PER_PAGE = 50
+
+
+def _line_filters(ledger: ledger_mod.ContractLedger) -> tuple[int | None, str | None]:
+    """``?jaar=`` and ``?status=`` of the labour lines: a year the ledger has, a line
+    status; anything else is no filter (never an error)."""
+    raw_year = request.args.get("jaar", "")
+    year = int(raw_year) if raw_year.isascii() and raw_year.isdigit() else None
+    if year not in ledger.years:
+        year = None
+    status = request.args.get("status")
+    return year, status if status in ledger_mod.LABOUR_STATUSES else None
 
 
 def _render_contract(contract: Contract, subcontractor_form: SubcontractorForm):
-    ledger = ledger_mod.contract_ledger(contract)
+    """The figures summed in SQL and one page of the labour lines: the same cost whatever
+    the number of lines (the exports carry them all)."""
+    ledger = ledger_mod.contract_figures(contract)
+    year, status = _line_filters(ledger)
+    total, rows = ledger_mod.labour_page(contract, year=year, status=status)
+    lines = paginate_counted(total, rows, page_number(), LINES_PER_PAGE)
     return render_template(
-        "valuation/contract.html", contract=contract, ledger=ledger,
+        "valuation/contract.html", contract=contract, ledger=ledger, lines=lines,
+        line_year=year, line_status=status, line_statuses=ledger_mod.LABOUR_STATUSES,
         cycle={row.id: services.cycle(row) for row in contract.years},
         is_adviser=current_user.has_role(ADVISER), is_provider=_is_provider_staff(contract),
         confirm=ConfirmForm(), subcontractor_form=subcontractor_form,
@@ -723,7 +749,7 @@ def download_evidence(evidence_id: int):
 @allow(ADVISER)
 def final_evaluation(contract_id: int):
     contract = _contract(contract_id)
-    ledger = ledger_mod.contract_ledger(contract)
+    ledger = ledger_mod.contract_figures(contract)
     form = EvaluationForm(obj=contract.evaluation)
     if request.method == "GET" and contract.evaluation is None:
         form.decided_on.data = today()
@@ -739,7 +765,7 @@ def final_evaluation(contract_id: int):
         except services.Conflict:
             saved = _contract(contract_id)
             return _saved_by_other(form, saved.evaluation, "valuation/evaluation_form.html",
-                                   contract=saved, ledger=ledger_mod.contract_ledger(saved))
+                                   contract=saved, ledger=ledger_mod.contract_figures(saved))
         except ServiceError as error:
             db.session.rollback()
             _field_error(form, error)
