@@ -72,7 +72,7 @@ def page_targets(by_size: dict[int, dict], healthz: dict[int, float | None]) -> 
         growth = medians[sizes[-1]] / medians[sizes[0]]
     ratios = [medians[size] / healthz[size] for size in sizes
               if medians[size] is not None and healthz.get(size)]
-    if ratios:
+    if ratios and not failed:
         healthz_ratio = ratios[-1]
     queries = [row.get("queries") for row in by_size.values() if row.get("queries") is not None]
     return {
