@@ -326,12 +326,26 @@ def value_labour_claim(claim: Claim, rulebook: engine.Rulebook) -> engine.Valuat
 def line_page(contract_id: int, year: int | None = None, status: str | None = None
               ) -> tuple[int, Callable[[int, int], list[LabourLine]]]:
     """One contract's lines a page at a time (the contract page): how many there are (one
-    COUNT), and ``rows(offset, limit)`` giving a page in ``labour_lines``' order (three
+    query), and ``rows(offset, limit)`` giving a page in ``labour_lines``' order (three
     queries: the page's keys sorted in SQL, its forecast rows, its claim rows), whatever
     the contract's size. ``year`` and ``status`` (a line status) narrow the lines."""
     stored_values.settle()
-    keys = _line_keys(contract_id, year, status).subquery()
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(keys)) or 0
+    forecast, claimed = _line_conditions(contract_id, year, status)
+    counted = (
+        sa.select(sa.func.count()).select_from(StageValue).where(*forecast).scalar_subquery()
+        + sa.select(sa.func.count()).select_from(StageClaimValue)
+        .join(Claim, Claim.id == StageClaimValue.claim_id).where(*claimed).scalar_subquery())
+    total = db.session.scalar(sa.select(counted)) or 0
+    start = sa.func.coalesce(Stage.actual_start, Stage.planned_start)  # Stage.start
+    keys = sa.union_all(
+        sa.select(sa.literal(0, sa.Integer).label("kind"), StageValue.stage_id.label("key"),
+                  start.label("start"), StageValue.stage_id.label("stage_id"),
+                  sa.func.coalesce(StageValue.valued_end, Stage.actual_end, Stage.planned_end,
+                                   start).label("end"))
+        .join(Stage, Stage.id == StageValue.stage_id).where(*forecast),
+        sa.select(sa.literal(1, sa.Integer), StageClaimValue.claim_id, Claim.period_start,
+                  StageClaimValue.stage_id, Claim.period_end)
+        .join(Claim, Claim.id == StageClaimValue.claim_id).where(*claimed)).subquery()
 
     def rows(offset: int, limit: int) -> list[LabourLine]:
         page = db.session.execute(
@@ -341,46 +355,36 @@ def line_page(contract_id: int, year: int | None = None, status: str | None = No
         stage_ids = [key for kind, key in page if kind == 0]
         claim_ids = [key for kind, key in page if kind == 1]
         found: dict[tuple[int, int], LabourLine] = {}
-        if stage_ids:
-            for row in db.session.scalars(
-                    sa.select(StageValue).where(StageValue.stage_id.in_(stage_ids))
-                    .options(*_stage_options(StageValue))):
-                found[(0, row.stage_id)] = _stored_forecast(row)
-        if claim_ids:
-            for row, claim in db.session.execute(
-                    sa.select(StageClaimValue, Claim)
-                    .join(Claim, Claim.id == StageClaimValue.claim_id)
-                    .where(StageClaimValue.claim_id.in_(claim_ids))
-                    .options(*_stage_options(StageClaimValue),
-                             so.joinedload(Claim.subcontractor), so.lazyload(Claim.contract))):
-                found[(1, claim.id)] = _stored_claim(row, claim)
+        # Both queries also when a page has no line of one kind: the same count every page.
+        for row in db.session.scalars(
+                sa.select(StageValue).where(StageValue.stage_id.in_(stage_ids))
+                .options(*_stage_options(StageValue))):
+            found[(0, row.stage_id)] = _stored_forecast(row)
+        for row, claim in db.session.execute(
+                sa.select(StageClaimValue, Claim)
+                .join(Claim, Claim.id == StageClaimValue.claim_id)
+                .where(StageClaimValue.claim_id.in_(claim_ids))
+                .options(*_stage_options(StageClaimValue),
+                         so.joinedload(Claim.subcontractor), so.lazyload(Claim.contract))):
+            found[(1, claim.id)] = _stored_claim(row, claim)
         return [found[(kind, key)] for kind, key in page if (kind, key) in found]
 
     return total, rows
 
 
-def _line_keys(contract_id: int, year: int | None, status: str | None) -> sa.CompoundSelect:
-    """Every line of the contract as (kind, key, start, stage, end): kind 0 a forecast (key:
-    its stage), 1 a labour claim (key: the claim), the sort columns of ``labour_lines``."""
-    start = sa.func.coalesce(Stage.actual_start, Stage.planned_start)  # Stage.start
-    forecast = (sa.select(sa.literal(0, sa.Integer).label("kind"),
-                          StageValue.stage_id.label("key"),
-                          start.label("start"), StageValue.stage_id.label("stage_id"),
-                          sa.func.coalesce(StageValue.valued_end, Stage.actual_end,
-                                           Stage.planned_end, start).label("end"))
-                .join(Stage, Stage.id == StageValue.stage_id)
-                .where(StageValue.line_contract_id == contract_id,
-                       StageValue.forecast_status.is_not(None)))
-    claimed = (sa.select(sa.literal(1, sa.Integer), StageClaimValue.claim_id, Claim.period_start,
-                         StageClaimValue.stage_id, Claim.period_end)
-               .join(Claim, Claim.id == StageClaimValue.claim_id)
-               .where(Claim.contract_id == contract_id))
+def _line_conditions(contract_id: int, year: int | None, status: str | None
+                     ) -> tuple[list, list]:
+    """Which forecast rows (``StageValue``) and which claim rows (``StageClaimValue`` with
+    its ``Claim``) are the contract's lines of ``year`` with ``status``."""
+    forecast = [StageValue.line_contract_id == contract_id,
+                StageValue.forecast_status.is_not(None)]
+    claimed = [Claim.contract_id == contract_id]
     if year is not None:
-        forecast = forecast.where(StageValue.forecast_year == year)
-        claimed = claimed.where(StageClaimValue.year == year)
+        forecast.append(StageValue.forecast_year == year)
+        claimed.append(StageClaimValue.year == year)
     if status is not None:
         by_status = {name: claim_status for claim_status, name in CLAIM_STATUS.items()}
-        forecast = forecast.where(StageValue.forecast_status == status)
-        claimed = claimed.where(Claim.status == by_status[status]) if status in by_status \
-            else claimed.where(sa.false())
-    return sa.union_all(forecast, claimed)
+        forecast.append(StageValue.forecast_status == status)
+        claimed.append(Claim.status == by_status[status] if status in by_status
+                       else sa.false())
+    return forecast, claimed
