@@ -21,14 +21,16 @@ def agreement_at_the_table(provider_id: int, since: date) -> sa.ColumnElement[bo
     """The provider took on a stage or support for the candidate in a cohort where the
     candidate is at the table. It ends when the agreement is removed, when the candidate
     leaves the table (removed from the cohort), or ``since`` after the file was closed."""
+    at_the_table = (
+        sa.select(CohortAgreement.candidate_id)
+        .join(CohortCandidate, sa.and_(CohortCandidate.cohort_id == CohortAgreement.cohort_id,
+                                       CohortCandidate.candidate_id == CohortAgreement.candidate_id))
+        .where(CohortAgreement.provider_id == provider_id,
+               CohortCandidate.status == CohortCandidateStatus.ACCEPTED)
+        .correlate(None))
+    # An uncorrelated IN, read once (not an EXISTS per candidate; see stages.scope).
     return sa.and_(
-        sa.exists().where(
-            CohortAgreement.candidate_id == Candidate.id,
-            CohortAgreement.provider_id == provider_id,
-            sa.exists().where(CohortCandidate.cohort_id == CohortAgreement.cohort_id,
-                              CohortCandidate.candidate_id == CohortAgreement.candidate_id,
-                              CohortCandidate.status == CohortCandidateStatus.ACCEPTED),
-        ),
+        Candidate.id.in_(at_the_table),
         sa.or_(Candidate.status != CandidateStatus.UITGESTROOMD,
                Candidate.closed_on.is_(None), Candidate.closed_on >= since),
     )

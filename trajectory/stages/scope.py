@@ -56,13 +56,16 @@ def stage_scope(user: Any) -> sa.ColumnElement[bool]:
 
 def stage_at_provider(provider_id: int, since: date) -> sa.ColumnElement[bool]:
     """The candidate has a planned or running stage at the provider, or one that ended on
-    or after ``since`` (a proposal, a declined one, one cancelled before its start: no)."""
-    return sa.exists().where(
-        Stage.candidate_id == Candidate.id,
+    or after ``since`` (a proposal, a declined one, one cancelled before its start: no).
+
+    An uncorrelated ``IN``: the provider's stages are read once, not per candidate (a
+    correlated EXISTS made SQLite scan the provider's stages for every candidate). It
+    never correlates, also inside a query on stages."""
+    return Candidate.id.in_(sa.select(Stage.candidate_id).where(
         Stage.provider_id == provider_id,
         sa.or_(Stage.status.in_(USING_CAPACITY),
                sa.and_(Stage.status.in_(ENDED), Stage.actual_end.is_not(None),
-                       Stage.actual_end >= since)))
+                       Stage.actual_end >= since))).correlate(None))
 
 
 # ------------------------------------------------------------------ permissions
