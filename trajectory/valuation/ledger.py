@@ -12,7 +12,9 @@ docs/valuation.md ("For the stages feature"). A source may also give its sums
 without the lines (``register_labour_totals``: per contract, year and bucket, summed
 in SQL from the stored stage values) and the lines still to submit
 (``register_labour_pending``); the overviews and home panels read those, so they
-cost the same however many stages the region has.
+cost the same however many stages the region has. The contract page reads the sums
+too, and one page of the lines (``register_labour_page``); the Excel ledger and the
+PDF statement carry every line.
 """
 
 from __future__ import annotations
@@ -405,7 +407,7 @@ def ledgers(contracts: Sequence[Contract], on: date | None = None, *, lines: boo
 def ledgers_for(user, *, provider_id: int | None = None, on: date | None = None,
                 lines: bool = False) -> list[ContractLedger]:
     """The ledgers in the user's scope, figures only unless ``lines`` (the labour lines of
-    every contract: the contract page, the statement and the workbook need them)."""
+    every contract: the statement and the workbook need them)."""
     stmt = ledger_query(user)
     ids = sa.select(Contract.id)
     if user is not None:
