@@ -279,6 +279,10 @@ HANDLED_TABLES = frozenset({
     "plan_goal_step", "plan_barrier", "plan_training", "plan_version", "ladder_measurement",
     "zrm_score", "contact_log", "stage", "cohort_candidate", "cohort_agreement",
     "retention_hold", "destruction_request",
+    # Derived rows (trajectory/stages/stored_values.py): numbers, dates and rule lines, no
+    # free text about the person; where anonymising changes a fact they read (the birth
+    # date), the stored-values hook recomputes them in the same commit.
+    "stage_value", "stage_claim_value",
 })
 
 
