@@ -6,13 +6,18 @@ or finished without an outcome, no change for months), sits in a small cohort an
 connected to the demo accounts (the Goes and Tholen klantmanagers, the buddy, the intaker's
 provider), so each role's lists and panels grow with ``n``. Core inserts: seconds for a
 few hundred candidates. (The demo generator, ``trajectory.demo.generator``, builds a real
-region; this is the small one the query-count tests need.)
+region; this is the small one the paging tests need.)
+
+``demo_regions(template, folder, sizes)``: database files of the demo plus a region made
+by the demo generator at each size, for the tests that compare a page at two sizes.
 """
 
 from __future__ import annotations
 
 import random
+import shutil
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -109,3 +114,30 @@ def grow(n: int, seed: int = 0) -> None:
     db.session.execute(sa.insert(CohortCandidate), seats)
     db.session.commit()
     _grown += n
+
+
+def demo_regions(template: Path | str, folder: Path, sizes: tuple[int, int]
+                 ) -> dict[int, str]:
+    """SQLite URLs of the demo (``load_demo``) plus a generated region of each size: the
+    smaller is built, copied, and grown by the difference (another seed) to the larger."""
+    from tests.conftest import base_config
+    from trajectory import create_app
+    from trajectory.demo.data import load_demo
+    from trajectory.demo.generator import generate
+
+    small, large = sorted(sizes)
+    paths = {small: folder / f"region-{small}.sqlite", large: folder / f"region-{large}.sqlite"}
+    shutil.copyfile(template, paths[small])
+    for size, step, seed in ((small, small, 1), (large, large - small, 2)):
+        if size == large:
+            shutil.copyfile(paths[small], paths[large])
+        app = create_app(base_config(f"sqlite:///{paths[size]}"))
+        with app.app_context():
+            if size == small:
+                load_demo()
+                db.session.commit()
+            generate(step, seed=seed)
+            db.session.commit()
+            db.session.remove()
+            db.engine.dispose()
+    return {size: f"sqlite:///{path}" for size, path in paths.items()}

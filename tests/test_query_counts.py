@@ -11,7 +11,6 @@ checks their plans there).
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -19,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import BACKEND, CsrfClient, base_config, login
+from tests.scale_support import demo_regions
 from trajectory import create_app
 from trajectory.extensions import db
 
@@ -41,37 +41,12 @@ PAGES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _generate(n: int, seed: int) -> None:
-    from trajectory.demo.generator import generate
-
-    generate(n, seed=seed)
-    db.session.commit()
-
-
 @pytest.fixture(scope="module")
 def sized(database_template, tmp_path_factory) -> dict[int, str]:
     """Two database files: the demo with a generated region of SMALL and of LARGE."""
     if BACKEND == "postgres":
         pytest.skip("query counts are measured on SQLite (the same statements)")
-    from trajectory.demo.data import load_demo
-
-    folder = tmp_path_factory.mktemp("sized")
-    small, large = folder / "small.sqlite", folder / "large.sqlite"
-    shutil.copyfile(database_template, small)
-    app = create_app(base_config(f"sqlite:///{small}"))
-    with app.app_context():
-        load_demo()
-        db.session.commit()
-        _generate(SMALL, seed=1)
-        db.session.remove()
-        db.engine.dispose()
-    shutil.copyfile(small, large)
-    app = create_app(base_config(f"sqlite:///{large}"))
-    with app.app_context():
-        _generate(LARGE - SMALL, seed=2)
-        db.session.remove()
-        db.engine.dispose()
-    return {SMALL: f"sqlite:///{small}", LARGE: f"sqlite:///{large}"}
+    return demo_regions(database_template, tmp_path_factory.mktemp("sized"), (SMALL, LARGE))
 
 
 # The longest IN list a page may build from the ids of its own rows (25 per page, the

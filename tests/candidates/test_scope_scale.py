@@ -17,7 +17,6 @@ plus a generated region at two sizes; the pages cost the same queries at both.
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -25,6 +24,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.conftest import BACKEND, CsrfClient, base_config, login
+from tests.scale_support import demo_regions
 from trajectory import create_app
 from trajectory.extensions import db
 
@@ -42,24 +42,8 @@ def region(database_template, tmp_path_factory) -> dict[int, str]:
     """Two database files: the demo with a generated region of SMALL and of LARGE."""
     if BACKEND == "postgres":
         pytest.skip("the plan's shape is checked on SQLite (the same statements)")
-    from trajectory.demo.data import load_demo
-    from trajectory.demo.generator import generate
-
-    folder = tmp_path_factory.mktemp("scope_scale")
-    uris = {}
-    for size in (SMALL, LARGE):
-        path = folder / f"region-{size}.sqlite"
-        shutil.copyfile(database_template, path)
-        app = create_app(base_config(f"sqlite:///{path}"))
-        with app.app_context():
-            load_demo()
-            db.session.commit()
-            generate(size, seed=1)
-            db.session.commit()
-            db.session.remove()
-            db.engine.dispose()
-        uris[size] = f"sqlite:///{path}"
-    return uris
+    return demo_regions(database_template, tmp_path_factory.mktemp("scope_scale"),
+                        (SMALL, LARGE))
 
 
 def plan(statement: str, parameters=()) -> list[tuple[int, int, str]]:

@@ -5,7 +5,6 @@ euro pages cost the same number of queries at two sizes of the region."""
 
 from __future__ import annotations
 
-import shutil
 import traceback
 from datetime import date, timedelta
 from decimal import Decimal
@@ -15,6 +14,7 @@ import sqlalchemy as sa
 
 from tests.candidates.support import replace_benefits
 from tests.conftest import BACKEND, CsrfClient, base_config, login
+from tests.scale_support import demo_regions
 from tests.stages.conftest import P2, P3, days, goes_candidate, make_stage
 from tests.valuation.web.sample import make_contract
 from trajectory import create_app
@@ -260,28 +260,7 @@ def sized(database_template, tmp_path_factory) -> dict[int, str]:
     """The demo with a generated region of SMALL and of LARGE candidates."""
     if BACKEND == "postgres":
         pytest.skip("query counts are measured on SQLite (the same statements)")
-    from trajectory.demo.data import load_demo
-    from trajectory.demo.generator import generate
-
-    folder = tmp_path_factory.mktemp("stored")
-    small, large = folder / "small.sqlite", folder / "large.sqlite"
-    shutil.copyfile(database_template, small)
-    app = create_app(base_config(f"sqlite:///{small}"))
-    with app.app_context():
-        load_demo()
-        db.session.commit()
-        generate(SMALL, seed=1)
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
-    shutil.copyfile(small, large)
-    app = create_app(base_config(f"sqlite:///{large}"))
-    with app.app_context():
-        generate(LARGE - SMALL, seed=2)
-        db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
-    return {SMALL: f"sqlite:///{small}", LARGE: f"sqlite:///{large}"}
+    return demo_regions(database_template, tmp_path_factory.mktemp("stored"), (SMALL, LARGE))
 
 
 def _pages(uri: str) -> dict[str, tuple[str, ...]]:
