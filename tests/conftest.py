@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -313,9 +314,35 @@ def client_for(app, world):
     return lambda username: _role_client(app, world, username)
 
 
+NOT_QUERIES = ("PRAGMA", "SAVEPOINT", "RELEASE")
+
+
+@contextmanager
+def statements_run(app) -> Iterator[list[tuple[str, Any]]]:
+    """The (statement, parameters) the app's engine runs inside the block; connection
+    pragmas and savepoints left out, as in ``count_queries`` and ``trajectory.querycount``."""
+    seen: list[tuple[str, Any]] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(NOT_QUERIES):
+            seen.append((statement, parameters))
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield seen
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)
+
+
 class QueryCounter:
-    def __init__(self) -> None:
-        self.statements: list[str] = []
+    def __init__(self, seen: list[tuple[str, Any]]) -> None:
+        self._seen = seen
+
+    @property
+    def statements(self) -> list[str]:
+        return [statement for statement, _parameters in self._seen]
 
     @property
     def count(self) -> int:
@@ -328,17 +355,7 @@ def count_queries(app):
 
     @contextmanager
     def counting() -> Iterator[QueryCounter]:
-        counter = QueryCounter()
-
-        def before(conn, cursor, statement, parameters, context, executemany):
-            if not statement.lstrip().upper().startswith(("PRAGMA", "SAVEPOINT", "RELEASE")):
-                counter.statements.append(statement)
-
-        engine = db.engine
-        sa.event.listen(engine, "before_cursor_execute", before)
-        try:
-            yield counter
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", before)
+        with statements_run(app) as seen:
+            yield QueryCounter(seen)
 
     return counting

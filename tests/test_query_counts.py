@@ -11,13 +11,11 @@ checks their plans there).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import BACKEND, CsrfClient, base_config, login
+from tests.conftest import BACKEND, CsrfClient, base_config, login, statements_run
 from tests.scale_support import demo_regions
 from trajectory import create_app
 from trajectory.extensions import db
@@ -56,23 +54,9 @@ PAGE_IDS = 60
 IN_LIST = re.compile(r"IN \(((?:\?, )*\?)\)")
 
 
-@contextmanager
-def counting(app) -> Iterator[list[int]]:
-    """Per statement run inside, the length of its longest IN list of values."""
-    seen: list[int] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        if not statement.lstrip().upper().startswith(("PRAGMA", "SAVEPOINT", "RELEASE")):
-            seen.append(max((m.group(1).count("?") for m in IN_LIST.finditer(statement)),
-                            default=0))
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", before)
+def longest_in_list(statement: str) -> int:
+    """The length of the statement's longest IN list of bound values."""
+    return max((m.group(1).count("?") for m in IN_LIST.finditer(statement)), default=0)
 
 
 def measure(uri: str, username: str) -> dict[str, tuple[int, int, int]]:
@@ -85,9 +69,10 @@ def measure(uri: str, username: str) -> dict[str, tuple[int, int, int]]:
         assert login(client, username).status_code == 302
         for url in PAGES[username]:
             client.get(url)  # warm: the session's first request loads more
-            with counting(app) as seen:
+            with statements_run(app) as seen:
                 status = client.get(url).status_code
-            result[url] = (status, len(seen), max(seen, default=0))
+            result[url] = (status, len(seen),
+                           max((longest_in_list(statement) for statement, _ in seen), default=0))
         db.session.remove()
         db.engine.dispose()
     return result

@@ -17,13 +17,11 @@ plus a generated region at two sizes; the pages cost the same queries at both.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import BACKEND, CsrfClient, base_config, login
+from tests.conftest import BACKEND, CsrfClient, base_config, login, statements_run
 from tests.scale_support import demo_regions
 from trajectory import create_app
 from trajectory.extensions import db
@@ -134,23 +132,6 @@ def test_the_intaker_scope_has_no_correlated_subquery(region):
     assert not found, found
 
 
-@contextmanager
-def statements(app) -> Iterator[list[tuple[str, object]]]:
-    seen: list[tuple[str, object]] = []
-
-    def before(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
-            seen.append((statement, parameters))
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", before)
-
-
 def measure(uri: str) -> tuple[dict[str, tuple[int, int]], list[str]]:
     """Per intaker page (status, queries), and the per-candidate problems of its plans."""
     app = create_app(base_config(uri))
@@ -161,10 +142,12 @@ def measure(uri: str) -> tuple[dict[str, tuple[int, int]], list[str]]:
         assert login(client, "intaker").status_code == 302
         for url in PAGES:
             client.get(url)  # warm: the session's first request loads more
-            with statements(app) as seen:
+            with statements_run(app) as seen:
                 status = client.get(url).status_code
             counts[url] = (status, len(seen))
             for statement, parameters in seen:
+                if not statement.lstrip().upper().startswith(("SELECT", "WITH")):
+                    continue
                 problems += [f"{url}: {step}\n  in {' '.join(statement.split())[:300]}"
                              for step in per_candidate_problems(plan(statement, parameters))]
         db.session.remove()
