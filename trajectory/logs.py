@@ -11,11 +11,21 @@ import sys
 import time
 import uuid
 
+import sqlalchemy as sa
 from flask import Flask, g, has_request_context, request
 from pythonjsonlogger.json import JsonFormatter
 
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 QUIET_PATHS = frozenset({"/healthz", "/readyz"})
+
+
+def _user_id() -> int | None:
+    """The id of the request's user, read without a query: the request's last commit (the
+    processing log's) expired the user object, and asking it ``is_authenticated`` would
+    load the account and its roles again just for this line."""
+    user = g.get("_login_user")
+    state = sa.inspect(user, raiseerr=False) if user is not None else None
+    return state.identity[0] if state is not None and state.identity else None
 
 
 class RequestIdFilter(logging.Filter):
@@ -49,14 +59,11 @@ def configure_logging(app: Flask) -> None:
     def log_request(response):
         response.headers["X-Request-ID"] = g.get("request_id", "")
         if request.path not in QUIET_PATHS and not request.path.startswith("/static/"):
-            from flask_login import current_user
-
             app.logger.info("request", extra={
                 "method": request.method,
                 "path": request.path,
                 "status": response.status_code,
                 "duration_ms": round((time.perf_counter() - g.get("request_started", 0)) * 1000, 1),
-                "user_id": current_user.get_id().split(":")[0]
-                if current_user and current_user.is_authenticated else None,
+                "user_id": _user_id(),
             })
         return response

@@ -149,9 +149,11 @@ def _row_of_cookie() -> UserSession | None:
     key = session.get(SESSION_KEY)
     if not isinstance(key, str) or not key:
         return None
+    # The account, its organisation and its roles in this one query: every request asks
+    # them (access checks, the menu), so a selectin load of the roles would be a second.
     return db.session.scalars(
         sa.select(UserSession).where(UserSession.key_hash == hash_key(key))
-        .options(so.joinedload(UserSession.user))).first()
+        .options(so.joinedload(UserSession.user).joinedload(User.role_rows))).unique().first()
 
 
 def _close_stale_sessions(user_id: int, moment: datetime) -> None:
