@@ -112,6 +112,9 @@ def grow(n: int, seed: int = 0) -> None:
                   for c in candidates[offset:offset + 6]]
     db.session.execute(sa.insert(Cohort), cohort_rows)
     db.session.execute(sa.insert(CohortCandidate), seats)
+    from trajectory.cohorts import signal_facts
+
+    signal_facts.refresh([c["id"] for c in candidates])  # bulk inserts pass the hooks by
     db.session.commit()
     _grown += n
 

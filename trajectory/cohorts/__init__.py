@@ -14,3 +14,7 @@ def init_app(app: Flask) -> None:
     from trajectory.cohorts import exports
 
     exports.install()  # the candidate export's cohort column
+
+    from trajectory.cohorts import signal_facts
+
+    signal_facts.install()  # stored signal facts follow the facts they come from

@@ -33,16 +33,12 @@ from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
 from trajectory.auth.roles import Role
-from trajectory.candidates.models import (
-    BuddyAssignment,
-    Candidate,
-    CandidateStatus,
-    Plan,
-)
+from trajectory.candidates.models import BuddyAssignment, Candidate, CandidateStatus
 from trajectory.candidates.need_to_know import role_scope
-from trajectory.cohorts import stagefacts
+from trajectory.cohorts import signal_facts, stagefacts
 from trajectory.cohorts.models import CohortCandidate, CohortCandidateStatus
-from trajectory.contacts.models import ContactKind, ContactLog
+from trajectory.cohorts.signal_facts import SignalFact as Fact
+from trajectory.contacts.models import ContactLog
 from trajectory.extensions import db
 from trajectory.timeutil import AMSTERDAM, today
 
@@ -68,10 +64,13 @@ class Hit:
     detail: str = ""
 
 
-# A finder gives the rows that trip a signal, as one SELECT over ``Candidate`` with the
-# columns of ``_columns`` (the person, ``day``, ``stage_id``, ``provider_id``, ``kind``),
-# ordered for a list; counting, the top N and a page are that SELECT wrapped in SQL.
-Finder = Callable[[sa.ColumnElement[bool], int | None, date], sa.Select]
+# A signal reads its stored facts (``trajectory.cohorts.signal_facts``): the rows of its
+# key whose candidate status counts and whose anchor passes the cutoff the threshold
+# gives on the day asked. ``trips`` gives those conditions as one or more *branches*
+# (disjoint; a branch is one index range scan); the rows are the branches' union,
+# joined with the candidate (the scope's condition, the name) and for a stage signal
+# the stage.
+Branches = Callable[[int | None, date], list[list[sa.ColumnElement[bool]]]]
 
 
 @dataclass(frozen=True)
@@ -82,8 +81,17 @@ class Signal:
     setting: str | None
     default: int | None
     roles: frozenset[Role]
-    find: Finder
+    trips: Branches
+    statuses: tuple[CandidateStatus, ...] = OPEN
     needs_stages: bool = False
+    per_stage: bool = False
+    # The order of a list, from the candidate, the fact and (a stage signal) the stage.
+    order: Callable[[Any], tuple[Any, ...]] = field(
+        default=lambda stage: (*_BY_NAME, Fact.id))
+    # The day shown, in SQL (a row's ``day`` fact unless the signal computes it).
+    day_sql: Callable[[date], Any] = field(default=lambda on: Fact.day)
+    # Extra columns of a branch (``latest_*``, ``registered_at``), by branch index.
+    more_columns: Callable[[int, date], dict[str, Any]] = field(default=lambda branch, on: {})
     # The date a row is about (a row's ``day`` column, unless the signal computes it).
     day_of: Callable[[Any], date | None] = field(default=lambda row: row.day)
 
@@ -102,24 +110,55 @@ class Signal:
         days = self.threshold()
         return str(self.explain) % {"days": days} if days is not None else str(self.explain)
 
+    def _branches(self, on: date | None) -> tuple[date, list[list[sa.ColumnElement[bool]]]]:
+        on = on or today()
+        return on, self.trips(self.threshold(), on)
+
+    def _facts(self, select: sa.Select, condition: sa.ColumnElement[bool],
+               branch: list[sa.ColumnElement[bool]]) -> sa.Select:
+        """``select`` over this signal's facts in ``condition`` that pass ``branch``. The
+        join repeats the municipality so a scope by municipality reaches the fact index."""
+        return (select.select_from(Fact)
+                .join(Candidate, sa.and_(Candidate.id == Fact.candidate_id,
+                                         Candidate.municipality_id == Fact.municipality_id))
+                .where(Fact.signal == self.key, Fact.status.in_(self.statuses), *branch,
+                       condition))
+
     def select(self, condition: sa.ColumnElement[bool], on: date | None = None
-               ) -> sa.Select | None:
+               ) -> sa.Select | sa.CompoundSelect | None:
         """The rows that trip this signal within ``condition`` on ``on`` (today), ordered;
         None while the signal is not available."""
         if not self.available:
             return None
-        return self.find(condition, self.threshold(), on or today())
+        on, branches = self._branches(on)
+        stage = so.aliased(stagefacts.sql().Stage) if self.per_stage else None
+        parts = []
+        for index, branch in enumerate(branches):
+            stmt = self._facts(sa.select(*_columns(self.day_sql(on), stage,
+                                                   self.more_columns(index, on))), condition, branch)
+            if stage is not None:
+                stmt = stmt.join(stage, stage.id == Fact.item_id)
+            parts.append(stmt)
+        if len(parts) == 1:
+            return parts[0].order_by(*self.order(stage))
+        rows = sa.union_all(*parts).subquery()
+        return sa.select(rows).order_by(rows.c.last_name, rows.c.first_name, rows.c.id)
 
     def count_select(self, condition: sa.ColumnElement[bool], on: date | None = None
-                     ) -> sa.ScalarSelect:
-        """The number of rows, as a scalar subquery (0 while not available)."""
-        stmt = self.select(condition, on)
-        if stmt is None:
+                     ) -> sa.ColumnElement[int]:
+        """The number of rows, as a scalar subquery per branch (0 while not available)."""
+        if not self.available:
             return sa.select(sa.literal(0)).scalar_subquery()
-        return sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()
-                                                      ).scalar_subquery()
+        _on, branches = self._branches(on)
+        counts = [self._facts(sa.select(sa.func.count()), condition, branch).scalar_subquery()
+                  for branch in branches]
+        total = counts[0]
+        for more in counts[1:]:
+            total = total + more
+        return total
 
     def count(self, condition: sa.ColumnElement[bool], on: date | None = None) -> int:
+        signal_facts.settle()
         return int(db.session.scalar(sa.select(self.count_select(condition, on))) or 0)
 
     def top(self, condition: sa.ColumnElement[bool], limit: int | None, offset: int = 0,
@@ -132,6 +171,7 @@ class Signal:
             stmt = stmt.limit(limit)
         if offset:
             stmt = stmt.offset(offset)
+        signal_facts.settle()
         return self.to_hits(db.session.execute(stmt).all())
 
     def hits(self, condition: sa.ColumnElement[bool], on: date | None = None) -> list[Hit]:
@@ -140,14 +180,16 @@ class Signal:
         return self.top(condition, None, on=on)
 
     def candidate_ids(self, condition: sa.ColumnElement[bool], on: date | None = None
-                      ) -> sa.Select:
+                      ) -> sa.Select | sa.CompoundSelect:
         """The ids of the candidates that trip it, as a subquery for ``IN`` (the candidate
         list's signal filter): never a list of ids in Python."""
-        stmt = self.select(condition, on)
-        if stmt is None:
+        if not self.available:
             return sa.select(Candidate.id).where(sa.false())
-        rows = stmt.order_by(None).subquery()
-        return sa.select(rows.c.id)
+        signal_facts.settle()
+        _on, branches = self._branches(on)
+        parts = [self._facts(sa.select(Fact.candidate_id), condition, branch)
+                 for branch in branches]
+        return parts[0] if len(parts) == 1 else sa.union_all(*parts)
 
     def to_hits(self, rows: Any) -> list[Hit]:
         from trajectory.cohorts.labels import stage_kind_label
@@ -171,24 +213,35 @@ _PERSON = (Candidate.id, Candidate.first_name, Candidate.tussenvoegsel, Candidat
            Candidate.municipality_id)
 _BY_NAME = (Candidate.last_name, Candidate.first_name, Candidate.id)
 
+# The moments that change a learning line: dates, and timestamps compared by their Dutch
+# calendar day (``signal_facts`` stores the latest as the "no change" signal's anchor).
+_STAGE_DATES = ("actual_start", "actual_end")
+_STAGE_TIMES = ("proposed_at", "answered_at", "outcome_recorded_at")
+# Columns only "no change in the learning line" fills (for the day it shows), typed so
+# every signal's rows can stand in one UNION.
+_EXTRA = {**{f"latest_{name}": sa.Date() for name in _STAGE_DATES},
+          **{f"latest_{name}": sa.DateTime(timezone=True) for name in _STAGE_TIMES},
+          "registered_at": sa.DateTime(timezone=True)}
 
-def _columns(day: Any, stage: Any = None) -> tuple[Any, ...]:
-    """The columns every finder selects: the person, the day, the stage (or NULLs)."""
+
+def _columns(day: Any, stage: Any = None, extra: dict[str, Any] | None = None
+             ) -> tuple[Any, ...]:
+    """The columns every signal's rows have: the person, the day, the stage (or NULLs),
+    and the extra columns (or NULLs), each typed, so rows of all signals can be UNIONed."""
+    extra = extra or {}
+    tail = tuple((extra[name] if name in extra else sa.cast(sa.null(), kind)).label(name)
+                 for name, kind in _EXTRA.items())
     if stage is None:
-        return (*_PERSON, day.label("day"), sa.null().label("stage_id"),
-                sa.null().label("provider_id"), sa.null().label("kind"))
-    return (*_PERSON, day.label("day"), stage.id.label("stage_id"),
-            stage.provider_id.label("provider_id"), stage.kind.label("kind"))
+        return (*_PERSON, sa.type_coerce(day, sa.Date).label("day"),
+                sa.cast(sa.null(), sa.Integer).label("stage_id"),
+                sa.cast(sa.null(), sa.Integer).label("provider_id"),
+                sa.cast(sa.null(), sa.String(40)).label("kind"), *tail)
+    return (*_PERSON, sa.type_coerce(day, sa.Date).label("day"), stage.id.label("stage_id"),
+            stage.provider_id.label("provider_id"), sa.cast(stage.kind, sa.String(40)
+                                                            ).label("kind"), *tail)
 
 
-def _local_day(value: Any) -> date | None:
-    """A stored timestamp as the Dutch calendar day (SQLite gives it back naive, in UTC)."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return aware.astimezone(AMSTERDAM).date()
-    return value
+_local_day = signal_facts.local_day
 
 
 def start_of_day(day: date) -> datetime:
@@ -196,95 +249,30 @@ def start_of_day(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=AMSTERDAM).astimezone(UTC)
 
 
-# ------------------------------------------------------------------ the finders
+# ------------------------------------------------------------------ when each trips
 
-def _no_contact(condition: sa.ColumnElement[bool], days: int | None, on: date) -> sa.Select:
-    """No contact made (any kind but "geen contact gelukt") for ``days`` days; a new
-    buddy gets ``days`` days from the start of the assignment."""
-    cutoff = on - timedelta(days=days or 0)
-    assignment = so.aliased(BuddyAssignment)
-    last = (sa.select(sa.func.max(ContactLog.contact_on))
-            .where(ContactLog.candidate_id == Candidate.id,
-                   ContactLog.kind != ContactKind.GEEN_CONTACT)
-            .correlate(Candidate).scalar_subquery())
-    return (sa.select(*_columns(sa.func.coalesce(last, assignment.start_date)))
-            .join(assignment, sa.and_(assignment.candidate_id == Candidate.id,
-                                      BuddyAssignment.active_on(on, assignment)))
-            .where(condition, Candidate.status.in_(ACTIVE), assignment.start_date <= cutoff,
-                   sa.or_(last.is_(None), last <= cutoff))
-            .order_by(*_BY_NAME, assignment.id))
+def _no_contact(days: int | None, on: date) -> list[list[sa.ColumnElement[bool]]]:
+    """No contact made (any kind but "geen contact gelukt") for ``days`` days, with a buddy
+    assignment running on ``on``; a new buddy gets ``days`` days from its start. (The
+    anchor is the later of the start and the last contact, so ``start <= on`` holds.)"""
+    return [[Fact.anchor <= on - timedelta(days=days or 0),
+             sa.or_(Fact.until.is_(None), Fact.until >= on)]]
 
 
-def _consent(condition: sa.ColumnElement[bool], days: int | None, on: date) -> sa.Select:
-    """Consent ends within ``days`` days, or has ended, for an open trajectory."""
-    return (sa.select(*_columns(Candidate.consent_expires_on))
-            .where(condition, Candidate.status.in_(OPEN),
-                   Candidate.consent_expires_on.is_not(None),
-                   Candidate.consent_expires_on <= on + timedelta(days=days or 0))
-            .order_by(Candidate.consent_expires_on, Candidate.id))
+def _ends_within(days: int | None, on: date) -> list[list[sa.ColumnElement[bool]]]:
+    """Consent, or a werkervaringsplaats without a next step, ends within ``days`` days,
+    or has ended."""
+    return [[Fact.anchor <= on + timedelta(days=days or 0)]]
 
 
-def _plan_not_agreed(condition: sa.ColumnElement[bool], days: int | None, on: date) -> sa.Select:
-    """Registered ``days`` days ago or longer and the plan was never agreed."""
-    # registered on or before on - days  <=>  registered before the start of the day after.
-    before = start_of_day(on - timedelta(days=(days or 0) - 1))
-    agreed = sa.exists().where(Plan.candidate_id == Candidate.id,
-                               Plan.agreed_number.is_not(None)).correlate(Candidate)
-    return (sa.select(*_columns(Candidate.registered_at))
-            .where(condition, Candidate.status.in_(OPEN), Candidate.registered_at < before,
-                   ~agreed)
-            .order_by(Candidate.registered_at, Candidate.id))
+def _registered_before(days: int | None, on: date) -> list[list[sa.ColumnElement[bool]]]:
+    """Registered ``days`` days ago or longer (the Dutch day) and never agreed."""
+    return [[Fact.anchor <= on - timedelta(days=days or 0)]]
 
 
-def _stage_rows(condition: sa.ColumnElement[bool], day: Callable[[Any], Any],
-                keep: Callable[[Any, Any], sa.ColumnElement[bool]],
-                statuses: tuple[CandidateStatus, ...] = OPEN) -> sa.Select:
-    """Stage signals: one row per stage of a candidate in ``condition`` that ``keep``
-    selects (declined proposals never count), by name and then the learning line's order."""
-    stages = stagefacts.sql()
-    # An alias: the scope's own conditions on stages (an intaker's connections) must not
-    # correlate with the stage of the row.
-    stage = so.aliased(stages.Stage)
-    return (sa.select(*_columns(day(stage), stage))
-            .join(stage, stage.candidate_id == Candidate.id)
-            .where(condition, Candidate.status.in_(statuses),
-                   stage.status != stages.StageStatus.AFGEWEZEN, keep(stage, stages))
-            .order_by(*_BY_NAME, stage.planned_start, stage.id))
-
-
-def _stage_end(stage: Any) -> Any:
-    """The end as it happened, else as planned (``Stage.end`` in SQL)."""
-    return sa.func.coalesce(stage.actual_end, stage.planned_end)
-
-
-def _stage_without_outcome(condition: sa.ColumnElement[bool], days: int | None,
-                           on: date) -> sa.Select:
-    """A completed stage whose outcome has not been recorded (the stages feature's
-    "finished without an outcome")."""
-    return _stage_rows(
-        condition, lambda stage: sa.func.coalesce(stage.actual_end, stage.planned_end,
-                                                  sa.literal(on, sa.Date)),
-        lambda stage, s: sa.and_(stage.status == s.StageStatus.AFGEROND,
-                                 stage.outcome_recorded_at.is_(None)))
-
-
-def _wep_ending(condition: sa.ColumnElement[bool], days: int | None, on: date) -> sa.Select:
-    """A planned or running werkervaringsplaats whose end is ``days`` days away or less
-    (or has passed) without a decision on the next step."""
-    last = on + timedelta(days=days or 0)
-    return _stage_rows(
-        condition, _stage_end,
-        lambda stage, s: sa.and_(
-            stage.kind == s.StageKind(stagefacts.WORK_EXPERIENCE),
-            stage.status.in_((s.StageStatus.GEPLAND, s.StageStatus.LOPEND)),
-            _stage_end(stage).is_not(None), _stage_end(stage) <= last,
-            stage.next_step_decision.is_(None)))
-
-
-# The moments that change a learning line (``StageFact.changed_on`` is the latest):
-# dates, and timestamps compared by their Dutch calendar day.
-_STAGE_DATES = ("actual_start", "actual_end")
-_STAGE_TIMES = ("proposed_at", "answered_at", "outcome_recorded_at")
+def _always(days: int | None, on: date) -> list[list[sa.ColumnElement[bool]]]:
+    """A completed stage without a recorded outcome: no date involved."""
+    return [[]]
 
 
 def _changed_after(stage: Any, cutoff: date) -> sa.ColumnElement[bool]:
@@ -305,57 +293,80 @@ def _settled_by(stage: Any, on: date) -> sa.ColumnElement[bool]:
                      for name in _STAGE_TIMES])
 
 
-def _no_stage_change(condition: sa.ColumnElement[bool], days: int | None,
-                     on: date) -> sa.Select:
-    """The latest change in the learning line (a stage proposed, answered, started,
-    ended or its outcome recorded) lies ``days`` days back or more; a candidate without
-    stages counts from registration."""
-    cutoff = on - timedelta(days=days or 0)
+def _counted(on: date) -> tuple[Any, sa.ColumnElement[bool]]:
+    """The stages of the row's candidate that count on ``on``: not declined, settled."""
     stages = stagefacts.sql()
     stage = so.aliased(stages.Stage)
-    counted = sa.and_(stage.candidate_id == Candidate.id,
-                      stage.status != stages.StageStatus.AFGEWEZEN, _settled_by(stage, on))
+    return stage, sa.and_(stage.candidate_id == Candidate.id,
+                          stage.status != stages.StageStatus.AFGEWEZEN, _settled_by(stage, on))
+
+
+def _no_stage_change(days: int | None, on: date) -> list[list[sa.ColumnElement[bool]]]:
+    """The latest change in the learning line (a stage proposed, answered, started, ended
+    or its outcome recorded) lies ``days`` days back or more; a candidate without stages
+    counts from registration. Two branches: the usual one, every moment on ``on`` or
+    before (the anchor, the later of registration and the latest moment, is past the
+    cutoff); and the rare line with a moment after ``on`` (``until``), whose stages are
+    read as they count on ``on``."""
+    cutoff = on - timedelta(days=days or 0)
+    stage, counted = _counted(on)
     moved = sa.exists().where(counted, _changed_after(stage, cutoff)).correlate(Candidate)
-    # The latest moment of each kind over the stages that count: the day shown.
-    latest = [sa.select(sa.func.max(getattr(stage, name))).where(counted)
-              .correlate(Candidate).scalar_subquery().label(f"latest_{name}")
-              for name in _STAGE_DATES + _STAGE_TIMES]
-    return (sa.select(*_columns(Candidate.registered_at), *latest)
-            .where(condition, Candidate.status.in_(ACTIVE),
-                   Candidate.registered_at < start_of_day(cutoff + timedelta(days=1)), ~moved)
-            .order_by(*_BY_NAME))
+    return [[Fact.anchor <= cutoff],
+            [Fact.until > on,
+             Candidate.registered_at < start_of_day(cutoff + timedelta(days=1)), ~moved]]
+
+
+def _latest_columns(branch: int, on: date) -> dict[str, Any]:
+    """The second branch's day: the latest moment of each kind over the stages that count
+    (the first branch's is its anchor)."""
+    if branch == 0:
+        return {}
+    stage, counted = _counted(on)
+    columns = {f"latest_{name}": sa.select(sa.func.max(getattr(stage, name))).where(counted)
+               .correlate(Candidate).scalar_subquery()
+               for name in _STAGE_DATES + _STAGE_TIMES}
+    return {**columns, "registered_at": Candidate.registered_at}
 
 
 def _latest_change(row: Any) -> date | None:
-    moments = [_local_day(row.day)] + [_local_day(getattr(row, f"latest_{name}"))
-                                       for name in _STAGE_DATES + _STAGE_TIMES]
+    moments = [_local_day(row.day), _local_day(row.registered_at)] + [
+        _local_day(getattr(row, f"latest_{name}")) for name in _STAGE_DATES + _STAGE_TIMES]
     return max((moment for moment in moments if moment is not None), default=None)
+
+
+def _by_stage(stage: Any) -> tuple[Any, ...]:
+    return (*_BY_NAME, stage.planned_start, stage.id)
 
 
 SIGNALS: tuple[Signal, ...] = (
     Signal("geen_contact", _l("No contact"),
            _l("No contact with the buddy for %(days)d days or more."),
-           "SIGNAL_NO_CONTACT_DAYS", 14, frozenset({KM, BUDDY, COORDINATOR}), _no_contact),
+           "SIGNAL_NO_CONTACT_DAYS", 14, frozenset({KM, BUDDY, COORDINATOR}), _no_contact,
+           statuses=ACTIVE),
     Signal("stap_zonder_uitkomst", _l("Stage ended without an outcome"),
            _l("A stage has been completed but its outcome has not been recorded."),
-           None, None, frozenset({KM, INTAKER, COORDINATOR}), _stage_without_outcome,
-           needs_stages=True),
+           None, None, frozenset({KM, INTAKER, COORDINATOR}), _always,
+           needs_stages=True, per_stage=True, order=_by_stage,
+           day_sql=lambda on: sa.func.coalesce(Fact.day, sa.literal(on, sa.Date))),
     Signal("wep_eindigt", _l("Work-experience place ends, no next step"),
            _l("A work-experience place ends within %(days)d days and the next step has not "
               "been decided."),
            "SIGNAL_WEP_ENDING_DAYS", 14, frozenset({KM, INTAKER, BUDDY, COORDINATOR}),
-           _wep_ending, needs_stages=True),
+           _ends_within, needs_stages=True, per_stage=True, order=_by_stage),
     Signal("geen_stapwijziging", _l("No change in the learning line"),
            _l("Nothing has changed in the learning line for %(days)d days or more."),
            "SIGNAL_NO_STAGE_CHANGE_DAYS", 90, frozenset({KM, INTAKER, COORDINATOR}),
-           _no_stage_change, needs_stages=True, day_of=_latest_change),
+           _no_stage_change, statuses=ACTIVE, needs_stages=True,
+           day_sql=lambda on: sa.case((Fact.until > on, sa.null()), else_=Fact.anchor),
+           more_columns=_latest_columns, day_of=_latest_change),
     Signal("toestemming_verloopt", _l("Consent expires"),
            _l("The consent to share ends within %(days)d days or has ended."),
-           "SIGNAL_CONSENT_EXPIRING_DAYS", 30, frozenset({KM, COORDINATOR}), _consent),
+           "SIGNAL_CONSENT_EXPIRING_DAYS", 30, frozenset({KM, COORDINATOR}), _ends_within,
+           order=lambda stage: (Fact.anchor, Candidate.id)),
     Signal("plan_niet_vastgesteld", _l("Plan not agreed"),
            _l("Registered %(days)d days ago or longer and the plan has not been agreed."),
-           "SIGNAL_PLAN_NOT_AGREED_DAYS", 30, frozenset({KM, COORDINATOR}), _plan_not_agreed,
-           day_of=lambda row: _local_day(row.day)),
+           "SIGNAL_PLAN_NOT_AGREED_DAYS", 30, frozenset({KM, COORDINATOR}), _registered_before,
+           order=lambda stage: (Candidate.registered_at, Candidate.id)),
 )
 BY_KEY = {signal.key: signal for signal in SIGNALS}
 
@@ -388,7 +399,13 @@ def signal_scope(user: Any) -> sa.ColumnElement[bool]:
     overlegtafel is in force (the home panel shows the coordinator counts per cohort)."""
     roles = user.roles
     conditions: list[sa.ColumnElement[bool]] = [
-        role_scope(user, role) for role in (KM, INTAKER, BUDDY) if role in roles]
+        role_scope(user, role) for role in (KM, INTAKER) if role in roles]
+    if BUDDY in roles:
+        # The buddy's scope asks for an assignment of theirs in EXISTS, which no index
+        # reaches; the candidates ever assigned to them, first, narrow it to a few.
+        theirs = sa.select(BuddyAssignment.candidate_id).where(
+            BuddyAssignment.buddy_id == user.id)
+        conditions.append(sa.and_(Candidate.id.in_(theirs), role_scope(user, BUDDY)))
     if COORDINATOR in roles:
         conditions.append(sa.and_(in_cohorts(), role_scope(user, COORDINATOR)))
     return sa.or_(*conditions) if conditions else sa.false()
@@ -412,21 +429,46 @@ def counts(signals: list[Signal], condition: sa.ColumnElement[bool], on: date | 
     """The number of hits of each signal within ``condition``: one query for all."""
     if not signals:
         return {}
+    signal_facts.settle()
     row = db.session.execute(sa.select(*[signal.count_select(condition, on).label(signal.key)
                                          for signal in signals])).one()
     return {signal.key: int(row[index] or 0) for index, signal in enumerate(signals)}
 
 
+def tops(signals: list[Signal], condition: sa.ColumnElement[bool], limit: int,
+         on: date | None = None) -> dict[str, list[Hit]]:
+    """The first ``limit`` hits of each signal within ``condition``: one query for all
+    (a UNION ALL of each signal's first rows)."""
+    parts = []
+    for signal in signals:
+        stmt = signal.select(condition, on)
+        if stmt is not None:
+            rows = stmt.limit(limit).subquery()
+            parts.append(sa.select(sa.literal(signal.key).label("signal"), rows))
+    found: dict[str, list[Hit]] = {signal.key: [] for signal in signals}
+    if not parts:
+        return found
+    signal_facts.settle()
+    for row in db.session.execute(sa.union_all(*parts) if len(parts) > 1 else parts[0]):
+        found[row.signal] += BY_KEY[row.signal].to_hits([row])
+    return found
+
+
 def signals_for(user: Any, shown: int | None = 3, on: date | None = None
                 ) -> list[SignalResult]:
     """Every signal the user's roles see with its count and its first ``shown`` hits in
-    the user's scope: one query for the counts, one per signal."""
+    the user's scope: one query for the counts, one for the first hits of all."""
     condition = signal_scope(user)
     seen = [signal for signal in signals_seen_by(user) if signal.available]
     totals = counts(seen, condition, on)
     # The top rows are asked even when the count is 0: the same queries at every size.
-    return [SignalResult(signal, signal.top(condition, shown, on=on) if shown != 0 else [],
-                         totals[signal.key])
+    if shown is None:
+        first = {signal.key: signal.top(condition, None, on=on) for signal in seen}
+    elif shown:
+        first = tops(seen, condition, shown, on)
+    else:
+        first = {}
+    return [SignalResult(signal, first.get(signal.key, []), totals[signal.key])
             for signal in seen]
 
 
@@ -435,6 +477,7 @@ def signals_for(user: Any, shown: int | None = 3, on: date | None = None
 def open_buddy_signals(condition: sa.ColumnElement[bool], limit: int | None = None,
                        offset: int = 0) -> list[ContactLog]:
     """Signals buddies raised that no klantmanager has handled yet, oldest first."""
+    signal_facts.settle()
     stmt = open_buddy_signals_select(condition)
     if limit is not None:
         stmt = stmt.limit(limit)
@@ -444,16 +487,25 @@ def open_buddy_signals(condition: sa.ColumnElement[bool], limit: int | None = No
 
 
 def open_buddy_signals_select(condition: sa.ColumnElement[bool]) -> sa.Select:
-    return (sa.select(ContactLog).join(ContactLog.candidate)
-            .where(condition, ContactLog.open_signal())
+    return (_open_buddy_signals(sa.select(ContactLog), condition)
             .options(so.contains_eager(ContactLog.candidate), so.joinedload(ContactLog.buddy))
             .order_by(ContactLog.contact_on, ContactLog.id))
 
 
+def _open_buddy_signals(select: sa.Select, condition: sa.ColumnElement[bool]) -> sa.Select:
+    """The contacts with an open signal in ``condition``, through their stored facts (an
+    index range in a municipality)."""
+    return (select.select_from(Fact)
+            .join(Candidate, sa.and_(Candidate.id == Fact.candidate_id,
+                                     Candidate.municipality_id == Fact.municipality_id))
+            .join(ContactLog, ContactLog.id == Fact.item_id)
+            .where(Fact.signal == BUDDY_SIGNAL, condition))
+
+
 def count_open_buddy_signals(condition: sa.ColumnElement[bool]) -> int:
+    signal_facts.settle()
     return int(db.session.scalar(
-        sa.select(sa.func.count(ContactLog.id)).join(ContactLog.candidate)
-        .where(condition, ContactLog.open_signal())) or 0)
+        _open_buddy_signals(sa.select(sa.func.count(Fact.id)), condition)) or 0)
 
 
 def task_scope(user: Any) -> sa.ColumnElement[bool]:
@@ -469,7 +521,7 @@ def task_scope(user: Any) -> sa.ColumnElement[bool]:
 
 # ------------------------------------------------------------------ per cohort
 
-BUDDY_SIGNAL = "buddy_signaal"
+BUDDY_SIGNAL = signal_facts.BUDDY_SIGNAL
 BUDDY_SIGNAL_LABEL = _l("Signal from the buddy, not yet handled")
 
 
@@ -493,23 +545,24 @@ def cohort_counts(cohort_ids: list[int] | sa.Select | None = None, on: date | No
     seated = seat.status == CohortCandidateStatus.ACCEPTED
     if cohort_ids is not None:
         seated = sa.and_(seated, seat.cohort_id.in_(cohort_ids))
-    condition = in_cohorts(cohort_ids)
     parts = []
     for signal in SIGNALS:
-        stmt = signal.select(condition, on)
-        if stmt is None:
+        if not signal.available:
             continue
-        rows = stmt.order_by(None).subquery()
-        parts.append(sa.select(sa.literal_column(f"'{signal.key}'").label("key"),
-                               seat.cohort_id.label("cohort_id"), sa.func.count().label("n"))
-                     .select_from(rows).join(seat, seat.candidate_id == rows.c.id)
-                     .where(seated).group_by(seat.cohort_id))
+        _on, branches = signal._branches(on)
+        for branch in branches:
+            parts.append(signal._facts(
+                sa.select(sa.literal_column(f"'{signal.key}'").label("key"),
+                          seat.cohort_id.label("cohort_id"), sa.func.count().label("n")),
+                seated, branch)
+                .join(seat, seat.candidate_id == Fact.candidate_id).group_by(seat.cohort_id))
     parts.append(sa.select(sa.literal_column(f"'{BUDDY_SIGNAL}'").label("key"),
                            seat.cohort_id.label("cohort_id"), sa.func.count().label("n"))
                  .select_from(ContactLog).join(seat, seat.candidate_id == ContactLog.candidate_id)
                  .where(seated, ContactLog.open_signal()).group_by(seat.cohort_id))
+    signal_facts.settle()
     for key, cohort_id, number in db.session.execute(sa.union_all(*parts)).all():
-        result.setdefault(cohort_id, dict.fromkeys(keys, 0))[key] = int(number)
+        result.setdefault(cohort_id, dict.fromkeys(keys, 0))[key] += int(number)
     return result
 
 

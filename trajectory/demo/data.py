@@ -94,6 +94,9 @@ def load_demo() -> None:
         step()
         db.session.flush()
     _store_stage_values()
+    from trajectory.cohorts import signal_facts
+
+    signal_facts.refresh_all()  # some steps insert in bulk, past the facts' hooks
 
 
 def _store_stage_values() -> None:

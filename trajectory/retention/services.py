@@ -283,6 +283,9 @@ HANDLED_TABLES = frozenset({
     # free text about the person; where anonymising changes a fact they read (the birth
     # date), the stored-values hook recomputes them in the same commit.
     "stage_value", "stage_claim_value",
+    # Derived rows (trajectory/cohorts/signal_facts.py): dates, ids and the status, no
+    # text; the signal-facts hook recomputes them when anonymising changes a fact.
+    "signal_fact",
 })
 
 

@@ -109,9 +109,13 @@ def refresh(batch_size: int) -> None:
     Run it after a rulebook edition was added or changed: the stored values follow the
     facts by themselves, not the rules' files.
     """
+    from trajectory.cohorts import signal_facts
     from trajectory.extensions import db
     from trajectory.stages import stored_values
 
     stages = stored_values.refresh_all(batch_size=batch_size)
     db.session.commit()
     click.echo(f"{stages} fasen opnieuw gewaardeerd.")
+    facts = signal_facts.refresh_all()  # the signals' stored facts, rebuilt too
+    db.session.commit()
+    click.echo(f"{facts} signaalfeiten opnieuw opgeslagen.")
