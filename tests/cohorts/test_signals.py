@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import sqlalchemy as sa
+
 from tests.cohorts.support import make_cohort, person, seat
 from tests.contacts.support import log_contact
 from trajectory.candidates.models import Candidate, CandidateStatus
@@ -267,3 +269,68 @@ def test_the_home_panels_keep_their_query_count(world, client_for, count_queries
     with count_queries() as many:
         klantmanager.get("/")
     assert many.count == few.count
+
+
+# ------------------------------------------------------------------ the stored facts
+
+def _stored() -> list[tuple]:
+    from trajectory.cohorts.signal_facts import SignalFact as Fact
+
+    db.session.expire_all()
+    return sorted((tuple(row) for row in db.session.execute(sa.select(
+        Fact.signal, Fact.candidate_id, Fact.municipality_id, Fact.status, Fact.item_id,
+        Fact.anchor, Fact.until, Fact.day))), key=repr)
+
+
+def _fresh() -> list[tuple]:
+    from trajectory.cohorts import signal_facts
+
+    ids = db.session.scalars(sa.select(Candidate.id)).all()
+    return sorted(((r["signal"], r["candidate_id"], r["municipality_id"], r["status"],
+                    r["item_id"], r["anchor"], r["until"], r["day"])
+                   for r in signal_facts.rows_for(db.session, ids)), key=repr)
+
+
+def test_the_stored_facts_equal_a_fresh_computation(app):
+    """The demo and a generated region, then changes through the ORM (a contact logged
+    and one deleted, a status, a buddy's end, a stage completed, a plan agreed): the
+    hooks keep every row as a fresh computation gives it."""
+    from trajectory.candidates.models import BuddyAssignment, Plan
+    from trajectory.contacts.models import ContactLog
+    from trajectory.demo.data import load_demo
+    from trajectory.demo.generator import generate
+    from trajectory.stages.models import Stage, StageStatus
+
+    load_demo()
+    generate(60, seed=5)
+    db.session.commit()
+    assert _stored() == _fresh() and len(_stored()) > 100
+    first = lambda stmt: db.session.scalars(stmt.limit(1)).one()  # noqa: E731
+    contact = first(sa.select(ContactLog).where(ContactLog.kind != ContactKind.GEEN_CONTACT))
+    db.session.add(ContactLog(candidate_id=contact.candidate_id, buddy_id=contact.buddy_id,
+                              contact_on=today(), kind=ContactKind.GESPREK, note=""))
+    db.session.delete(first(sa.select(ContactLog).order_by(ContactLog.id.desc())))
+    first(sa.select(Candidate).where(Candidate.status == CandidateStatus.ACTIEF)
+          .order_by(Candidate.id.desc())).status = CandidateStatus.GEPAUZEERD
+    first(sa.select(BuddyAssignment).where(BuddyAssignment.end_date.is_(None))
+          ).end_date = today() - timedelta(days=1)
+    stage = first(sa.select(Stage).where(Stage.status == StageStatus.LOPEND))
+    stage.status, stage.actual_end = StageStatus.AFGEROND, today()
+    first(sa.select(Plan).where(Plan.agreed_number.is_(None))).agreed_number = 1
+    db.session.commit()
+    assert _stored() == _fresh()
+
+
+def test_a_change_shows_within_the_same_transaction(world):
+    from trajectory.contacts.models import ContactLog
+
+    candidate = with_buddy_since(world, "Zelfde", 60)
+    signal = sig.BY_KEY["geen_contact"]
+    assert signal.count(Candidate.id == candidate.id) == 1
+    db.session.add(ContactLog(candidate_id=candidate.id, buddy_id=world.user("buddy").id,
+                              contact_on=today(), kind=ContactKind.GESPREK, note=""))
+    # Not committed: the reader settles the facts first.
+    assert signal.count(Candidate.id == candidate.id) == 0
+    assert sig.counts([signal], Candidate.id == candidate.id) == {"geen_contact": 0}
+    db.session.rollback()
+    assert signal.count(Candidate.id == candidate.id) == 1
