@@ -197,9 +197,10 @@ def test_a_changed_benefit_history_changes_the_stored_value(ctx, world):
                      start=days(-10), permanent=True)
     db.session.commit()
     before = _stored()[job.id]
+    before = (before.value, list(before.explain))  # the row is updated in place
     replace_benefits(world, candidate, (Benefit.WW, today() - timedelta(days=400), None))
     after = _stored()[job.id]
-    assert (after.value, after.explain) != (before.value, before.explain)
+    assert (after.value, after.explain) != before
     assert_stored_equals_fresh()
 
 
@@ -221,6 +222,73 @@ def test_a_changed_contract_period_changes_the_stored_values(ctx, world):
     db.session.commit()
     assert _stored()[job.id].contract_id is None
     assert_stored_equals_fresh()
+
+
+def test_a_contract_edit_refreshes_only_whom_it_credits(app, monkeypatch):
+    """A contract's period or client refreshes the people it credits before or after, not
+    its whole provider (``stored_values.crediting``), writes only rows that changed, and
+    leaves every stored row equal to a fresh valuation."""
+    from trajectory.demo.data import load_demo
+    from trajectory.demo.generator import generate
+    from trajectory.valuation.models import Contract, Extension
+
+    refreshed: list[int] = []
+    written: list[int] = []
+    chunk, write = stored_values._refresh_chunk, stored_values._write
+
+    def counting_chunk(ids):
+        refreshed.extend(ids)
+        return chunk(ids)
+
+    def counting_write(*args):
+        written.append(write(*args))
+        return written[-1]
+
+    with app.test_request_context():
+        with acting_as(Actor(None, "demo", None)):
+            load_demo()
+            db.session.commit()
+        generate(120, seed=7)
+        db.session.commit()
+        provider_id, people_there = db.session.execute(
+            sa.select(Stage.provider_id, sa.func.count(sa.distinct(Stage.candidate_id)))
+            .group_by(Stage.provider_id)
+            .order_by(sa.func.count(sa.distinct(Stage.candidate_id)).desc())).first()
+        contracts = db.session.scalars(sa.select(Contract).where(
+            Contract.provider_id == provider_id).order_by(Contract.id)).all()
+        assert len(contracts) >= 2
+        monkeypatch.setattr(stored_values, "_refresh_chunk", counting_chunk)
+        monkeypatch.setattr(stored_values, "_write", counting_write)
+        clients = [c.client_id for c in contracts]
+        edits = [(c, field, shift) for c in contracts
+                 for field, shift in (("end", -200), ("end", 1), ("start", 90),
+                                      ("start", -400))]
+        fewer = 0
+        for contract, field, shift in edits:
+            refreshed.clear()
+            setattr(contract, field, getattr(contract, field) + timedelta(days=shift))
+            db.session.commit()
+            fewer += len(set(refreshed)) < people_there
+            assert_stored_equals_fresh()
+        assert fewer > 0  # some edit refreshed only part of the provider
+        written.clear()
+        stored_values.refresh_providers({provider_id})  # nothing left to correct
+        assert sum(written) == 0
+        # The client (the order of the contracts) and an extension.
+        contracts[0].client_id = clients[-1]
+        contracts[-1].client_id = clients[0]
+        db.session.commit()
+        assert_stored_equals_fresh()
+        last = contracts[-1]
+        db.session.add(Extension(contract=last, start=last.end + timedelta(days=1),
+                                 end=last.end + timedelta(days=400), exercised=True))
+        db.session.commit()
+        assert_stored_equals_fresh()
+        written.clear()
+        db.session.execute(sa.update(Contract).where(Contract.id == last.id)
+                           .values(reference=last.reference))  # no fact: nothing to do
+        stored_values.refresh_providers({provider_id})
+        assert sum(written) == 0
 
 
 def test_a_labour_claim_takes_its_part_out_of_the_forecast(ctx, world):

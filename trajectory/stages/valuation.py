@@ -121,6 +121,11 @@ def contracts_in_order(candidate: Candidate, contracts: Iterable) -> list:
     return sorted(contracts, key=rank)
 
 
+def open_end(start: date) -> date:
+    """Where an open-ended stage without a covering contract is valued to: two years."""
+    return engine.add_months(start, OPEN_END_MONTHS) - timedelta(days=1)
+
+
 def _horizon(stage: Stage, start: date, contracts: Sequence) -> tuple[date, str]:
     """Where an open-ended stage is valued to: its contract's end, else two years."""
     own = [c for c in contracts if c.provider_id == stage.provider_id]
@@ -129,7 +134,7 @@ def _horizon(stage: Stage, start: date, contracts: Sequence) -> tuple[date, str]
         end = covering.period_end
         return end, _("Open-ended: valued up to the end of contract %(ref)s (%(end)s).",
                       ref=covering.reference, end=engine.format_date(end))
-    end = engine.add_months(start, OPEN_END_MONTHS) - timedelta(days=1)
+    end = open_end(start)
     return end, _("Open-ended: valued up to %(end)s (two years from the start).",
                   end=engine.format_date(end))
 
@@ -154,11 +159,40 @@ def recorded_facts(stage: Stage) -> dict:
     return facts
 
 
-def _label(stage: Stage) -> str:
-    return f"{stage.kind.label.lower()} bij {stage.provider.name} (#{stage.id})"
+class Editions:
+    """The rulebook editions and kind names a batch of valuations asks for, looked up once
+    per batch (``people`` values thousands of persons; each asks for the same few)."""
+
+    def __init__(self) -> None:
+        self._books: dict[str, engine.Rulebook] = {}
+        self._in_force: dict[date, engine.Rulebook] = {}
+        self._kinds: dict = {}
+        self.newest = engine.newest_rulebook()
+
+    def load(self, name: str) -> engine.Rulebook:
+        if name not in self._books:
+            self._books[name] = engine.load_rulebook(name)
+        return self._books[name]
+
+    def default_for(self, stage: Stage) -> engine.Rulebook:
+        """The edition of a stage without a contract: the one in force at its start."""
+        if stage.start not in self._in_force:
+            self._in_force[stage.start] = engine.rulebook_in_force(stage.start) or self.newest
+        return self._in_force[stage.start]
+
+    def kind_name(self, stage: Stage) -> str:
+        if stage.kind not in self._kinds:
+            self._kinds[stage.kind] = stage.kind.label.lower()
+        return self._kinds[stage.kind]
 
 
-def engine_step(stage: Stage, end: date | None = None) -> engine.Step:
+def _label(stage: Stage, books: Editions | None = None) -> str:
+    kind = books.kind_name(stage) if books is not None else stage.kind.label.lower()
+    return f"{kind} bij {stage.provider.name} (#{stage.id})"
+
+
+def engine_step(stage: Stage, end: date | None = None, books: Editions | None = None
+                ) -> engine.Step:
     """The engine's Step for a stage valued by the engine (its kind's ``engine_kind``, from
     ``trajectory.stages.kinds``); raises engine.InputError."""
     facts = recorded_facts(stage)
@@ -173,7 +207,7 @@ def engine_step(stage: Stage, end: date | None = None) -> engine.Step:
     if agreed is not None and agreed < spec.start:
         agreed = None
     return engine.Step(str(stage.id), str(stage.provider_id), spec, agreed_end=agreed,
-                       label=_label(stage))
+                       label=_label(stage, books))
 
 
 def _not_valued(stage: Stage) -> StageValue | None:
@@ -194,17 +228,15 @@ def _not_valued(stage: Stage) -> StageValue | None:
     return None
 
 
-def _default_edition(stage: Stage) -> engine.Rulebook:
-    return engine.rulebook_in_force(stage.start) or engine.newest_rulebook()
-
-
 def value_person(candidate: Candidate, stages: Sequence[Stage], contracts: Sequence,
-                 extra_edition: str | None = None) -> PersonValues:
+                 extra_edition: str | None = None, books: Editions | None = None
+                 ) -> PersonValues:
     """Value all stages of one candidate together; ``contracts`` are those of their providers.
 
     No queries: the caller loads candidate (with benefit periods), stages (with provider)
-    and contracts (with extensions).
+    and contracts (with extensions); ``books`` the editions, shared by a batch.
     """
+    books = books or Editions()
     result = PersonValues(candidate.id, candidate, stages={s.id: s for s in stages})
     ordered = contracts_in_order(candidate, contracts)
     by_id = {str(c.id): c for c in ordered}
@@ -224,30 +256,30 @@ def value_person(candidate: Candidate, stages: Sequence[Stage], contracts: Seque
             end, notes[stage.id] = _horizon(stage, stage.start, ordered)
         result.ends[stage.id] = end or stage.end
         try:
-            steps.append(engine_step(stage, end))
+            steps.append(engine_step(stage, end, books))
         except engine.InputError as error:
             result.values[stage.id] = StageValue(
                 None, (), _("Cannot be valued yet: %(problem)s", problem=error.message))
     periods = [contract_periods(c) for c in ordered]
-    editions = {c.rulebook for c in ordered} | {engine.newest_rulebook().name}
+    editions = {c.rulebook for c in ordered} | {books.newest.name}
     if extra_edition:
         editions.add(extra_edition)
     stage_by_id = result.stages
     try:
         for name in sorted(editions):
             result.runs[name] = engine.value_trajectory(
-                engine_person(candidate), steps, periods, engine.load_rulebook(name))
+                engine_person(candidate), steps, periods, books.load(name))
     except engine.InputError as error:
         for step in steps:
             result.values[int(step.id)] = StageValue(
                 None, (), _("Cannot be valued yet: %(problem)s", problem=error.message))
         return result
-    default = engine.newest_rulebook().name
+    default = books.newest.name
     for step in steps:
         stage_id = int(step.id)
         first = result.runs[default].credits[step.id]
         contract = by_id.get(first.contract) if first.contract else None
-        edition = contract.rulebook if contract is not None else _default_edition(
+        edition = contract.rulebook if contract is not None else books.default_for(
             stage_by_id[stage_id]).name
         if edition not in result.runs:
             edition = default
@@ -256,19 +288,19 @@ def value_person(candidate: Candidate, stages: Sequence[Stage], contracts: Seque
         prefix = (notes[stage_id],) if stage_id in notes else ()
         result.values[stage_id] = StageValue(
             credit.value, prefix + credit.valuation.explain,
-            rulebook=engine.load_rulebook(edition).title,
+            rulebook=books.load(edition).title,
             flags=_flags(step, result.runs[edition]),
             contract_id=contract.id if contract is not None else None)
     for stage_id in result.projects:
-        _value_project(result, stage_by_id[stage_id], ordered, periods)
+        _value_project(result, stage_by_id[stage_id], ordered, periods, books)
     return result
 
 
 def _value_project(result: PersonValues, stage: Stage, ordered: Sequence,
-                   periods: Sequence[engine.ContractPeriods]) -> None:
+                   periods: Sequence[engine.ContractPeriods], books: Editions) -> None:
     contract = next((c for c, p in zip(ordered, periods, strict=True)
                      if c.provider_id == stage.provider_id and p.covers(stage.start)), None)
-    book = engine.load_rulebook(contract.rulebook) if contract else _default_edition(stage)
+    book = books.load(contract.rulebook) if contract else books.default_for(stage)
     try:
         valuation = engine.value_additional_project(stage.hours or 0, book)
     except engine.InputError as error:
@@ -332,12 +364,17 @@ def people(candidate_ids: Iterable[int]) -> dict[int, PersonValues]:
                  so.joinedload(Candidate.municipality))).unique().all()
     stages = load_stages(ids)
     contracts = _contracts_for({s.provider_id for found in stages.values() for s in found})
+    by_provider: dict[int, list] = {}
+    for contract in contracts:
+        by_provider.setdefault(contract.provider_id, []).append(contract)
+    books = Editions()
     out = {}
     for candidate in candidates:
         own = stages.get(candidate.id, [])
-        providers = {s.provider_id for s in own}
+        providers = sorted({s.provider_id for s in own})
         out[candidate.id] = value_person(
-            candidate, own, [c for c in contracts if c.provider_id in providers])
+            candidate, own, [c for pid in providers for c in by_provider.get(pid, [])],
+            books=books)
     return out
 
 

@@ -5,15 +5,26 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from math import floor
 
 Number = Decimal | Fraction | int
 
 
 def round_half_up(value: Number, places: int = 2) -> Decimal:
-    """Round an exact quantity half-up to `places` decimals, without any decimal context."""
-    exact = Fraction(value) * 10**places
-    whole = floor(exact + Fraction(1, 2)) if exact >= 0 else -floor(-exact + Fraction(1, 2))
+    """Round an exact quantity half-up to `places` decimals, without any decimal context.
+
+    In integers (numerator and denominator): the engine rounds hundreds of thousands of
+    times per refresh of the stored values, and ``Fraction`` arithmetic was most of that."""
+    if isinstance(value, int):
+        numerator, denominator = value, 1
+    elif isinstance(value, Fraction):
+        numerator, denominator = value.numerator, value.denominator
+    else:
+        numerator, denominator = value.as_integer_ratio()
+    numerator *= 10**places
+    if numerator >= 0:
+        whole = (2 * numerator + denominator) // (2 * denominator)
+    else:
+        whole = -((denominator - 2 * numerator) // (2 * denominator))
     return Decimal(f"{whole}e-{places}")
 
 

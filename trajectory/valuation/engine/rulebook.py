@@ -8,6 +8,7 @@ edition is available by name only.
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -330,9 +331,11 @@ def _check_consistency(book: Rulebook, top: _Table) -> None:
 
 def load_rulebook_file(path: str | Path) -> Rulebook:
     """Load one edition from a TOML file (used for the shipped editions and for drafts in tests)."""
-    path = Path(path)
-    stat = path.stat()
-    return _load_cached(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+    # One stat per call: the cache key is the absolute path (no symlink walk: a valuation
+    # asks for its editions thousands of times per refresh), its mtime and size.
+    name = os.path.abspath(path)
+    stat = os.stat(name)
+    return _load_cached(name, stat.st_mtime_ns, stat.st_size)
 
 
 @lru_cache(maxsize=64)
@@ -350,8 +353,16 @@ def _load_cached(path: str, _mtime_ns: int, _size: int) -> Rulebook:
 
 def _editions(directory: Path | None) -> list[Rulebook]:
     folder = directory or RULEBOOK_DIR
-    books = [load_rulebook_file(p) for p in sorted(folder.glob("*.toml"))]
+    books = [load_rulebook_file(p) for p in _edition_files(str(folder),
+                                                           os.stat(folder).st_mtime_ns)]
     return sorted(books, key=lambda b: (b.effective_from, b.name))
+
+
+@lru_cache(maxsize=16)
+def _edition_files(folder: str, _mtime_ns: int) -> tuple[str, ...]:
+    """The folder's editions; listed again when a file is added or removed (the folder's
+    mtime changes), each file checked by ``load_rulebook_file`` on every call."""
+    return tuple(sorted(str(p) for p in Path(folder).glob("*.toml")))
 
 
 def available_rulebooks(directory: Path | None = None) -> tuple[str, ...]:
