@@ -161,3 +161,32 @@ def test_the_intaker_pages_do_no_provider_work_per_candidate(region):
     assert all(status == 200 for status, _queries in large.values()), large
     assert small == large, "the intaker's pages cost more queries in the larger region"
     assert not large_problems, "\n".join(dict.fromkeys(small_problems + large_problems))
+
+
+@pytest.mark.parametrize("username", ("klantmanager", "intaker", "intaker2", "buddy",
+                                      "coordinator"))
+def test_each_roles_tiers_are_nested_widest_first(region, username):
+    """The scope asks only each role's first tier (``need_to_know._widest``): that holds
+    while every later tier's candidates are among the earlier tier's, and every later
+    tier shows at least what the earlier one shows. Checked on the demo and a generated
+    region, where the narrower tiers do find people (so a wider-later order would fail)."""
+    from trajectory.auth.models import User
+    from trajectory.candidates import need_to_know
+    from trajectory.candidates.models import Candidate
+
+    app = create_app(base_config(region[SMALL]))
+    with app.test_request_context():
+        user = db.session.scalars(sa.select(User).where(User.username == username)).one()
+        for role, build in need_to_know.BUILDERS.items():
+            if role not in user.roles:
+                continue
+            tiers = build(user)
+            for (wide, wide_view), (narrow, narrow_view) in zip(tiers, tiers[1:]):
+                assert (wide_view & narrow_view) == wide_view, (role, narrow_view)
+                outside = db.session.scalar(sa.select(sa.func.count(Candidate.id))
+                                            .where(narrow, ~wide))
+                assert outside == 0, (role, "a narrower tier reaches beyond the wider one")
+                assert db.session.scalar(sa.select(sa.func.count(Candidate.id))
+                                         .where(narrow)) > 0, (role, "the check is empty")
+        db.session.remove()
+        db.engine.dispose()

@@ -225,6 +225,11 @@ def assigned_to_buddy(user_id: int) -> sa.ColumnElement[bool]:
 
 # ------------------------------------------------------------------ one builder per role
 
+# A role's tiers run from the widest condition to the narrowest, each tier's candidates
+# among the previous tier's and each tier showing at least what the previous one shows
+# (tests/candidates/test_scope.py checks both). So the role's scope is its first tier's
+# condition and the files showing a field are those of the first tier showing it: the
+# database is asked one connection union per role, not one per tier.
 Tier = tuple[sa.ColumnElement[bool], Visible]
 
 
@@ -241,7 +246,7 @@ def intaker_tiers(user: Any) -> list[Tier]:
 
 def buddy_tiers(user: Any) -> list[Tier]:
     mine = assigned_to_buddy(user.id)
-    return [(sa.and_(mine, consent_covers("buddy")), BUDDY_VIEW), (mine, BUDDY_REACH)]
+    return [(mine, BUDDY_REACH), (sa.and_(mine, consent_covers("buddy")), BUDDY_VIEW)]
 
 
 def coordinator_tiers(user: Any) -> list[Tier]:
@@ -271,24 +276,32 @@ def tiers(user: Any, roles: set[Role] | None = None) -> list[Tier]:
             for tier in build(user)]
 
 
+def _widest(user: Any, shows: Callable[[Visible], bool], roles: set[Role] | None = None
+            ) -> sa.ColumnElement[bool]:
+    """Per role of the user (of ``roles`` when given) the condition of its first tier
+    whose field set ``shows``; the union of these (the tiers are nested, widest first)."""
+    conditions = []
+    for role, build in BUILDERS.items():
+        if role in user.roles and (roles is None or role in roles):
+            conditions += [condition for condition, view in build(user) if shows(view)][:1]
+    return sa.or_(*conditions) if conditions else sa.false()
+
+
 def role_scope(user: Any, role: Role) -> sa.ColumnElement[bool]:
     """The candidates one of the user's roles reaches (signals build on this per role)."""
-    conditions = [condition for condition, view in tiers(user, {role}) if view]
-    return sa.or_(*conditions) if conditions else sa.false()
+    return _widest(user, bool, {role})
 
 
 def candidate_scope(user: Any) -> sa.ColumnElement[bool]:
     """The union over the user's roles; no role that sees candidates: nothing."""
-    conditions = [condition for condition, view in tiers(user) if view]
-    return sa.or_(*conditions) if conditions else sa.false()
+    return _widest(user, bool)
 
 
 def scope_with(user: Any, field: str, roles: set[Role] | None = None
                ) -> sa.ColumnElement[bool]:
     """The candidates whose file shows ``field`` to the user (e.g. "notes"), through any
     of the user's roles (only of ``roles`` when given)."""
-    conditions = [condition for condition, view in tiers(user, roles) if getattr(view, field)]
-    return sa.or_(*conditions) if conditions else sa.false()
+    return _widest(user, lambda view: getattr(view, field), roles)
 
 
 # ------------------------------------------------------------------ field sets of loaded files

@@ -115,12 +115,13 @@ def sort_columns(columns: Visible) -> dict[str, Any]:
     return sortable
 
 
-def base_list(user: Any) -> sa.Select:
-    """Candidates in scope with everything a list row shows, eagerly loaded."""
+def list_rows(condition: Any) -> sa.Select:
+    """The candidates meeting ``condition`` with everything a list row shows, eagerly
+    loaded."""
     return (
         sa.select(Candidate)
         .join(Candidate.municipality)
-        .where(Candidate.scope_filter(user))
+        .where(condition)
         .options(
             so.contains_eager(Candidate.municipality),
             so.joinedload(Candidate.klantmanager),
@@ -128,6 +129,19 @@ def base_list(user: Any) -> sa.Select:
             so.selectinload(Candidate.assignments).joinedload(BuddyAssignment.buddy),
         )
     )
+
+
+def base_list(user: Any) -> sa.Select:
+    """Candidates in scope with everything a list row shows, eagerly loaded."""
+    return list_rows(Candidate.scope_filter(user))
+
+
+def base_ids(user: Any) -> sa.Select:
+    """The ids of the candidates in scope, joined as ``base_list`` (filters and sorting
+    apply alike): a page is chosen on these narrow rows, and only its rows are loaded
+    whole (``list_rows``), instead of joining the plan and klantmanager of everyone in
+    scope before sorting."""
+    return sa.select(Candidate.id).join(Candidate.municipality).where(Candidate.scope_filter(user))
 
 
 # Filters other features add to the list and its exports: fn(stmt, args) -> stmt.

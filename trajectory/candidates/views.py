@@ -48,21 +48,24 @@ from trajectory.candidates.models import (
 from trajectory.candidates.queries import (
     ATTENTION,
     apply_filters,
+    base_ids,
     base_list,
     buddies_in_scope,
+    list_rows,
     municipalities_in_scope,
     searchable,
     sort_columns,
 )
 from trajectory.candidates.scope import Visible, list_columns, visible_fields, visible_for_all
 from trajectory.candidates.services import CandidateDetails, DuplicateCandidate
-from trajectory.candidates.story import open_signals
+from trajectory.candidates.story import file_options, open_signals
 from trajectory.candidates.timeline import ladder_timeline
 from trajectory.extensions import db
 from trajectory.forms import apply_service_error
+from trajectory.providers.paging import paginate_counted
 from trajectory.services import ServiceError
 from trajectory.timeutil import today
-from trajectory.ui import apply_sort, link_args, paginate, register_nav
+from trajectory.ui import apply_sort, link_args, page_number, register_nav
 
 bp = Blueprint("candidates", __name__, url_prefix="/kandidaten")
 
@@ -75,9 +78,11 @@ register_nav("candidates.index", _l("Candidates"),
 
 # ------------------------------------------------------------------ helpers
 
-def load_candidate(candidate_id: int) -> tuple[Candidate, Visible]:
-    """The candidate if in scope (else 404), with what this user sees of it."""
-    candidate = get_in_scope(Candidate, candidate_id)
+def load_candidate(candidate_id: int, options: tuple[Any, ...] = ()
+                   ) -> tuple[Candidate, Visible]:
+    """The candidate if in scope (else 404), with what this user sees of it (``options``:
+    what the page loads with the person)."""
+    candidate = get_in_scope(Candidate, candidate_id, options=options)
     return candidate, visible_fields(current_user, candidate)
 
 
@@ -177,10 +182,30 @@ def _list_args(columns: Visible) -> dict[str, str]:
     return args
 
 
-def _list_statement(columns: Visible) -> sa.Select:
-    stmt = apply_filters(base_list(current_user), _list_args(columns), columns, current_user)
+def _ordered(stmt: sa.Select, columns: Visible) -> sa.Select:
     stmt = apply_sort(stmt, sort_columns(columns), "name")
     return stmt.order_by(Candidate.last_name, Candidate.first_name, Candidate.id)
+
+
+def _list_statement(columns: Visible) -> sa.Select:
+    return _ordered(apply_filters(base_list(current_user), _list_args(columns), columns,
+                                  current_user), columns)
+
+
+def _list_page(columns: Visible):
+    """The page: counted and chosen on the candidates' ids (``base_ids``), then only the
+    page's rows loaded with what a row shows."""
+    ids = _ordered(apply_filters(base_ids(current_user), _list_args(columns), columns,
+                                 current_user), columns)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(
+        ids.order_by(None).subquery())) or 0
+
+    def rows(offset: int, limit: int) -> list[Candidate]:
+        chosen = ids.limit(limit).offset(offset)
+        return list(db.session.scalars(_ordered(list_rows(Candidate.id.in_(chosen)), columns))
+                    .unique())
+
+    return paginate_counted(total, rows, page_number())
 
 
 @bp.route("")
@@ -189,7 +214,7 @@ def index():
     """Everyone sees the candidates in their scope, with the columns every row allows."""
     columns = list_columns(current_user)
     filters = _filter_form(columns)
-    page = paginate(_list_statement(columns))
+    page = _list_page(columns)
     visible = visible_for_all(current_user, list(page.items))
     export_args = link_args("page", "fmt")
     show_subjects(page.items, action="list", object_type="CandidateList",
@@ -274,7 +299,7 @@ def edit(candidate_id: int):
 def show(candidate_id: int):
     """The file as a story: what matters now, the plan, the learning line, the contacts;
     the details after that and the history on its own page (``history_views``)."""
-    candidate, view = load_candidate(candidate_id)
+    candidate, view = load_candidate(candidate_id, file_options())
     log_view(candidate, view)
     context: dict[str, Any] = {"candidate": candidate, "view": view,
                                "signals": open_signals(current_user, candidate)}

@@ -273,12 +273,16 @@ def to_submit(contract_ids: sa.Select | Sequence[int], limit: int = 5
                         StageValue.forecast_value > 0)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(StageValue)
                               .where(condition)) or 0
+    order = (Contract.start.desc(), Contract.id, StageValue.valued_start, StageValue.stage_id)
+    # The first ``limit`` chosen on the stored rows' keys, then only those loaded with their
+    # stage and person (not every waiting stage joined before the sort).
+    chosen = (sa.select(StageValue.stage_id)
+              .join(Contract, Contract.id == StageValue.line_contract_id)
+              .where(condition).order_by(*order).limit(limit))
     rows = db.session.scalars(
         sa.select(StageValue).join(Contract, Contract.id == StageValue.line_contract_id)
-        .where(condition)
-        .options(*_stage_options(StageValue))
-        .order_by(Contract.start.desc(), Contract.id, StageValue.valued_start,
-                  StageValue.stage_id).limit(limit))
+        .where(StageValue.stage_id.in_(chosen))
+        .options(*_stage_options(StageValue)).order_by(*order))
     return [(row.line_contract_id, _stored_forecast(row)) for row in rows], total
 
 

@@ -234,7 +234,9 @@ class Stage(db.Model):
                            name="planned_end_after_start"),
         # The task lists, the signals and the learning line (migration 0017).
         sa.Index("ix_stage_candidate_status", "candidate_id", "status"),
-        sa.Index("ix_stage_provider_status", "provider_id", "status"),
+        # The intaker's scope reads the provider's stages from the index only (0019).
+        sa.Index("ix_stage_provider_status_end", "provider_id", "status", "actual_end",
+                 "candidate_id"),
         # A task section is a status and a date range or order ("ending within 30 days").
         sa.Index("ix_stage_status_planned_start", "status", "planned_start"),
         sa.Index("ix_stage_status_planned_end", "status", "planned_end"),
@@ -392,6 +394,9 @@ class StageValue(db.Model):
     __table_args__ = (
         sa.Index("ix_stage_value_line_contract_year", "line_contract_id", "forecast_year"),
         sa.Index("ix_stage_value_provider_year", "provider_id", "forecast_year"),
+        # The provider's stages to submit, counted and ordered per contract (0019).
+        sa.Index("ix_stage_value_line_forecast", "line_contract_id", "forecast_status",
+                 "valued_start", "stage_id", "forecast_value"),
     )
 
 

@@ -11,24 +11,41 @@ from trajectory.auth.roles import Role
 from trajectory.extensions import db
 from trajectory.main.home import register_panel
 from trajectory.valuation import ledger as ledger_mod
-from trajectory.valuation.models import Claim, ClaimStatus
+from trajectory.valuation.models import Claim, ClaimStatus, Contract
 from trajectory.valuation.services import cycle
 
 WAITING = (ClaimStatus.SUBMITTED, ClaimStatus.PROPOSED)
+SHOWN = 5
 
 
-def _claims(user: Any, *statuses: ClaimStatus, limit: int = 5) -> tuple[list[Claim], int]:
-    condition = sa.and_(Claim.scope_filter(user), Claim.status.in_(statuses))
-    total = db.session.scalar(sa.select(sa.func.count(Claim.id)).where(condition)) or 0
-    items = db.session.scalars(
-        sa.select(Claim).where(condition).options(so.joinedload(Claim.contract))
-        .order_by(Claim.submitted_at.asc().nulls_last(), Claim.id).limit(limit)).all()
-    return list(items), total
+def _claims(user: Any, groups: dict[str, tuple[ClaimStatus, ...]], limit: int = SHOWN
+            ) -> dict[str, tuple[list[Claim], int]]:
+    """Per group of statuses the first ``limit`` claims in scope (oldest submitted first)
+    and how many there are: one query for every group (a window numbers and counts the
+    claims of each group)."""
+    group = sa.case(*[(Claim.status.in_(statuses), key) for key, statuses in groups.items()])
+    wanted = [status for statuses in groups.values() for status in statuses]
+    ranked = (
+        sa.select(Claim.id, group.label("grp"),
+                  sa.func.row_number().over(
+                      partition_by=group,
+                      order_by=(Claim.submitted_at.asc().nulls_last(), Claim.id)).label("n"),
+                  sa.func.count().over(partition_by=group).label("total"))
+        .where(Claim.scope_filter(user), Claim.status.in_(wanted)).subquery())
+    rows = db.session.execute(
+        sa.select(Claim, ranked.c.grp, ranked.c.total).join(ranked, ranked.c.id == Claim.id)
+        .where(ranked.c.n <= limit).options(so.joinedload(Claim.contract))
+        .order_by(ranked.c.grp, ranked.c.n)).all()
+    found: dict[str, tuple[list[Claim], int]] = {key: ([], 0) for key in groups}
+    for claim, key, total in rows:
+        found[key][0].append(claim)
+        found[key] = (found[key][0], int(total))
+    return found
 
 
 def adviser_context(user: Any) -> dict[str, Any]:
     ledgers = ledger_mod.ledgers_for(user)
-    waiting, waiting_total = _claims(user, *WAITING)
+    waiting, waiting_total = _claims(user, {"waiting": WAITING})["waiting"]
     late = [due for lg in ledgers for row in lg.contract.years for due in cycle(row)
             if due.late]
     # The ledgers stay in the context: their contracts are the ones the late dues name
@@ -39,18 +56,27 @@ def adviser_context(user: Any) -> dict[str, Any]:
 
 
 def provider_context(user: Any) -> dict[str, Any]:
-    ledgers = ledger_mod.ledgers_for(user)
-    dues = [due for lg in ledgers for row in lg.contract.years for due in cycle(row)
+    """What the provider must deliver: figures due, stages to submit, drafts and rejected
+    claims. The panel shows no ledger figures, so it loads the contracts with their years
+    only (two queries), not their ledgers (seven, summing every stage value)."""
+    contracts = list(db.session.scalars(
+        sa.select(Contract).where(Contract.scope_filter(user))
+        .options(so.selectinload(Contract.years))
+        .order_by(Contract.start.desc(), Contract.id)))
+    dues = [due for contract in contracts for row in contract.years for due in cycle(row)
             if due.state != "done" and due.what != "review"]
-    concept, concept_total = _claims(user, ClaimStatus.CONCEPT, ClaimStatus.AGREED)
-    rejected, rejected_total = _claims(user, ClaimStatus.REJECTED)
+    claims = _claims(user, {"concept": (ClaimStatus.CONCEPT, ClaimStatus.AGREED),
+                            "rejected": (ClaimStatus.REJECTED,)}) if contracts else {}
+    concept, concept_total = claims.get("concept", ([], 0))
+    rejected, rejected_total = claims.get("rejected", ([], 0))
     # Stages that have started and are not claimed yet: labour participation to submit.
-    to_submit, pending_total = ledger_mod.labour_pending([lg.contract for lg in ledgers])
-    return {"dues": sorted(dues, key=lambda d: d.due)[:5], "dues_total": len(dues),
+    to_submit, pending_total = (ledger_mod.labour_pending(contracts) if contracts
+                                else ([], 0))
+    return {"dues": sorted(dues, key=lambda d: d.due)[:SHOWN], "dues_total": len(dues),
             "to_submit": to_submit, "to_submit_total": pending_total,
             "concept": concept, "concept_total": concept_total, "rejected": rejected,
             "rejected_total": rejected_total, "provider_id": user.organisation_id,
-            "contracts": len(ledgers)}
+            "contracts": len(contracts)}
 
 
 def coordinator_context(user: Any) -> dict[str, Any]:
