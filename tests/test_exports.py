@@ -13,7 +13,7 @@ import openpyxl
 import sqlalchemy as sa
 
 from trajectory import exports as kit
-from trajectory.candidates.models import Benefit, CandidateStatus
+from trajectory.candidates.models import Benefit, Candidate, CandidateStatus
 from trajectory.exports import Column, Kind, Layout, Sheet, Typed
 
 COLUMNS = [Column("Naam"), Column("Geboren", Kind.DATE), Column("Bedrag", Kind.MONEY),
@@ -203,8 +203,10 @@ def test_a_streamed_csv_is_the_same_file_in_chunks(app, world, client_for, monke
     assert len(lines) == 2 * 20 and len(set(lines)) == 20  # two exports, one line each
 
 
-def test_an_aborted_csv_download_has_lines_only_for_the_rows_produced(
+def test_an_aborted_csv_download_has_lines_for_every_row_of_its_file(
         app, world, client_for, monkeypatch):
+    """The lines of the whole file are committed before its first row leaves (one INSERT
+    ... SELECT): a download broken off after one chunk has them all, and nobody else's."""
     from trajectory.audit.models import ProcessingLogEntry
     from trajectory.extensions import db
 
@@ -214,13 +216,43 @@ def test_an_aborted_csv_download_has_lines_only_for_the_rows_produced(
     body = iter(response.response)
     header, first = next(body), next(body)
     assert first.count(b"\r\n") == 10
+    with db.engine.connect() as other:  # committed, seen from outside the request
+        logged = other.execute(sa.select(ProcessingLogEntry.subject_id).where(
+            ProcessingLogEntry.action == "export")).scalars().all()
     response.close()  # the browser went away: the server closes the response
-    db.session.expire_all()
-    logged = db.session.scalars(sa.select(ProcessingLogEntry.subject_id).where(
-        ProcessingLogEntry.action == "export")).all()
-    # The first chunk's people, not the 15 whose rows were never produced.
-    assert sorted(int(subject) for subject in logged) == sorted(ids)[:10]
+    everyone = set(db.session.scalars(sa.select(sa.cast(Candidate.id, sa.String)).where(
+        Candidate.municipality_id == world.org("Goes").id)))
+    assert set(logged) == everyone and len(logged) == len(everyone)
+    assert set(ids) <= {int(subject) for subject in logged}
     assert header.startswith("\ufeff".encode())
+
+
+def test_someone_who_enters_the_filter_after_the_lines_is_not_exported(
+        app, world, client_for, monkeypatch):
+    """Between the INSERT of the lines and the SELECT of the rows another user registers a
+    candidate: the file leaves them out rather than sending a row without a line."""
+    from trajectory.audit.models import ProcessingLogEntry
+    from trajectory.candidates import exports
+    from trajectory.extensions import db
+
+    add_candidates(world, 5)
+    write_lines = exports.write_lines
+    late: list[int] = []
+
+    def and_then_someone_registers(*args, **kwargs):
+        count = write_lines(*args, **kwargs)
+        late.extend(add_candidates(world, 1))
+        return count
+
+    monkeypatch.setattr(exports, "write_lines", and_then_someone_registers)
+    rows = _csv_rows(client_for("klantmanager"), "/kandidaten/export.csv")
+    db.session.expire_all()
+    logged = set(db.session.scalars(sa.select(ProcessingLogEntry.subject_id).where(
+        ProcessingLogEntry.action == "export")))
+    late_name = db.session.get(Candidate, late[0]).last_name
+    assert late and str(late[0]) not in logged
+    assert not any(late_name in cell for row in rows for cell in row)
+    assert len(rows) - 1 == len(logged)  # every row has its line, every line its row
 
 
 def test_the_excel_export_is_sent_from_a_temporary_file(app, world, client_for, monkeypatch):
@@ -237,18 +269,25 @@ def test_the_excel_export_is_sent_from_a_temporary_file(app, world, client_for, 
     assert set(glob.glob(f"{tempfile.gettempdir()}/trajectory-export-*")) == before
 
 
-def test_each_chunk_costs_the_same_queries(app, world, client_for, count_queries, monkeypatch):
-    """Chunks of 100: 1, 2 and 3 chunks; every further chunk adds the same few queries
-    (eager loading, visibility, each extra column, one insert of log lines)."""
+def test_an_export_costs_the_same_statements_whatever_its_chunks(
+        app, world, client_for, count_queries, monkeypatch):
+    """Chunks of 100: one, two and four chunks of rows cost the same statements: one INSERT
+    of every line and one streamed SELECT of every cell (besides the request's own)."""
     monkeypatch.setattr(kit, "CHUNK", 100)
     klantmanager = client_for("klantmanager")
-    counts = []
-    for n in (50, 100, 100):
+    counts, inserts, selects = [], [], []
+    for n in (50, 100, 200):
         add_candidates(world, n)
-        counts.append(_queries(count_queries, klantmanager, "/kandidaten/export.csv"))
-    per_chunk = counts[1] - counts[0]
-    assert counts[2] - counts[1] == per_chunk, counts
-    assert 0 < per_chunk <= 8, counts
+        with count_queries() as counter:
+            response = klantmanager.get("/kandidaten/export.csv")
+            assert response.status_code == 200 and response.data
+        counts.append(counter.count)
+        inserts.append([s for s in counter.statements if s.startswith("INSERT")])
+        selects.append([s for s in counter.statements if "FROM candidate" in s])
+    assert counts[0] == counts[1] == counts[2], counts
+    assert all(len(found) == 1 and "processing_log" in found[0] and "SELECT" in found[0]
+               for found in inserts), inserts
+    assert [len(found) for found in selects] == [2, 2, 2], selects  # the lines, the rows
 
 
 # ------------------------------------------------------------------ flat at two sizes

@@ -25,9 +25,10 @@ The rules live in this one place, so every export follows them:
 * **Flat memory at any size.** Rows are any iterable, read once: a workbook is written
   row by row into a temporary file (XlsxWriter's ``constant_memory`` mode, widths set
   after the rows), a CSV can go out as a stream of chunks (``csv_stream``), so a list of
-  100,000 people costs no more memory than one of a thousand. Large exports read their rows
-  in chunks of ``CHUNK`` (``yield_per`` with eager loading: a fixed number of queries per
-  chunk) and write their processing-log lines per chunk (docs/processing-log.md).
+  100,000 people costs no more memory than one of a thousand. A large export reads its rows
+  with one streamed SELECT that holds every cell (``yield_per``: ``CHUNK`` rows at a time
+  from a server-side cursor on PostgreSQL), after one INSERT ... SELECT of its
+  processing-log lines: the same statements at any size (docs/processing-log.md).
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?[0-9][0-9 ().,/-]*")
 
 MIN_WIDTH, MAX_WIDTH = 8, 60
-# Rows per chunk of a large export: one batch of queries and one of log lines each.
+# Rows per chunk of a large export: fetched from the one streamed SELECT and written at once.
 CHUNK = 1000
 
 

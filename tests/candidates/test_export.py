@@ -225,3 +225,27 @@ def test_the_client_number_is_unique_within_the_municipality(klantmanager_client
     assert klantmanager_client.post(f"/kandidaten/{other.id}/bewerken",
                                     data=form).status_code == 302
     assert db.session.get(type(other), other.id).client_number == "GO-2"
+
+
+def test_each_line_names_what_that_persons_row_shows(world, goes, klantmanager_client,
+                                                     buddy_client, coordinator_client):
+    """The categories are worked out in SQL with the lines (one INSERT ... SELECT): per
+    person the same text as the row's own visibility within the export's columns."""
+    from trajectory.candidates.models import Candidate
+    from trajectory.candidates.need_to_know import list_columns, visible_fields
+
+    other = register(world, first_name="Tweede", last_name="Persoon",
+                     date_of_birth=date(1977, 7, 7))
+    assign(world, other, "buddy")
+    for name, client in (("klantmanager", klantmanager_client), ("buddy", buddy_client),
+                         ("coordinator", coordinator_client)):
+        assert client.get("/kandidaten/export.csv").data  # read to the end: the stream runs
+        user = world.user(name)
+        lines = list(db.session.scalars(sa.select(ProcessingLogEntry).where(
+            ProcessingLogEntry.action == "export", ProcessingLogEntry.actor_user_id == user.id)))
+        assert lines, name
+        for line in lines:
+            candidate = db.session.get(Candidate, int(line.subject_id))
+            shown = visible_fields(user, candidate) & list_columns(user)
+            assert line.data_categories == ",".join(shown.categories()), (name, line.subject_id)
+            assert line.object_id == line.subject_id and line.object_type == "Candidate"

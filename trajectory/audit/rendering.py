@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import enum
 import io
+import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -163,28 +164,6 @@ def write_now() -> None:
         _insert(db.session, log)
 
 
-def write_batch(rows: list[dict[str, Any]]) -> None:
-    """Insert these lines (``log_row``) and commit them at once, on a connection and in a
-    short transaction of their own: a large export writes one batch per chunk while its
-    long read goes on, so a concurrent write (a buddy's contact) waits a moment at most,
-    and the request's own session is not touched. Only for a response the safety net does
-    not read (a stream, a file sent from disk), so the subjects are not remembered for it.
-    A failure raises: the export stops before the chunk leaves the server."""
-    if not rows:
-        return
-    with db.engine.begin() as connection:
-        connection.execute(sa.insert(ProcessingLogEntry.__table__), rows)
-
-
-def forget_loaded() -> None:
-    """Drop what the safety net noted of loaded objects: a streamed export, which the net
-    never reads, calls it per chunk so memory stays flat over 100,000 people."""
-    log = _request_log()
-    if log is not None:
-        log.loaded.clear()
-        log.by_stage.clear()
-
-
 def _insert(session: so.Session, log: RequestLog) -> None:
     rows, log.pending = log.pending, []
     session.connection().execute(sa.insert(ProcessingLogEntry.__table__), rows)
@@ -291,23 +270,126 @@ def _response_text(response: Any) -> str | None:
     return None
 
 
-def _shown(needles: dict[str, str], text: str, mimetype: str) -> list[str]:
-    """The categories of the needles the text shows (all of them for a PDF)."""
+_END = ""  # the key that marks the end of a word in a trie node
+
+
+def _trie(words: Iterable[str]) -> dict[str, Any]:
+    root: dict[str, Any] = {}
+    for word in words:
+        node = root
+        for char in word:
+            node = node.setdefault(char, {})
+        node[_END] = word
+    return root
+
+
+def _pattern(trie: dict[str, Any]) -> str:
+    """A regular expression of a trie: at each position the engine follows the one branch
+    the text allows (linear in the text, not in the number of words)."""
+    def branch(node: dict[str, Any]) -> str:
+        chain = []  # a run of single characters, no word ending inside it: no group
+        while len(node) == 1 and _END not in node:
+            (char, node), = node.items()
+            chain.append(re.escape(char))
+        options = [re.escape(char) + branch(child)
+                   for char, child in sorted(node.items()) if char != _END]
+        if not options:
+            return "".join(chain)
+        body = options[0] if len(options) == 1 else "(?:" + "|".join(options) + ")"
+        return "".join(chain) + (f"(?:{body})?" if _END in node else body)
+
+    return branch(trie)
+
+
+class Needles:
+    """Which of many values a text shows, in one pass over the text, with the same answer
+    as ``needle in text or escape(needle) in text`` for each (the HTML-escaped form of a
+    value counts as the value).
+
+    A regular expression of the forms' heads (their first ``HEAD`` characters, a trie)
+    runs as a lookahead, so it finds, at C speed, every position where a form may start,
+    also where forms overlap or sit inside one another: it matches the longest head at a
+    position, and the shorter heads there are its prefixes. From such a position a walk
+    down the trie of the rest of that head's forms (built the first time the head is
+    found) collects each form that starts there. The short heads keep the expression small
+    and quick to compile, and a value that is never in the text costs no more than its
+    head: a 1,600-line ledger workbook and the thousands of values of its people take
+    one scan, not one search per value and person."""
+
+    HEAD = 12
+
+    def __init__(self, needles: Iterable[str]) -> None:
+        self.forms: dict[str, set[str]] = {}  # a form in the text -> the values it shows
+        for needle in needles:
+            for form in (needle, str(escape(needle))):
+                if form:
+                    self.forms.setdefault(form, set()).add(needle)
+        self.groups: dict[str, list[str]] = {}  # head -> the forms that start with it
+        for form in self.forms:
+            self.groups.setdefault(form[:self.HEAD], []).append(form)
+        self.tries: dict[str, dict[str, Any]] = {}
+        self.lengths = sorted({len(head) for head in self.groups})
+        try:
+            self.regex = re.compile("(?=(" + _pattern(_trie(self.groups)) + "))") \
+                if self.forms else None
+        except (RecursionError, re.error):  # heads nested beyond the parser's depth
+            self.regex = None
+
+    def _rest(self, head: str) -> dict[str, Any]:
+        """The trie of what follows ``head`` in its forms (a form that is the head: the
+        root ends a word)."""
+        if head not in self.tries:
+            root: dict[str, Any] = {}
+            for form in self.groups[head]:
+                node = root
+                for char in form[len(head):]:
+                    node = node.setdefault(char, {})
+                node[_END] = form
+            self.tries[head] = root
+        return self.tries[head]
+
+    def found(self, text: str) -> set[str]:
+        """The values the text shows."""
+        if self.regex is None:  # nothing to look for, or the plain search per form
+            return {needle for form, needles in self.forms.items() if form in text
+                    for needle in needles}
+        shown: set[str] = set()
+        size = len(text)
+        for match in self.regex.finditer(text):
+            longest = match.group(1)
+            for length in self.lengths:
+                if length > len(longest):
+                    break
+                head = longest[:length]
+                if head not in self.groups:
+                    continue
+                node, at = self._rest(head), match.start() + length
+                if _END in node:
+                    shown.add(node[_END])
+                while at < size and (node := node.get(text[at])) is not None:
+                    if _END in node:
+                        shown.add(node[_END])
+                    at += 1
+        return {needle for form in shown for needle in self.forms[form]}
+
+
+def _shown(needles: dict[str, str], found: set[str], mimetype: str) -> list[str]:
+    """The categories of the needles the text shows (``found``: ``Needles.found``; all of
+    them for a PDF)."""
     if mimetype == PDF_TYPE:
         return list(dict.fromkeys(needles.values()))
-    found = []
+    found_categories = []
     for needle, category in needles.items():
-        if category in found:
-            continue
-        if needle in text or str(escape(needle)) in text:
-            found.append(category)
-    return found
+        if category not in found_categories and needle in found:
+            found_categories.append(category)
+    return found_categories
 
 
-def _stage_subjects(log: RequestLog, text: str, mimetype: str) -> dict[int, dict[str, str]]:
+def _stage_subjects(log: RequestLog, found: set[str], mimetype: str
+                    ) -> dict[int, dict[str, str]]:
     """Objects about a stage whose values the response shows, by the stage's candidate."""
     shown = {stage_id: needles for stage_id, needles in log.by_stage.items()
-             if needles and _shown(needles, text, mimetype)}
+             if needles and _shown(needles, found, mimetype)}
     if not shown:
         return {}
     stage = next(m.class_ for m in db.Model.registry.mappers if m.class_.__name__ == "Stage")
@@ -328,13 +410,17 @@ def _safety_net(log: RequestLog, response: Any) -> None:
         return
     mimetype = response.mimetype or ""
     action = "view" if mimetype == "text/html" else "export"
+    found: set[str] = set()
+    if mimetype != PDF_TYPE:  # one pass over the text for every value of every person
+        found = Needles(needle for by_id in (log.loaded, log.by_stage)
+                        for needles in by_id.values() for needle in needles).found(text)
     loaded = {cid: dict(needles) for cid, needles in log.loaded.items()}
-    for cid, needles in _stage_subjects(log, text, mimetype).items():
+    for cid, needles in _stage_subjects(log, found, mimetype).items():
         loaded.setdefault(cid, {}).update(needles)
     for candidate_id, needles in loaded.items():
         if ("Candidate", str(candidate_id)) in log.logged or not needles:
             continue
-        categories = _shown(needles, text, mimetype)
+        categories = _shown(needles, found, mimetype)
         if categories:
             log.add(log_row(action, "Page", request.endpoint or request.path,
                             subject=("Candidate", candidate_id), activity=DEFAULT_ACTIVITY,
