@@ -229,8 +229,8 @@ def index():
 @bp.route("/export.<any(csv, xlsx):fmt>")
 @allow(*READERS)
 def export(fmt: str):
-    """The filtered list (all pages), in chunks; one processing-log line per candidate in
-    it, written per chunk (trajectory/candidates/exports.py)."""
+    """The filtered list (all pages), streamed; one processing-log line per candidate in
+    it, all written before the first row (trajectory/candidates/exports.py)."""
     columns = list_columns(current_user)
     name = kit.filename("kandidaten", today().isoformat(), extension=fmt)
     return exports.download(current_user._get_current_object(), _list_statement(columns),
