@@ -13,7 +13,7 @@ act is a 403 (``require``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -117,11 +117,13 @@ def _safe_next() -> str:
     return full[:-1] if full.endswith("?") else full
 
 
-def get_in_scope(model: type, object_id: Any, *, user: Any = None) -> Any:
-    """Load one object the user may see, or 404 (out of scope looks like absent)."""
+def get_in_scope(model: type, object_id: Any, *, user: Any = None,
+                 options: Sequence[Any] = ()) -> Any:
+    """Load one object the user may see, or 404 (out of scope looks like absent).
+    ``options``: loader options, so that a page loads what it shows with the object."""
     user = user or current_user
     stmt = sa.select(model).where(model.id == object_id, model.scope_filter(user))
-    obj = db.session.scalars(stmt).first()
+    obj = db.session.scalars(stmt.options(*options)).unique().first()
     if obj is None:
         _log_not_in_scope(model, object_id, user)
         abort(404)

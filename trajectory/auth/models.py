@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -110,6 +111,13 @@ class User(UserMixin, db.Model):
         if user.is_regional:
             return sa.true()
         return cls.organisation_id == user.organisation_id
+
+
+def by_name(relationship: Any) -> Any:
+    """A loader option for a user a page names (a buddy, an assessor, who is responsible):
+    joined, with its organisation, but without the roles, which only the logged-in user's
+    own checks read (``role_rows`` is a selectin load: a query more for every such load)."""
+    return so.joinedload(relationship).lazyload(User.role_rows)
 
 
 class UserRole(db.Model):

@@ -11,14 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-import sqlalchemy.orm as so
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from trajectory.audit.trail import log_processing
 from trajectory.auth.access import allow, get_in_scope, require
+from trajectory.auth.models import by_name
 from trajectory.auth.roles import Role
 from trajectory.auth.views import safe_next
 from trajectory.candidates.models import Candidate
@@ -42,19 +42,23 @@ keep_post_body("contacts.new", KEPT_FIELDS)
 
 def _entries(candidate_id: int) -> sa.Select:
     return (sa.select(ContactLog).where(ContactLog.candidate_id == candidate_id)
-            .options(so.joinedload(ContactLog.buddy), so.joinedload(ContactLog.handled_by))
+            .options(by_name(ContactLog.buddy), by_name(ContactLog.handled_by))
             .order_by(ContactLog.contact_on.desc(), ContactLog.id.desc()))
 
 
 @bp.app_template_global("contact_section")
 def contact_section(candidate: Candidate) -> dict[str, Any] | None:
-    """What the candidate file shows of the log (None: not for this user). One query."""
+    """What the candidate file shows of the log (None: not for this user). One query per
+    request: the file's "now" and its contacts section both ask (kept in ``g``)."""
     if not current_user.is_authenticated or not can_read_log(current_user, candidate):
         return None
-    rows = db.session.scalars(_entries(candidate.id).limit(RECENT + 1)).all()
-    return {"entries": rows[:RECENT], "more": len(rows) > RECENT,
-            "can_log": can_log(current_user, candidate),
-            "can_handle": can_handle(current_user, candidate)}
+    sections = g.setdefault("contact_sections", {})
+    if candidate.id not in sections:
+        rows = db.session.scalars(_entries(candidate.id).limit(RECENT + 1)).all()
+        sections[candidate.id] = {"entries": rows[:RECENT], "more": len(rows) > RECENT,
+                                  "can_log": can_log(current_user, candidate),
+                                  "can_handle": can_handle(current_user, candidate)}
+    return sections[candidate.id]
 
 
 # ------------------------------------------------------------------ the buddy's form

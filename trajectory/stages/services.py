@@ -18,7 +18,7 @@ import sqlalchemy.orm as so
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from trajectory.auth.models import User
+from trajectory.auth.models import User, by_name
 from trajectory.candidates.models import Candidate
 from trajectory.extensions import db
 from trajectory.organisations.models import Organisation, OrganisationKind
@@ -434,7 +434,7 @@ def stages_of(candidate_id: int, user: Any) -> list[Stage]:
         sa.select(Stage)
         .where(Stage.candidate_id == candidate_id, Stage.scope_filter(user))
         .options(so.joinedload(Stage.provider), so.joinedload(Stage.offer_item),
-                 so.joinedload(Stage.responsible_user))
+                 by_name(Stage.responsible_user))
         .order_by(Stage.planned_start, Stage.id)))
 
 
