@@ -1,14 +1,21 @@
-"""One logged-in user: the real login form (password, then the TOTP code), timed GETs."""
+"""One logged-in user: the real login form (password, then the TOTP code), timed GETs.
+
+Each request is timed to its first byte of body and to its last; an export's rows are
+counted from the file itself (CSV lines after the header, the Excel sheet's rows after
+its header row), for its rows per second."""
 
 from __future__ import annotations
 
+import io
 import re
 import time
 import uuid
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import requests
+import urllib3
 
 PASSWORD = "demo-trajectory-2026"  # noqa: S105 - the published demo password
 TIMEOUT = 180  # seconds; gunicorn's own worker timeout (60 s) ends slower requests first
@@ -37,6 +44,30 @@ class Timed:
     request_id: str
     queries: int | None  # X-Query-Count (up to the end of the view)
     error: str | None = None
+    first_byte: float | None = None  # seconds to the first byte of the body
+    rows: int | None = None  # data rows of a CSV or Excel answer
+
+    @property
+    def rows_per_second(self) -> float | None:
+        return self.rows / self.seconds if self.rows is not None and self.seconds else None
+
+
+CSV_TYPE, XLSX_TYPE = "text/csv", "application/vnd.openxmlformats-officedocument.spreadsheetml"
+_SHEET_ROW = re.compile(rb"<row[ >]")
+
+
+def export_rows(content_type: str, body: bytes) -> int | None:
+    """The data rows of an export (its header row not counted); None for other answers."""
+    if content_type.startswith(CSV_TYPE):
+        return max(0, body.count(b"\r\n") - 1)
+    if content_type.startswith(XLSX_TYPE):
+        try:
+            with zipfile.ZipFile(io.BytesIO(body)) as archive:
+                sheet = archive.read("xl/worksheets/sheet1.xml")
+        except (zipfile.BadZipFile, KeyError):
+            return None
+        return max(0, len(_SHEET_ROW.findall(sheet)) - 1)
+    return None
 
 
 class Browser:
@@ -73,14 +104,19 @@ class Browser:
         try:
             response = self.session.request(
                 method, self.base + path, headers={"X-Request-ID": request_id},
-                allow_redirects=False, timeout=self.timeout, **kwargs)
-            _ = response.content  # the whole body, as a browser waits for it
-        except requests.RequestException as error:
+                allow_redirects=False, timeout=self.timeout, stream=True, **kwargs)
+            with response:  # the first byte of the body, then all of it (as a browser)
+                head = response.raw.read(1, decode_content=True)
+                first_byte = time.perf_counter() - started
+                body = head + response.raw.read(decode_content=True)
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
             return Timed(path, 0, time.perf_counter() - started, request_id, None,
                          type(error).__name__)
         seconds = time.perf_counter() - started
         count = response.headers.get("X-Query-Count")
-        self.last_text = response.text if "html" in response.headers.get(
-            "Content-Type", "") else ""
+        content_type = response.headers.get("Content-Type", "")
+        self.last_text = body.decode(response.encoding or "utf-8", "replace") \
+            if "html" in content_type else ""
         return Timed(path, response.status_code, seconds, request_id,
-                     int(count) if count and count.isdigit() else None)
+                     int(count) if count and count.isdigit() else None,
+                     first_byte=first_byte, rows=export_rows(content_type, body))

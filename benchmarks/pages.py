@@ -11,12 +11,18 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+# How an export leaves the server, which decides what its targets are measured by
+# (benchmarks/README.md): a stream by its first byte and its rows per second, a file
+# (complete before its first byte) by its rows per second.
+STREAM, FILE = "stream", "file"
+
 
 @dataclass(frozen=True)
 class Page:
     name: str
     account: str | None  # None: anonymous
     path: str
+    export: str | None = None  # STREAM or FILE for an export of rows
 
     def url(self, ids: dict[str, int]) -> str | None:
         """The path with the ids filled in, or None when the demo lacks a record."""
@@ -39,8 +45,8 @@ PAGES: tuple[Page, ...] = (
     Page("coordinator home", "coordinator", "/"),
     Page("candidate list, page 1", "klantmanager", "/kandidaten"),
     Page("candidate list as intaker", "intaker", "/kandidaten"),
-    Page("candidate CSV export", "klantmanager", "/kandidaten/export.csv"),
-    Page("candidate Excel export", "klantmanager", "/kandidaten/export.xlsx"),
+    Page("candidate CSV export", "klantmanager", "/kandidaten/export.csv", STREAM),
+    Page("candidate Excel export", "klantmanager", "/kandidaten/export.xlsx", FILE),
     Page("region overview", "adviseur", "/sroi/"),
     Page("provider overview", "adviseur", "/sroi/aanbieders/{provider}"),
     Page("one contract's ledger", "adviseur", "/sroi/contracten/{contract}"),

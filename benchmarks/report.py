@@ -57,16 +57,49 @@ def verdict(ok: bool | None) -> str:
     return "—" if ok is None else ("PASS" if ok else "FAIL")
 
 
+def rows_per_second(row: dict) -> float | None:
+    """An export's rows over its median total time."""
+    total = median(row.get("samples") or [])
+    return row["rows"] / total if row.get("rows") is not None and total else None
+
+
+def export_targets(by_size: dict[int, dict]) -> dict:
+    """An export's own measures: ``throughput``, its rows per second at the largest size
+    over those at the smallest, at least 1/1.3 (the whole time grows with the rows, no
+    faster); ``first_byte`` medians per size. A failed export fails it."""
+    sizes = sorted(by_size)
+    failed = any(row.get("error") for row in by_size.values())
+    rates = {size: rows_per_second(row) for size, row in by_size.items()}
+    throughput = None
+    if not failed and len(sizes) > 1 and rates[sizes[0]] and rates[sizes[-1]]:
+        throughput = rates[sizes[-1]] / rates[sizes[0]]
+    return {"rates": rates, "throughput": throughput,
+            "first_byte": {size: median([t for t in row.get("first_byte") or []
+                                         if t is not None]) for size, row in by_size.items()},
+            "throughput_ok": False if failed else (
+                None if throughput is None else throughput >= 1 / MAX_GROWTH)}
+
+
 def page_targets(by_size: dict[int, dict], healthz: dict[int, float | None]) -> dict:
     """Per page (its result at each size): the three targets, each True/False/None.
 
     ``growth``: the largest size's median within 1.3x of the smallest's; ``healthz``: the
     median within 50x /healthz of the same server at every size; ``queries``: at most 20
     at every size. A page that failed (no answer, an error status) fails all three.
+
+    An export is timed by what grows with its rows and what must not (benchmarks/README.md):
+    a streamed one's growth and /healthz ratio are of its time to first byte; a file
+    (complete before its first byte) has neither, only its rows per second; both add the
+    rows-per-second target (``export_targets``, ``throughput_ok``).
     """
     sizes = sorted(by_size)
     failed = any(row.get("error") for row in by_size.values())
+    export = next((row.get("export") for row in by_size.values() if row.get("export")), None)
     medians = {size: median(row.get("samples") or []) for size, row in by_size.items()}
+    extra: dict = {}
+    if export:
+        extra = export_targets(by_size)
+        medians = extra["first_byte"] if export == "stream" else dict.fromkeys(medians)
     growth = healthz_ratio = None
     if not failed and len(sizes) > 1 and medians[sizes[0]]:
         growth = medians[sizes[-1]] / medians[sizes[0]]
@@ -76,6 +109,7 @@ def page_targets(by_size: dict[int, dict], healthz: dict[int, float | None]) -> 
         healthz_ratio = ratios[-1]
     queries = [row.get("queries") for row in by_size.values() if row.get("queries") is not None]
     return {
+        **extra,
         "growth": growth,
         "healthz_ratio": healthz_ratio,
         "growth_ok": False if failed else (None if growth is None else growth <= MAX_GROWTH),
@@ -137,11 +171,57 @@ def _pages_table(runs: list[dict]) -> list[str]:
         verdicts = ([targets["growth_ok"]] if len(sizes) > 1 else []) + [
             targets["healthz_ok"], targets["queries_ok"]]
         cells += [verdict(ok) for ok in verdicts]
-        passed += all(ok is not False for ok in verdicts)
+        passed += all(ok is not False for ok in verdicts + [targets.get("throughput_ok")])
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
     lines.append(f"{passed} of {len(names)} pages within every target.")
+    exports = _exports_table(runs, sizes, names)
+    if exports:
+        lines += ["", *exports]
     return lines
+
+
+def _exports_table(runs: list[dict], sizes: list[int], names: list[str]) -> list[str]:
+    """Per export: rows, time to first byte, total and rows per second at each size."""
+    small, large = sizes[0], sizes[-1]
+    head = ["export", "as", "rows " + " → ".join(size_label(size) for size in sizes)]
+    for size in sizes:
+        head += [f"{size_label(size)} first byte", f"{size_label(size)} total",
+                 f"{size_label(size)} rows/s"]
+    if len(sizes) > 1:
+        head += [f"first byte {size_label(large)} / {size_label(small)}",
+                 f"rows/s {size_label(large)} / {size_label(small)}",
+                 f"rows/s ≥ 1/{MAX_GROWTH}"]
+    lines = []
+    for name in names:
+        by_size = {run["size"]: row for run in runs for row in run["pages"]
+                   if row["name"] == name and row.get("export")}
+        if not by_size:
+            continue
+        targets = export_targets(by_size)
+        some = next(iter(by_size.values()))
+        cells = [name, some["account"] or "—", " → ".join(
+            f"{by_size[size]['rows']:,}" if by_size.get(size, {}).get("rows") is not None
+            else "—" for size in sizes)]
+        for size in sizes:
+            row = by_size.get(size, {})
+            rate = targets["rates"].get(size)
+            cells += [seconds_label(targets["first_byte"].get(size)),
+                      seconds_label(median(row.get("samples") or [])),
+                      f"{rate:,.0f}" if rate else "—"]
+        if len(sizes) > 1:
+            first = targets["first_byte"]
+            growth = (first[large] / first[small] if some.get("export") == "stream"
+                      and first.get(small) and first.get(large) else None)
+            cells += [ratio_label(growth), "—" if targets["throughput"] is None
+                      else f"{targets['throughput']:.2f}", verdict(targets["throughput_ok"])]
+        lines.append("| " + " | ".join(cells) + " |")
+    if not lines:
+        return []
+    return ["Exports: a streamed one (CSV) is judged by its time to first byte (the growth "
+            "and /healthz columns above) and its rows per second; a file (Excel, complete "
+            "before its first byte) by its rows per second (benchmarks/README.md).", "",
+            "| " + " | ".join(head) + " |", "|" + " --- |" * len(head), *lines]
 
 
 def _load_table(runs: list[dict]) -> list[str]:

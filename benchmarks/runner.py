@@ -147,6 +147,8 @@ def measure_server(built: build.Built, settings: Settings, secret: str, load: bo
             for page in PAGES:
                 path = page.url(ids)
                 row = {"name": page.name, "account": page.account, "path": path}
+                if page.export:
+                    row["export"] = page.export
                 if path is None:
                     row.update(error="not in the demo", samples=[])
                     run["pages"].append(row)
@@ -162,6 +164,10 @@ def measure_server(built: build.Built, settings: Settings, secret: str, load: bo
                 samples = [t.seconds for t in (timed[1:] if len(timed) > 1 else timed)]
                 row.update(samples=[] if error else samples, error=error,
                            status=timed[-1].status)
+                if page.export and not error:  # its first byte and its rows (per request)
+                    kept = timed[1:] if len(timed) > 1 else timed
+                    row.update(first_byte=[t.first_byte for t in kept],
+                               rows=kept[-1].rows)
                 timings[page.name] = timed
                 run["pages"].append(row)
                 say(f"  {page.name:<28} {report.seconds_label(report.median(samples)):>8}"

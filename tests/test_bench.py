@@ -162,3 +162,68 @@ def test_csrf_token_from_a_form():
     assert csrf_token(html) == "abc.def"
     with pytest.raises(LoginFailed):
         csrf_token("<form></form>")
+
+
+# ------------------------------------------------------------------ exports: first byte, rows/s
+
+def _export(kind: str, total: float, first_byte: float, rows: int) -> dict:
+    return {"name": f"{kind} export", "account": "klantmanager", "path": "/x", "error": None,
+            "export": kind, "samples": [total] * 7, "first_byte": [first_byte] * 7,
+            "rows": rows, "queries": 3}
+
+
+@pytest.mark.parametrize(("kind", "large", "expected"), [
+    # a stream whose first byte stays and whose rows/s stays: within its targets,
+    # although its whole time grew 100x with its rows
+    ("stream", (10.0, 0.010, 100_000), (True, True, True)),
+    # a stream whose first byte waits for the rows
+    ("stream", (10.0, 5.0, 100_000), (False, False, True)),
+    # rows/s halved at the large size: the whole time grew faster than the rows
+    ("stream", (20.0, 0.010, 100_000), (True, True, False)),
+    # a file: no first-byte target, only rows/s
+    ("file", (10.0, 10.0, 100_000), (None, None, True)),
+    ("file", (20.0, 20.0, 100_000), (None, None, False)),
+])
+def test_an_export_is_judged_by_its_first_byte_and_rows_per_second(kind, large, expected):
+    from benchmarks.report import page_targets
+
+    by_size = {1000: _export(kind, 0.1, 0.010 if kind == "stream" else 0.1, 1000),
+               100000: _export(kind, *large)}
+    targets = page_targets(by_size, {1000: 0.002, 100000: 0.002})
+    assert (targets["growth_ok"], targets["healthz_ok"], targets["throughput_ok"]) == expected
+    assert targets["rates"] == {1000: pytest.approx(10_000),
+                                100000: pytest.approx(large[2] / large[0])}
+
+
+def test_render_has_an_exports_table_and_counts_rows_per_second():
+    from benchmarks.report import render
+
+    runs = [_run("sqlite", size, {"home": 0.02}, {"home": 12}) for size in (1000, 100000)]
+    runs[0]["pages"].append(_export("stream", 0.1, 0.01, 1000))
+    runs[1]["pages"].append(_export("stream", 20.0, 0.01, 100_000))  # rows/s halved
+    text = render({"runs": runs})
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in text.splitlines()
+            if line.startswith("| ")}
+    assert rows["export"].startswith("| export | as | rows 1k → 100k | 1k first byte |")
+    assert rows["stream export"].endswith("| 1,000 → 100,000 | 10 ms | 100 ms | 10,000 "
+                                          "| 10 ms | 20.0 s | 5,000 | 1.0× | 0.50 | FAIL |")
+    assert "1 of 2 pages within every target." in text  # the export misses rows/s
+
+
+def test_export_rows_are_counted_from_the_file():
+    import io
+
+    import openpyxl
+
+    from benchmarks.client import export_rows
+
+    assert export_rows("text/csv; charset=utf-8", "\ufeffa;b\r\n1;2\r\n3;4\r\n".encode()) == 2
+    book = openpyxl.Workbook()
+    for row in (["Naam"], ["Jan"], ["Fatma"], ["Zoë"]):
+        book.active.append(row)
+    body = io.BytesIO()
+    book.save(body)
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert export_rows(xlsx, body.getvalue()) == 3
+    assert export_rows(xlsx, b"not a zip") is None
+    assert export_rows("text/html; charset=utf-8", b"<p>") is None
