@@ -3,11 +3,12 @@
 The schema is built once per session by running the Alembic migrations (never
 ``create_all``), into a template SQLite file that each test copies, or into
 the PostgreSQL database in ``TEST_DATABASE_URL`` when ``TRAJECTORY_TEST_DB=postgres``
-(then every test ends by truncating the tables).
+(then every test ends by emptying the tables it filled: ``PgRows``).
 """
 
 from __future__ import annotations
 
+import graphlib
 import os
 import shutil
 import tempfile
@@ -31,6 +32,30 @@ TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 BACKEND = os.environ.get("TRAJECTORY_TEST_DB", "sqlite")
 # Uploaded evidence from tests goes to a temporary folder, never to instance/.
 EVIDENCE_DIR = tempfile.mkdtemp(prefix="trajectory-test-evidence-")
+
+
+def _compile_url_builders_once() -> None:
+    """Every test builds its own app, and three quarters of ``create_app`` is Werkzeug
+    compiling a URL builder (Python source through ``ast`` and ``compile``) for each rule:
+    the same rules in every app. Each builder is kept by its rule's shape, so it is
+    compiled once per session (rules with defaults are left to Werkzeug)."""
+    from werkzeug.routing.rules import Rule
+
+    compile_builder = Rule._compile_builder
+    builders: dict[tuple, Any] = {}
+
+    def cached(self, append_unknown: bool = True):
+        if self.defaults:
+            return compile_builder(self, append_unknown)
+        key = (append_unknown, self.rule, tuple(self._trace))
+        if key not in builders:
+            builders[key] = compile_builder(self, append_unknown)
+        return builders[key]
+
+    Rule._compile_builder = cached
+
+
+_compile_url_builders_once()
 
 
 def pg_url() -> str:
@@ -64,6 +89,73 @@ def _create_worker_database() -> None:
 # Database roles are shared by the cluster: workers migrating at the same moment would
 # race to create the application role (migration 0011), so migrations take this lock.
 _MIGRATION_LOCK = 7_201_112
+
+
+class PgRows:
+    """Empties one PostgreSQL test database between tests, and puts a snapshot back.
+
+    ``TRUNCATE`` of all the tables gives every table and index a new file: about a second
+    a test on two busy cores. A test fills a few tables, so only those lose their rows
+    (``DELETE``, children first) and every sequence restarts: the state ``TRUNCATE ...
+    RESTART IDENTITY`` leaves. A snapshot is each table's rows as JSON, put back with
+    ``json_populate_recordset`` (parents first) and the sequences set where they were: the
+    world in a few statements instead of building it again for every test.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.engine = sa.create_engine(url)
+        with self.engine.connect() as conn:
+            tables = conn.execute(sa.text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename <> 'alembic_version'")).scalars().all()
+            parents = {table: set() for table in tables}
+            for child, parent in conn.execute(sa.text(
+                    "SELECT c.relname, p.relname FROM pg_constraint k "
+                    "JOIN pg_class c ON c.oid = k.conrelid JOIN pg_class p ON p.oid = k.confrelid "
+                    "WHERE k.contype = 'f' AND k.connamespace = 'public'::regnamespace")):
+                if child != parent and child in parents:
+                    parents[child].add(parent)
+            self.order = [t for t in graphlib.TopologicalSorter(parents).static_order()
+                          if t in parents]  # parents first
+            self.columns = {table: ", ".join(f'"{name}"' for name in conn.execute(sa.text(
+                "SELECT attname FROM pg_attribute WHERE attrelid = CAST(:t AS regclass) "
+                "AND attnum > 0 AND NOT attisdropped AND attgenerated = '' ORDER BY attnum"),
+                {"t": f'public."{table}"'}).scalars()) for table in tables}
+        self._filled = " UNION ALL ".join(
+            f"SELECT '{t}' WHERE EXISTS (SELECT 1 FROM \"{t}\")" for t in tables)
+
+    def empty(self) -> None:
+        with self.engine.begin() as conn:
+            filled = set(conn.exec_driver_sql(self._filled).scalars())
+            for table in reversed(self.order):
+                if table in filled:
+                    conn.exec_driver_sql(f'DELETE FROM "{table}"')
+            conn.exec_driver_sql(
+                "SELECT setval(CAST(quote_ident(schemaname) || '.' || quote_ident(sequencename) "
+                "AS regclass), start_value, false) FROM pg_sequences WHERE schemaname = 'public'")
+
+    def snapshot(self) -> tuple[list[tuple[str, str]], list[tuple[str, int]]]:
+        """(table, rows as JSON) for the tables with rows, and (sequence, last value)."""
+        with self.engine.connect() as conn:
+            rows = [(t, conn.exec_driver_sql(f'SELECT CAST(json_agg(r) AS text) FROM "{t}" r')
+                     .scalar()) for t in self.order]
+            sequences = conn.execute(sa.text(
+                "SELECT quote_ident(schemaname) || '.' || quote_ident(sequencename), last_value "
+                "FROM pg_sequences WHERE schemaname = 'public' AND last_value IS NOT NULL")).all()
+        return [(t, json) for t, json in rows if json], [tuple(s) for s in sequences]
+
+    def restore(self, snapshot) -> None:
+        """Put a snapshot back into the empty database."""
+        rows, sequences = snapshot
+        with self.engine.begin() as conn:
+            for table, json in rows:
+                columns = self.columns[table]
+                conn.execute(sa.text(
+                    f'INSERT INTO "{table}" ({columns}) OVERRIDING SYSTEM VALUE SELECT {columns} '
+                    f'FROM json_populate_recordset(CAST(NULL AS "{table}"), CAST(:rows AS json))'),
+                    {"rows": json})
+            for sequence, value in sequences:
+                conn.execute(sa.text("SELECT setval(:s, :v)"), {"s": sequence, "v": value})
 
 
 def pg_reachable(url: str | None = None) -> str | None:
@@ -152,19 +244,33 @@ def world_template(database_template, tmp_path_factory) -> str | None:
     return str(path)
 
 
+@pytest.fixture(scope="session")
+def pg_rows(database_template) -> Iterator[PgRows]:
+    """This worker's PostgreSQL database, emptied after each test."""
+    rows = PgRows(database_template)
+    yield rows
+    rows.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_world(pg_rows, database_template):
+    """The world built once per worker on PostgreSQL, as a snapshot ``world`` puts back."""
+    app = create_app(base_config(database_template))
+    with app.app_context():
+        factories.build_world()
+        db.session.remove()
+        db.engine.dispose()
+    snapshot = pg_rows.snapshot()
+    pg_rows.empty()
+    return snapshot
+
+
 @pytest.fixture
 def database_uri(request, database_template, tmp_path) -> Iterator[str]:
     if BACKEND == "postgres":
+        rows = request.getfixturevalue("pg_rows")
         yield database_template
-        engine = sa.create_engine(database_template)
-        with engine.begin() as conn:
-            tables = conn.execute(sa.text(
-                "SELECT tablename FROM pg_tables WHERE schemaname='public' "
-                "AND tablename <> 'alembic_version'")).scalars().all()
-            if tables:
-                conn.execute(sa.text(
-                    "TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
-        engine.dispose()
+        rows.empty()
         return
     target = tmp_path / "test.sqlite"
     source = database_template
@@ -225,11 +331,11 @@ def client(app) -> CsrfClient:
 
 
 @pytest.fixture
-def world(app, database_uri) -> factories.World:
+def world(request, app, database_uri) -> factories.World:
     """The demo organisations and one account per role (see trajectory.demo.data)."""
-    if BACKEND == "postgres":
-        return factories.build_world()
-    return factories.load_world()  # already in the copied template
+    if BACKEND == "postgres":  # the worker's snapshot of the world, put back
+        request.getfixturevalue("pg_rows").restore(request.getfixturevalue("pg_world"))
+    return factories.load_world()  # on SQLite already in the copied template
 
 
 def current_code(username: str) -> str | None:

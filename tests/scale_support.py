@@ -41,6 +41,7 @@ FIRST = ("Anna", "Bram", "Chaima", "Daan", "Eva", "Fenna", "Gijs", "Hamza", "Iri
 LAST = ("Bakker", "Visser", "Smit", "Meijer", "de Jong", "Mulder", "Bos", "Vos", "Dekker")
 
 _grown = 0
+_regions: dict[tuple[str, int, int], dict[int, str]] = {}
 
 
 def grow(n: int, seed: int = 0) -> None:
@@ -129,6 +130,12 @@ def demo_regions(template: Path | str, folder: Path, sizes: tuple[int, int]
     from trajectory.demo.generator import generate
 
     small, large = sorted(sizes)
+    # Built once per worker: pytest-xdist may hand a module's tests to a worker in several
+    # turns, and each turn would build its module-scoped regions again (seconds each).
+    key = (str(template), small, large)
+    if key in _regions and all(Path(url.removeprefix("sqlite:///")).exists()
+                               for url in _regions[key].values()):
+        return _regions[key]
     paths = {small: folder / f"region-{small}.sqlite", large: folder / f"region-{large}.sqlite"}
     shutil.copyfile(template, paths[small])
     for size, step, seed in ((small, small, 1), (large, large - small, 2)):
@@ -143,4 +150,5 @@ def demo_regions(template: Path | str, folder: Path, sizes: tuple[int, int]
             db.session.commit()
             db.session.remove()
             db.engine.dispose()
-    return {size: f"sqlite:///{path}" for size, path in paths.items()}
+    _regions[key] = {size: f"sqlite:///{path}" for size, path in paths.items()}
+    return _regions[key]
