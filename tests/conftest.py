@@ -244,12 +244,23 @@ def world_template(database_template, tmp_path_factory) -> str | None:
     return str(path)
 
 
+_PG_ROWS: dict[str, PgRows] = {}
+
+
+def pg_rows_for(url: str) -> PgRows:
+    """The ``PgRows`` of this worker's (migrated) PostgreSQL database."""
+    if url not in _PG_ROWS:
+        _PG_ROWS[url] = PgRows(url)
+    return _PG_ROWS[url]
+
+
 @pytest.fixture(scope="session")
 def pg_rows(database_template) -> Iterator[PgRows]:
     """This worker's PostgreSQL database, emptied after each test."""
-    rows = PgRows(database_template)
+    rows = pg_rows_for(database_template)
     yield rows
     rows.engine.dispose()
+    _PG_ROWS.pop(database_template, None)
 
 
 @pytest.fixture(scope="session")

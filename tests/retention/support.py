@@ -2,16 +2,19 @@
 
 On SQLite the demo is loaded once per session into a template (database and evidence
 folder); each test copies both, so a test that destroys evidence files never touches
-another test's. On PostgreSQL it is loaded per test (the tables are truncated after).
+another test's. On PostgreSQL the first test of a worker loads it, the others put that
+snapshot back (``ensure_demo``); the tables are emptied after every test.
 """
 
 from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from pathlib import Path
 
 import sqlalchemy as sa
+from flask import current_app
 
 from tests.conftest import BACKEND, base_config
 from trajectory import create_app
@@ -51,12 +54,33 @@ def demo_config(request, database_uri: str, tmp_path: Path) -> dict:
     return {**base_config(database_uri), "EVIDENCE_DIR": str(evidence)}
 
 
+# This worker's demo on PostgreSQL after its first load: (rows snapshot, evidence files).
+_PG_DEMO: list = []
+
+
 def ensure_demo() -> None:
-    """Load the demo on PostgreSQL (SQLite already has it from the template)."""
-    if BACKEND == "postgres":
-        with acting_as(Actor(None, "demo", None)):
-            load_demo()
-        db.session.commit()
+    """Load the demo on PostgreSQL (SQLite already has it from the template): the first
+    time in a worker for real (seconds), then from that snapshot (``PgRows``), with a
+    copy of its evidence files."""
+    if BACKEND != "postgres":
+        return
+    from tests.conftest import pg_rows_for, pg_url
+
+    rows = pg_rows_for(pg_url())
+    evidence = Path(current_app.config["EVIDENCE_DIR"])
+    if _PG_DEMO:
+        snapshot, files = _PG_DEMO
+        rows.restore(snapshot)
+        shutil.copytree(files, evidence, dirs_exist_ok=True)
+        db.session.expire_all()
+        return
+    with acting_as(Actor(None, "demo", None)):
+        load_demo()
+    db.session.commit()
+    files = Path(tempfile.mkdtemp(prefix="trajectory-demo-evidence-"))
+    if evidence.exists():
+        shutil.copytree(evidence, files, dirs_exist_ok=True)
+    _PG_DEMO[:] = [rows.snapshot(), files]
 
 
 def run(app, *args: str):
