@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import runpy
 import shlex
 import subprocess
 import tomllib
@@ -124,6 +125,21 @@ def test_compose_configures_the_app_with_settings_it_reads():
     gunicorn = (ROOT / "gunicorn.conf.py").read_text()
     for name in ("WEB_CONCURRENCY", "FORWARDED_ALLOW_IPS"):
         assert name in environment and name in gunicorn
+
+
+def _seconds(duration: str) -> float:
+    """A Compose duration ("40s", "1m30s") in seconds."""
+    parts = re.findall(r"(\d+(?:\.\d+)?)(h|ms|m|s)", duration)
+    assert parts and "".join(n + u for n, u in parts) == duration, duration
+    return sum(float(n) * {"h": 3600, "m": 60, "s": 1, "ms": 0.001}[u] for n, u in parts)
+
+
+def test_compose_waits_for_gunicorn_to_finish_running_requests():
+    """docker compose stop sends SIGTERM, then SIGKILL after stop_grace_period (10 s when
+    unset): it must outlast gunicorn's graceful_timeout, or a slow request dies halfway."""
+    graceful = runpy.run_path(str(ROOT / "gunicorn.conf.py"))["graceful_timeout"]
+    period = COMPOSE["services"]["web"].get("stop_grace_period", "10s")
+    assert _seconds(period) > graceful
 
 
 def test_compose_keeps_the_database_and_the_evidence_in_volumes():
