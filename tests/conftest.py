@@ -210,6 +210,10 @@ def database_template(tmp_path_factory) -> str:
         with engine.begin() as conn:
             conn.execute(sa.text("DROP SCHEMA public CASCADE"))
             conn.execute(sa.text("CREATE SCHEMA public"))
+            # A test database need not survive a crash: a commit does not wait for the
+            # WAL to reach the disk (the tests commit thousands of times).
+            name = sa.make_url(pg_url()).database
+            conn.execute(sa.text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
         lock = sa.create_engine(os.environ.get("TEST_DATABASE_URL", DEFAULT_PG_URL))
         try:
             with lock.connect() as conn:
