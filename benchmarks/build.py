@@ -33,6 +33,33 @@ class Built:
     cached: bool
     generated: bool  # False: the generator is missing, only the plain demo
     key: dict
+    upgraded: float | None = None  # seconds of ``flask db upgrade`` on an older build
+
+
+# The parts of a cache key that BENCH_UPGRADE lets differ: what migrations can bring up to
+# date. The size, seed, database and secret key must match.
+UPGRADABLE = ("migration_head", "generator_version")
+
+
+def upgradable(stored: dict | None, key: dict, settings: Settings) -> bool:
+    """True when ``settings.upgrade`` is on and the cached build differs from ``key`` only
+    in its migration head or generator version."""
+    if not settings.upgrade or stored is None or "key" not in stored:
+        return False
+    old = stored["key"]
+    return all(old.get(name) == value for name, value in key.items() if name not in UPGRADABLE)
+
+
+def _upgrade(url: str, stored: dict, key: dict, secret: str, log: Path) -> dict:
+    """Migrate a cached build to the current head and record it in its manifest."""
+    started = time.perf_counter()
+    with log.open("a") as out:
+        out.write(f"# upgrading a build of {json.dumps(stored['key'])}\n")
+    _flask(["db", "upgrade"], url, secret, log)
+    history = [*stored.get("upgrades", []),
+               {"from": {name: stored["key"].get(name) for name in UPGRADABLE},
+                "seconds": round(time.perf_counter() - started, 1)}]
+    return {**stored, "key": key, "upgrades": history}
 
 
 def secret_key(directory: Path) -> str:
@@ -125,6 +152,12 @@ def _sqlite(size: int, settings: Settings, secret: str) -> Built:
     stored = json.loads(manifest.read_text()) if manifest.exists() and built.exists() else None
     started = time.perf_counter()
     cached = stored is not None and stored.get("key") == key
+    upgraded = None
+    if not cached and upgradable(stored, key, settings):
+        stored = _upgrade(f"sqlite:///{built}", stored, key, secret,
+                          directory / f"build-sqlite-{size}.log")
+        manifest.write_text(json.dumps(stored, indent=2))
+        cached, upgraded = True, stored["upgrades"][-1]["seconds"]
     if not cached:
         for stale in (built, manifest, *directory.glob(f"sqlite-{size}.sqlite-*")):
             stale.unlink(missing_ok=True)
@@ -144,7 +177,7 @@ def _sqlite(size: int, settings: Settings, secret: str) -> Built:
         source.close()
         target.close()
     return Built("sqlite", size, f"sqlite:///{run}", 0.0 if cached else stored["seconds"],
-                 cached, stored["generated"], key)
+                 cached, stored["generated"], key, upgraded)
 
 
 # ------------------------------------------------------------------ PostgreSQL
@@ -186,6 +219,13 @@ def _postgres(size: int, settings: Settings, secret: str) -> Built:
                 "WHERE datname = :n"), {"n": name}).scalar()
             stored = json.loads(comment) if comment and comment.startswith("{") else None
             cached = stored is not None and stored.get("key") == key
+        upgraded = None
+        if not cached and upgradable(stored, key, settings):
+            stored = _upgrade(_database_url(settings, name), stored, key, secret,
+                              settings.directory / f"build-postgres-{size}.log")
+            _comment(admin, name, stored)
+            cached, upgraded = True, stored["upgrades"][-1]["seconds"]
+        with admin.connect() as conn:
             if not cached:
                 _drop(conn, run)
                 _drop(conn, name)
@@ -196,16 +236,22 @@ def _postgres(size: int, settings: Settings, secret: str) -> Built:
             generated = _fill(_database_url(settings, name), size, settings, secret, log)
             stored = {"key": key, "generated": generated,
                       "seconds": round(time.perf_counter() - started, 1)}
-            with admin.connect() as conn:
-                conn.execute(sa.text(f'COMMENT ON DATABASE "{name}" IS '
-                                     + "'" + json.dumps(stored).replace("'", "''") + "'"))
+            _comment(admin, name, stored)
         with admin.connect() as conn:
             _drop(conn, run)
             conn.execute(sa.text(f'CREATE DATABASE "{run}" TEMPLATE "{name}"'))
     finally:
         admin.dispose()
     return Built("postgres", size, _database_url(settings, run),
-                 0.0 if cached else stored["seconds"], cached, stored["generated"], key)
+                 0.0 if cached else stored["seconds"], cached, stored["generated"], key,
+                 upgraded)
+
+
+def _comment(admin, name: str, stored: dict) -> None:
+    """The manifest of a PostgreSQL build: the database's comment."""
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'COMMENT ON DATABASE "{name}" IS '
+                             + "'" + json.dumps(stored).replace("'", "''") + "'"))
 
 
 def prepare(database: str, size: int, settings: Settings, secret: str) -> Built:

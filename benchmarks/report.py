@@ -31,6 +31,13 @@ def p95(samples: list[float]) -> float | None:
     return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
 
 
+def _build_label(build: dict) -> str:
+    if build.get("upgraded") is not None:
+        return (f"cached, built by an earlier commit and upgraded by its migrations in "
+                f"{build['upgraded']:.0f} s")
+    return "cached" if build["cached"] else f"built in {build['seconds']:.0f} s"
+
+
 def seconds_label(value: float | None) -> str:
     if value is None:
         return "—"
@@ -285,8 +292,7 @@ def render(results: dict) -> str:
             continue
         out += ["", f"### {LABELS[database]}", ""]
         builds = ", ".join(
-            f"{run['size']:,}: " + ("cached" if run["build"]["cached"] else
-                                   f"built in {run['build']['seconds']:.0f} s")
+            f"{run['size']:,}: " + _build_label(run["build"])
             + ("" if run["build"]["generated"] else " (plain demo: no generator)")
             for run in runs)
         out += [f"Databases: {builds}.", ""]

@@ -128,11 +128,18 @@ def _contact_pools(base: str, probe: Probe, wanted: int) -> list[tuple[str, list
     return pools
 
 
+def build_label(built: build.Built) -> str:
+    if built.upgraded is not None:
+        return f"cached, upgraded by its migrations in {built.upgraded:.0f} s"
+    return "cached" if built.cached else f"built in {built.seconds:.0f} s"
+
+
 def measure_server(built: build.Built, settings: Settings, secret: str, load: bool) -> dict:
     log = settings.directory / f"server-{built.database}-{built.size}.log"
     run: dict = {"database": built.database, "size": built.size,
                  "build": {"seconds": built.seconds, "cached": built.cached,
-                           "generated": built.generated}, "pages": []}
+                           "generated": built.generated, "upgraded": built.upgraded},
+                 "pages": []}
     probe = Probe(built.url, secret)
     timings: dict[str, list[Timed]] = {}
     try:
@@ -274,8 +281,7 @@ def main(argv: list[str]) -> int:
             say(f"{database} {size:,}: preparing the database")
             try:
                 built = build.prepare(database, size, settings, secret)
-                say(f"{database} {size:,}: " + ("cached" if built.cached else
-                                                f"built in {built.seconds:.0f} s"))
+                say(f"{database} {size:,}: " + build_label(built))
                 results["runs"].append(measure_server(
                     built, settings, secret, load=size == settings.sizes[-1]))
             except (build.BuildError, RuntimeError) as error:  # a failed build or server
@@ -299,8 +305,7 @@ def _build_only(databases: tuple[str, ...], settings: Settings, secret: str) -> 
             except build.BuildError as error:
                 say(f"{database} {size:,}: {error}")
                 return 1
-            say(f"{database} {size:,}: " + ("cached" if built.cached else
-                                            f"built in {built.seconds:.0f} s"))
+            say(f"{database} {size:,}: " + build_label(built))
     return 0
 
 

@@ -33,6 +33,9 @@ class Settings:
     seed: int = 1
     output: Path = ROOT / "docs" / "performance.md"
     note: str = ""  # a line for the report (a shared machine, ...)
+    # A cached build of an older migration head or generator is upgraded with its
+    # migrations (flask db upgrade), as a deployment would be, instead of built again.
+    upgrade: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] = os.environ) -> Settings:
@@ -80,4 +83,5 @@ class Settings:
             seed=number("BENCH_SEED", cls.seed),
             output=Path(environ.get("BENCH_OUTPUT") or cls.output),
             note=environ.get("BENCH_NOTE", "").strip(),
+            upgrade=environ.get("BENCH_UPGRADE", "").strip().lower() in {"1", "true", "yes"},
         )

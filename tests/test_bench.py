@@ -140,6 +140,21 @@ def test_settings_from_the_environment():
             Settings.from_env(bad)
 
 
+def test_an_older_build_is_upgraded_only_when_asked_and_only_its_code_differs():
+    from benchmarks.build import upgradable
+    from benchmarks.settings import Settings
+
+    key = {"database": "sqlite", "size": 100000, "seed": 1, "migration_head": "0022@b",
+           "generator_version": "g2", "secret": "s"}
+    older = {"key": {**key, "migration_head": "0017@a", "generator_version": "g1"}}
+    asked = Settings.from_env({"BENCH_UPGRADE": "1"})
+    assert upgradable(older, key, asked)
+    assert not upgradable(older, key, Settings.from_env({}))
+    for other in ({"size": 1000}, {"seed": 2}, {"secret": "t"}, {"database": "postgres"}):
+        assert not upgradable({"key": {**older["key"], **other}}, key, asked)
+    assert not upgradable(None, key, asked)
+
+
 def test_server_log_gives_final_counts_and_locked_lines(tmp_path):
     from benchmarks.runner import server_log
 
