@@ -75,3 +75,36 @@ def test_a_contract_reference_outside_latin_1_gives_an_ascii_download_name(advis
         assert re.search(r'filename="sroi-verantwoording-LODZ-AEro-2026-[0-9-]+\.(pdf|xlsx)"',
                          header), header
         assert "filename*=UTF-8''sroi-verantwoording-%C5%81%C3%93D%C5%B9" in header
+
+
+def test_a_large_contract_prints_its_labour_per_year_and_status(app, monkeypatch):
+    """Above the limit the labour lines print per year and status (WeasyPrint lays out a
+    table of thousands of rows in minutes); the groups add up to every line, and the
+    Excel statement keeps every line."""
+    from trajectory.valuation import pdf
+
+    with acting_as(Actor(None, "demo", None)):
+        load_demo()
+    db.session.commit()
+    adviser = app.test_client()
+    assert login(adviser, "adviseur").status_code == 302
+    with app.test_request_context():
+        ledgers = [contract_ledger(c) for c in db.session.scalars(sa.select(Contract))]
+    ledger = max(ledgers, key=lambda x: len(x.labour))
+    assert len(ledger.labour) >= 2
+    monkeypatch.setattr(pdf, "LABOUR_DETAIL_LIMIT", 1)
+    with app.test_request_context():
+        html = statement_html(contract_ledger(ledger.contract))
+        groups = pdf.labour_groups(ledger.labour)
+    assert sum(g.count for g in groups) == len(ledger.labour)
+    assert sum(g.value for g in groups) == sum(line.value for line in ledger.labour)
+    assert len({(g.year, g.status) for g in groups}) == len(groups)
+    assert "“Arbeidsparticipatie”" in html  # the sheet that holds every line
+    assert not any(line.person in html for line in ledger.labour if line.person)
+    response = adviser.get(f"/sroi/contracten/{ledger.contract.id}/verantwoording.pdf")
+    assert response.status_code == 200
+    text = assert_prints_whole(html, response.data, expected_headers=4)
+    assert "Arbeidsparticipatie" in text
+    book = openpyxl.load_workbook(io.BytesIO(adviser.get(
+        f"/sroi/contracten/{ledger.contract.id}/verantwoording.xlsx").data))
+    assert book.worksheets[2].max_row - 1 == len(ledger.labour)
