@@ -1,6 +1,7 @@
 """Flat pages: every list, every role's home, the signals page and the candidate exports
-cost the same number of queries at two sizes of the region, and no statement's ``IN`` list of values grows with it
-(an ``IN`` list built from Python ids grows with the data; a subquery does not).
+cost the same number of queries at two sizes of the region, and no statement's ``IN``
+list of values grows with it (an ``IN`` list built from Python ids grows with the data; a
+subquery does not).
 
 The two databases are the demo (``load_demo``) plus a generated region
 (``trajectory.demo.generator.generate``) of 200 and of 1,000 candidates, built once per
