@@ -13,6 +13,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # WeasyPrint (the PDFs) needs Pango and HarfBuzz; the SROI statement and the cohort pack
 # are set in "DejaVu Sans" (fonts-dejavu-core), "Mijn plan" in the vendored Noto Sans.
 # pg_dump for `flask --app trajectory backup` (its version at least the server's, 15).
+# Not pinned to versions (hadolint DL3008): bookworm's security updates replace them.
+# hadolint ignore=DL3008
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core \
@@ -44,7 +46,8 @@ ENV GUNICORN_BIND=0.0.0.0:8000 \
     PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus \
     TRAJECTORY_EVIDENCE_DIR=/data/evidence
 
-USER trajectory
+# Numeric, so that Kubernetes' runAsNonRoot can verify it is not root.
+USER 10001:10001
 EXPOSE 8000
 VOLUME ["/data/evidence", "/backups"]
 
