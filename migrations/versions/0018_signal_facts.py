@@ -33,6 +33,8 @@ def upgrade():
                                     name="candidatestatus", native_enum=False, length=20),
                   nullable=False),
         sa.Column("item_id", sa.Integer(), nullable=True),
+        sa.Column("last_name", sa.String(length=80), nullable=False),
+        sa.Column("first_name", sa.String(length=80), nullable=False),
         sa.Column("anchor", sa.Date(), nullable=True),
         sa.Column("until", sa.Date(), nullable=True),
         sa.Column("day", sa.Date(), nullable=True),
@@ -43,9 +45,12 @@ def upgrade():
     )
     with op.batch_alter_table("signal_fact") as batch:
         batch.create_index("ix_signal_fact_scope",
-                           ["signal", "municipality_id", "status", "anchor"])
+                           ["signal", "municipality_id", "anchor", "status", "until"])
         batch.create_index("ix_signal_fact_candidate", ["candidate_id", "signal"])
-        batch.create_index("ix_signal_fact_until", ["signal", "until"])
+        batch.create_index("ix_signal_fact_name", ["signal", "municipality_id", "last_name",
+                                                   "first_name", "candidate_id", "status",
+                                                   "anchor", "until"])
+        batch.create_index("ix_signal_fact_until", ["signal", "municipality_id", "until"])
     # The rows of the existing data, computed as the app keeps them.
     from trajectory.cohorts import signal_facts
 

@@ -2,12 +2,12 @@
 candidate (or per stage, buddy assignment) that could trip it, so every signal is an
 index range scan in its scope however large the region.
 
-A row holds the candidate's municipality and status and the signal's *anchor*: the date
+A row holds the candidate's municipality, status and name and the signal's *anchor*: the date
 the signal compares with a cutoff computed from its threshold at read time (the
 thresholds stay configuration; nothing here depends on today or on a setting), plus
 ``until`` (the end of a buddy assignment; for "no change in the learning line" the
 latest moment of the line) and ``day`` (the date shown). ``trajectory.cohorts.signals``
-reads them; per signal:
+reads them; a closed file (uitgestroomd) has only its open buddy signals. Per signal:
 
 | signal | a row per | anchor | until | day |
 | --- | --- | --- | --- | --- |
@@ -60,7 +60,8 @@ WORK_EXPERIENCE = "werkervaringsplaats"
 class SignalFact(db.Model):
     """One row a signal reads (see the module doc). Written only by this module, never
     by hand; not audited: derived from audited rows and rebuilt from them at any time.
-    No free text: dates, ids and the candidate's status."""
+    No free text: dates, ids, the candidate's status and name (for the order of a list;
+    anonymising changes the name, and the hook copies the new one)."""
 
     __tablename__ = "signal_fact"
 
@@ -72,17 +73,24 @@ class SignalFact(db.Model):
     status: so.Mapped[CandidateStatus] = so.mapped_column(_enum(CandidateStatus, 20))
     # The stage of a stage signal, the contact of a buddy's open signal.
     item_id: so.Mapped[int | None] = so.mapped_column()
+    # The name, for lists in name order read from the index (kept as the candidate's).
+    last_name: so.Mapped[str] = so.mapped_column(sa.String(80))
+    first_name: so.Mapped[str] = so.mapped_column(sa.String(80))
     anchor: so.Mapped[date | None] = so.mapped_column(sa.Date)
     until: so.Mapped[date | None] = so.mapped_column(sa.Date)
     day: so.Mapped[date | None] = so.mapped_column(sa.Date)
 
     __table_args__ = (
-        # A signal in a municipality: status, then the anchor's range.
-        sa.Index("ix_signal_fact_scope", "signal", "municipality_id", "status", "anchor"),
+        # A signal in a municipality: the anchor's range (or order), read from the index.
+        sa.Index("ix_signal_fact_scope", "signal", "municipality_id", "anchor", "status",
+                 "until"),
         # A signal of given candidates (a buddy's, a cohort's), and the refresh.
         sa.Index("ix_signal_fact_candidate", "candidate_id", "signal"),
+        # A signal's rows in a municipality in name order (a list's first rows).
+        sa.Index("ix_signal_fact_name", "signal", "municipality_id", "last_name",
+                 "first_name", "candidate_id", "status", "anchor", "until"),
         # The rare rows whose ``until`` lies ahead (a learning line's future moment).
-        sa.Index("ix_signal_fact_until", "signal", "until"),
+        sa.Index("ix_signal_fact_until", "signal", "municipality_id", "until"),
     )
 
 
@@ -114,6 +122,7 @@ def rows_for(session: so.Session, ids: Sequence[int]) -> list[dict[str, Any]]:
     """The fact rows of these candidates, in a handful of queries."""
     people = session.execute(
         sa.select(Candidate.id, Candidate.municipality_id, Candidate.status,
+                  Candidate.last_name, Candidate.first_name,
                   Candidate.consent_expires_on, Candidate.registered_at)
         .where(Candidate.id.in_(ids))).all()
     if not people:
@@ -155,14 +164,17 @@ def rows_for(session: so.Session, ids: Sequence[int]) -> list[dict[str, Any]]:
                 person: Any = person) -> None:
             rows.append({"signal": signal, "candidate_id": person.id,
                          "municipality_id": person.municipality_id, "status": person.status,
+                         "last_name": person.last_name, "first_name": person.first_name,
                          "item_id": item_id, "anchor": anchor, "until": until, "day": day})
 
+        for entry in raised[person.id]:
+            add(BUDDY_SIGNAL, entry.contact_on, item_id=entry.id)
+        if person.status == CandidateStatus.UITGESTROOMD:
+            continue  # a closed file trips no other signal
         last = last_contact.get(person.id)
         for assignment in assignments[person.id]:
             add(NO_CONTACT, _latest(assignment.start_date, last), assignment.end_date,
                 last if last is not None else assignment.start_date)
-        for entry in raised[person.id]:
-            add(BUDDY_SIGNAL, entry.contact_on, item_id=entry.id)
         if person.consent_expires_on is not None:
             add(CONSENT, person.consent_expires_on, day=person.consent_expires_on)
         registered = local_day(person.registered_at)
@@ -230,7 +242,8 @@ def refresh_all(session: so.Session | None = None, batch_size: int = CHUNK) -> i
 
 # ------------------------------------------------------------------ keeping them current
 
-CANDIDATE_FACTS = ("municipality_id", "status", "consent_expires_on", "registered_at")
+CANDIDATE_FACTS = ("municipality_id", "status", "consent_expires_on", "registered_at",
+                   "last_name", "first_name")
 
 
 def settle(session: so.Session | None = None) -> None:

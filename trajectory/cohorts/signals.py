@@ -94,6 +94,7 @@ class Signal:
     more_columns: Callable[[int, date], dict[str, Any]] = field(default=lambda branch, on: {})
     # The date a row is about (a row's ``day`` column, unless the signal computes it).
     day_of: Callable[[Any], date | None] = field(default=lambda row: row.day)
+    by_name: bool = True  # listed in name order
 
     def threshold(self) -> int | None:
         if self.setting is None:
@@ -114,33 +115,55 @@ class Signal:
         on = on or today()
         return on, self.trips(self.threshold(), on)
 
-    def _facts(self, select: sa.Select, condition: sa.ColumnElement[bool],
-               branch: list[sa.ColumnElement[bool]]) -> sa.Select:
-        """``select`` over this signal's facts in ``condition`` that pass ``branch``. The
-        join repeats the municipality so a scope by municipality reaches the fact index."""
-        return (select.select_from(Fact)
-                .join(Candidate, sa.and_(Candidate.id == Fact.candidate_id,
-                                         Candidate.municipality_id == Fact.municipality_id))
-                .where(Fact.signal == self.key, Fact.status.in_(self.statuses), *branch,
-                       condition))
+    def _facts(self, select: sa.Select, condition: Any,
+               branch: list[sa.ColumnElement[bool]], rows: bool = False,
+               by_candidate: bool = False) -> sa.Select:
+        """``select`` over this signal's facts in ``condition`` (a scope on the candidate,
+        or already on the facts) that pass ``branch``; the candidate joined only for the
+        rows or a branch that reads it, so a count in a municipality is an index range."""
+        scope = on_facts(condition)
+        stmt = select.select_from(Fact)
+        reads = _reads_candidate(sa.and_(sa.true(), *branch))
+        if rows or reads:
+            stmt = stmt.join(Candidate, Candidate.id == Fact.candidate_id)
+        # A branch that reads the candidate checks the status there too, so its own index
+        # (``until``) is the one a municipality's range is read from.
+        status = (Candidate.status if reads else Fact.status).in_(self.statuses)
+        # ``by_candidate``: the rows are reached from given candidates (a cohort's seats);
+        # the key as an expression, so the planner does not read the region's rows of the
+        # key instead.
+        key = sa.func.coalesce(Fact.signal, Fact.signal) if by_candidate else Fact.signal
+        return stmt.where(key == self.key, status, *branch, scope.where)
 
-    def select(self, condition: sa.ColumnElement[bool], on: date | None = None
-               ) -> sa.Select | sa.CompoundSelect | None:
+    def select(self, condition: sa.ColumnElement[bool], on: date | None = None,
+               first: int | None = None) -> sa.Select | None:
         """The rows that trip this signal within ``condition`` on ``on`` (today), ordered;
-        None while the signal is not available."""
+        None while the signal is not available. ``first``: only that many are read (each
+        branch reads its first rows in index order, not all of them)."""
         if not self.available:
             return None
         on, branches = self._branches(on)
         stage = so.aliased(stagefacts.sql().Stage) if self.per_stage else None
         parts = []
         for index, branch in enumerate(branches):
+            if first is not None and self.by_name and on_facts(condition).direct \
+                    and not _reads_candidate(sa.and_(sa.true(), *branch)):
+                # The first rows in a municipality: walk the name index and stop, rather
+                # than sort every hit. The dates are compared as expressions, which no
+                # index reads, so the planner does not pick the anchor's range instead.
+                branch = [sa.sql.visitors.replacement_traverse(term, {}, _unindexed)
+                          for term in branch]
             stmt = self._facts(sa.select(*_columns(self.day_sql(on), stage,
-                                                   self.more_columns(index, on))), condition, branch)
+                                                   self.more_columns(index, on))),
+                               condition, branch, rows=True)
             if stage is not None:
                 stmt = stmt.join(stage, stage.id == Fact.item_id)
             parts.append(stmt)
         if len(parts) == 1:
             return parts[0].order_by(*self.order(stage))
+        if first is not None:
+            parts = [sa.select(part.order_by(*self.order(stage)).limit(first).subquery())
+                     for part in parts]
         rows = sa.union_all(*parts).subquery()
         return sa.select(rows).order_by(rows.c.last_name, rows.c.first_name, rows.c.id)
 
@@ -164,7 +187,7 @@ class Signal:
     def top(self, condition: sa.ColumnElement[bool], limit: int | None, offset: int = 0,
             on: date | None = None) -> list[Hit]:
         """The first ``limit`` hits after ``offset`` (all with None), in one query."""
-        stmt = self.select(condition, on)
+        stmt = self.select(condition, on, None if limit is None else limit + offset)
         if stmt is None:
             return []
         if limit is not None:
@@ -201,6 +224,64 @@ class Signal:
                 for row in rows]
 
 
+@dataclass(frozen=True)
+class FactScope:
+    """A scope as a condition on the facts (``on_facts``)."""
+
+    where: sa.ColumnElement[bool]
+    direct: bool = False  # on the facts' own columns (a municipality), not a subquery
+
+
+def _is_candidate_column(element: Any) -> bool:
+    return isinstance(element, sa.ColumnClause) and getattr(element, "table", None) is \
+        Candidate.__table__
+
+
+def _reads_candidate(expression: sa.ColumnElement[Any]) -> bool:
+    """Whether the expression (its subqueries too) reads a column of the candidate."""
+    return any(_is_candidate_column(element)
+               for element in sa.sql.visitors.iterate(expression))
+
+
+def _swap(element: Any) -> Any:
+    """The candidate's id and municipality as the fact's; subqueries left as they are."""
+    if isinstance(element, sa.sql.selectable.SelectBase | sa.sql.selectable.ScalarSelect
+                  | sa.sql.selectable.Exists):
+        return element
+    if _is_candidate_column(element):
+        if element.key == "municipality_id":
+            return Fact.municipality_id
+        if element.key == "id":
+            return Fact.candidate_id
+    return None
+
+
+def _unindexed(element: Any) -> Any:
+    """A fact's date as an expression of itself (the same value; no index range)."""
+    for column in (Fact.anchor, Fact.until):
+        if isinstance(element, sa.ColumnClause) and element.key == column.key \
+                and getattr(element, "table", None) is Fact.__table__:
+            return sa.func.coalesce(column, column)
+    return None
+
+
+def on_facts(condition: Any, shared: bool = False) -> FactScope:
+    """A scope on the candidate (``signal_scope``, ``Candidate.id == ...``) as a condition
+    on the facts: the klantmanager's municipality as the fact's (an index range); a scope
+    that reads more of the candidate as "the fact's candidate among the scope's", a
+    subquery (``shared``: one CTE, computed once for every signal of the statement)."""
+    if isinstance(condition, FactScope):
+        return condition
+    swapped = sa.sql.visitors.replacement_traverse(condition, {}, _swap)
+    if not _reads_candidate(swapped):
+        return FactScope(swapped, direct=True)
+    ids = sa.select(Candidate.id).where(condition)
+    if shared:
+        scope = ids.cte("signal_scope")
+        return FactScope(Fact.candidate_id.in_(sa.select(scope.c.id)))
+    return FactScope(Fact.candidate_id.in_(ids))
+
+
 def _value(kind: Any) -> str:
     return getattr(kind, "value", kind)
 
@@ -211,7 +292,8 @@ def _name(first: str, middle: str | None, last: str) -> str:
 
 _PERSON = (Candidate.id, Candidate.first_name, Candidate.tussenvoegsel, Candidate.last_name,
            Candidate.municipality_id)
-_BY_NAME = (Candidate.last_name, Candidate.first_name, Candidate.id)
+# In name order from the facts' index (``ix_signal_fact_name``): the copy of the name.
+_BY_NAME = (Fact.last_name, Fact.first_name, Fact.candidate_id)
 
 # The moments that change a learning line: dates, and timestamps compared by their Dutch
 # calendar day (``signal_facts`` stores the latest as the "no change" signal's anchor).
@@ -362,11 +444,12 @@ SIGNALS: tuple[Signal, ...] = (
     Signal("toestemming_verloopt", _l("Consent expires"),
            _l("The consent to share ends within %(days)d days or has ended."),
            "SIGNAL_CONSENT_EXPIRING_DAYS", 30, frozenset({KM, COORDINATOR}), _ends_within,
-           order=lambda stage: (Fact.anchor, Candidate.id)),
+           order=lambda stage: (Fact.anchor, Fact.candidate_id), by_name=False),
     Signal("plan_niet_vastgesteld", _l("Plan not agreed"),
            _l("Registered %(days)d days ago or longer and the plan has not been agreed."),
            "SIGNAL_PLAN_NOT_AGREED_DAYS", 30, frozenset({KM, COORDINATOR}), _registered_before,
-           order=lambda stage: (Candidate.registered_at, Candidate.id)),
+           order=lambda stage: (Fact.anchor, Candidate.registered_at, Candidate.id),
+           by_name=False),
 )
 BY_KEY = {signal.key: signal for signal in SIGNALS}
 
@@ -430,7 +513,8 @@ def counts(signals: list[Signal], condition: sa.ColumnElement[bool], on: date | 
     if not signals:
         return {}
     signal_facts.settle()
-    row = db.session.execute(sa.select(*[signal.count_select(condition, on).label(signal.key)
+    scope = on_facts(condition, shared=True)
+    row = db.session.execute(sa.select(*[signal.count_select(scope, on).label(signal.key)
                                          for signal in signals])).one()
     return {signal.key: int(row[index] or 0) for index, signal in enumerate(signals)}
 
@@ -440,8 +524,9 @@ def tops(signals: list[Signal], condition: sa.ColumnElement[bool], limit: int,
     """The first ``limit`` hits of each signal within ``condition``: one query for all
     (a UNION ALL of each signal's first rows)."""
     parts = []
+    scope = on_facts(condition, shared=True)
     for signal in signals:
-        stmt = signal.select(condition, on)
+        stmt = signal.select(scope, on, limit)
         if stmt is not None:
             rows = stmt.limit(limit).subquery()
             parts.append(sa.select(sa.literal(signal.key).label("signal"), rows))
@@ -554,7 +639,7 @@ def cohort_counts(cohort_ids: list[int] | sa.Select | None = None, on: date | No
             parts.append(signal._facts(
                 sa.select(sa.literal_column(f"'{signal.key}'").label("key"),
                           seat.cohort_id.label("cohort_id"), sa.func.count().label("n")),
-                seated, branch)
+                seated, branch, by_candidate=True)
                 .join(seat, seat.candidate_id == Fact.candidate_id).group_by(seat.cohort_id))
     parts.append(sa.select(sa.literal_column(f"'{BUDDY_SIGNAL}'").label("key"),
                            seat.cohort_id.label("cohort_id"), sa.func.count().label("n"))
