@@ -16,7 +16,14 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import BACKEND, CsrfClient, base_config, login, statements_run
+from tests.conftest import (
+    BACKEND,
+    TEST_SECRET,
+    CsrfClient,
+    base_config,
+    login,
+    statements_run,
+)
 from tests.scale_support import demo_regions
 from trajectory import create_app
 from trajectory.extensions import db
@@ -43,6 +50,31 @@ PAGES: dict[str, tuple[str, ...]] = {
 }
 
 
+# The pages of one record (issue 13) as the bench names them (benchmarks/pages.py), with
+# the demo records it looks up by name: at most MOST_QUERIES each, the same at both sizes.
+RECORD_PAGES = ("candidate file", "plan", "stage page", "contact log", "cohort page",
+                "open quarterly evaluation", "its PDF pack", "closed evaluation")
+MOST_QUERIES = 20
+
+
+def record_pages(uri: str) -> dict[str, list[str]]:
+    """Per account the paths of RECORD_PAGES with this database's ids filled in."""
+    from benchmarks.pages import PAGES as BENCH_PAGES
+    from benchmarks.pages import Probe
+
+    probe = Probe(uri, TEST_SECRET)
+    ids = probe.demo_ids()
+    probe.close()
+    paths: dict[str, list[str]] = {}
+    for page in BENCH_PAGES:
+        if page.name in RECORD_PAGES:
+            url = page.url(ids)
+            assert url is not None, f"the demo lacks a record for {page.name}"
+            paths.setdefault(page.account, []).append(url)
+    assert sum(map(len, paths.values())) == len(RECORD_PAGES)
+    return paths
+
+
 @pytest.fixture(scope="module")
 def sized(database_template, tmp_path_factory) -> dict[int, str]:
     """Two database files: the demo with a generated region of SMALL and of LARGE."""
@@ -63,15 +95,17 @@ def longest_in_list(statement: str) -> int:
     return max((m.group(1).count("?") for m in IN_LIST.finditer(statement)), default=0)
 
 
-def measure(uri: str, username: str) -> dict[str, tuple[int, int, int]]:
-    """Per page of the account: (status, queries, the longest IN list of values)."""
+def measure(uri: str, username: str, urls: list[str] | None = None
+            ) -> dict[str, tuple[int, int, int]]:
+    """Per page of the account (``urls``, default its PAGES): (status, queries, the longest
+    IN list of values)."""
     app = create_app(base_config(uri))
     app.test_client_class = CsrfClient
     result = {}
     with app.app_context():
         client = app.test_client()
         assert login(client, username).status_code == 302
-        for url in PAGES[username]:
+        for url in PAGES[username] if urls is None else urls:
             client.get(url).get_data()  # warm: the session's first request loads more
             with statements_run(app) as seen:
                 response = client.get(url)
@@ -99,6 +133,26 @@ def test_pages_cost_the_same_queries_at_two_sizes(sized, username):
         if l_params > max(s_params, PAGE_IDS):
             problems.append(f"{url}: an IN list of {l_params} values at {LARGE} "
                             f"({s_params} at {SMALL}): ids from Python?")
+    assert not problems, "\n".join(problems)
+
+
+def test_record_pages_stay_under_the_ceiling_at_two_sizes(sized):
+    """The candidate file, the stage page, the cohort page and its evaluations: a fixed
+    number of queries, at most MOST_QUERIES, whatever the size of the region."""
+    small_paths, large_paths = record_pages(sized[SMALL]), record_pages(sized[LARGE])
+    assert small_paths == large_paths  # the demo's records keep their ids
+    problems = []
+    for username, urls in large_paths.items():
+        small, large = measure(sized[SMALL], username, urls), measure(sized[LARGE], username, urls)
+        for url in urls:
+            (s_status, s_queries, _s), (l_status, l_queries, _l) = small[url], large[url]
+            if (s_status, l_status) != (200, 200):
+                problems.append(f"{url}: status {s_status} / {l_status}")
+            if l_queries != s_queries:
+                problems.append(f"{url}: {s_queries} queries at {SMALL}, {l_queries} at {LARGE}")
+            if l_queries > MOST_QUERIES:
+                problems.append(f"{url} as {username}: {l_queries} queries (at most "
+                                f"{MOST_QUERIES})")
     assert not problems, "\n".join(problems)
 
 

@@ -240,6 +240,18 @@ def test_cli_bad_input_exits_2_with_one_dutch_line(app, args):
     assert db.session.scalar(sa.select(sa.func.count(Candidate.id))) == 0
 
 
+@pytest.mark.skipif(BACKEND != "postgres", reason="the planner statistics of PostgreSQL")
+def test_cli_leaves_the_planner_statistics_fresh_on_postgresql(app):
+    """After the bulk load the planner knows how large the tables are (ANALYZE): without
+    that it takes them for nearly empty and scans a large region whole for six people."""
+    assert app.test_cli_runner().invoke(args=["demo", "--candidates", "6"]).exit_code == 0
+    db.session.commit()
+    people = db.session.scalar(sa.select(sa.func.count(Candidate.id)))
+    estimate = db.session.scalar(sa.text(
+        "SELECT reltuples FROM pg_class WHERE relname = 'candidate'"))
+    assert estimate == people
+
+
 def test_cli_loads_the_demo_first_then_adds(app):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["demo", "--candidates", "6"])

@@ -76,7 +76,8 @@ def margin() -> int:
 
 def _revenue(provider_ids: set[int]) -> dict[int, Decimal]:
     """The revenue of every contract of these providers (base period plus exercised
-    extensions, actual figures where given, else forecasts), as the valuation reads it."""
+    extensions, actual figures where given, else forecasts), as the valuation reads it:
+    one query, the years and extensions joined (a contract has a handful of each)."""
     from trajectory.valuation.adapters import revenue_of
     from trajectory.valuation.models import Contract
 
@@ -85,7 +86,7 @@ def _revenue(provider_ids: set[int]) -> dict[int, Decimal]:
         return revenue
     for contract in db.session.scalars(
             sa.select(Contract).where(Contract.provider_id.in_(provider_ids))
-            .options(so.selectinload(Contract.years), so.selectinload(Contract.extensions),
+            .options(so.joinedload(Contract.years), so.joinedload(Contract.extensions),
                      so.lazyload("*"))
             .order_by(Contract.id)).unique():
         base, extension = revenue_of(contract)

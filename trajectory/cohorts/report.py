@@ -43,10 +43,23 @@ def entitled_names(user: Any, candidate_ids: list[int]) -> dict[int, str]:
     roles = {Role.COORDINATOR, Role.KLANTMANAGER} & set(user.roles)
     if not candidate_ids or not roles:
         return {}
-    candidates = list(db.session.scalars(sa.select(Candidate).where(
-        Candidate.id.in_(candidate_ids))))
+    candidates = _candidates(candidate_ids)
     visible = visible_for_all(user, candidates, roles=roles)
     return {c.id: c.full_name for c in candidates if visible[c.id].name}
+
+
+def _candidates(candidate_ids: list[int]) -> list[Candidate]:
+    """These candidates: those the page loaded already (the cohort's, with its rows) from
+    the session, the others (who left the table after a snapshot) in one query."""
+    loaded = {cid: db.session.identity_map.get(db.session.identity_key(Candidate, cid))
+              for cid in candidate_ids}
+    # An expired one (after a commit) would load again one by one: asked with the rest.
+    missing = [cid for cid, candidate in loaded.items()
+               if candidate is None or sa.inspect(candidate).expired_attributes]
+    if missing:
+        loaded.update((c.id, c) for c in db.session.scalars(
+            sa.select(Candidate).where(Candidate.id.in_(missing))))
+    return [c for c in loaded.values() if c is not None]
 
 
 FREE_TEXT_LEFT_OUT = _l("[free text left out of the version without names]")

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import (
     Blueprint,
     abort,
@@ -32,6 +33,7 @@ from trajectory import confirm
 from trajectory.audit.rendering import show_subjects
 from trajectory.audit.trail import log_processing
 from trajectory.auth.access import allow, get_in_scope
+from trajectory.auth.models import by_name
 from trajectory.auth.roles import Role
 from trajectory.candidates.models import Candidate
 from trajectory.candidates.scope import visible_for_all
@@ -99,9 +101,10 @@ def dutch_money(value: str | Decimal | None) -> str:
     return money(Decimal(str(value))) if value is not None else "–"
 
 
-def load_cohort(cohort_id: int) -> Cohort:
-    """The cohort with what its pages show, or 404 outside the user's scope."""
-    cohort = db.session.scalars(loader.cohort_query().where(
+def load_cohort(cohort_id: int, options: tuple[Any, ...] = ()) -> Cohort:
+    """The cohort with what its pages show, or 404 outside the user's scope (``options``:
+    what one page shows more, loaded in the same queries)."""
+    cohort = db.session.scalars(loader.cohort_query().options(*options).where(
         Cohort.id == cohort_id, Cohort.scope_filter(current_user))).first()
     if cohort is None:
         abort(404)
@@ -109,7 +112,10 @@ def load_cohort(cohort_id: int) -> Cohort:
 
 
 def load_evaluation(cohort_id: int, evaluation_id: int) -> tuple[Cohort, Evaluation]:
-    cohort = load_cohort(cohort_id)
+    """The cohort and one of its evaluations, with the evaluations' decisions and who
+    closed them joined to the evaluations' one query."""
+    cohort = load_cohort(cohort_id, (so.selectinload(Cohort.evaluations).options(
+        so.joinedload(Evaluation.decisions), by_name(Evaluation.closed_by)),))
     evaluation = next((e for e in cohort.evaluations if e.id == evaluation_id), None)
     if evaluation is None:
         abort(404)
@@ -238,7 +244,9 @@ def edit(cohort_id: int):
 @bp.route("/cohorten/<int:cohort_id>")
 @allow(*TABLE)
 def show(cohort_id: int):
-    cohort = load_cohort(cohort_id)
+    # Who proposed each candidate, by name, with the candidates' one query.
+    cohort = load_cohort(cohort_id, (so.selectinload(Cohort.candidate_rows).options(
+        by_name(CohortCandidate.proposed_by)),))
     candidates = [row.candidate for row in cohort.candidate_rows]
     visible = visible_for_all(current_user, candidates)
     names = loader.pseudonyms(cohort.candidate_rows)

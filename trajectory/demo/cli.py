@@ -8,6 +8,7 @@ import sys
 import time
 
 import click
+import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from trajectory.audit.trail import Actor, acting_as
@@ -18,6 +19,16 @@ from trajectory.extensions import db
 def _fail(message: str) -> None:
     click.echo(f"fout: {message}", err=True)
     sys.exit(2)
+
+
+def _analyze() -> None:
+    """PostgreSQL: planner statistics right after the bulk load. Without them (autovacuum
+    off, or not yet come round) the planner takes the new tables for nearly empty and scans
+    them whole: the cohort page read every stored stage value of a 20,000-candidate region
+    to show six people (docs/performance.md)."""
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(sa.text("ANALYZE"))
 
 
 @click.command("demo")
@@ -63,6 +74,7 @@ def demo_command(if_empty: bool, candidates: str | None, seed: str) -> None:
         db.session.rollback()
         _fail(str(error))
     db.session.commit()
+    _analyze()
     rows = sum(counts.values())
     parts = ", ".join(f"{table} {number}" for table, number in counts.items())
     click.echo(f"Klaar: {count} kandidaten gegenereerd (seed {seed_value}), {rows} rijen in "

@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,7 +23,7 @@ from wtforms.fields.choices import SelectChoice
 from trajectory.audit.rendering import show_subjects
 from trajectory.audit.trail import log_processing
 from trajectory.auth.access import allow, get_in_scope, require
-from trajectory.auth.models import User, UserRole
+from trajectory.auth.models import User, UserRole, by_name
 from trajectory.auth.roles import Role
 from trajectory.auth.views import safe_next
 from trajectory.candidates.models import Candidate
@@ -78,8 +79,21 @@ register_nav("stages.worklist", _l("Task list"), set(WORKERS), order=20)
 
 # ------------------------------------------------------------------ helpers
 
-def load_stage(stage_id: int) -> Stage:
-    return get_in_scope(Stage, stage_id)
+def load_stage(stage_id: int, options: tuple[Any, ...] = ()) -> Stage:
+    return get_in_scope(Stage, stage_id, options=options)
+
+
+def _detail_options() -> tuple[Any, ...]:
+    """What the stage page shows of the stage, loaded with it in one query: the person,
+    the provider, the offer and the vacancy, the stage it follows, and the people named
+    (by name only: ``by_name``) instead of a query for each when the template asks."""
+    named = (Stage.responsible_user, Stage.proposed_by, Stage.answered_by,
+             Stage.outcome_recorded_by, Stage.care_decided_by, Stage.outcome_handled_by)
+    return (so.joinedload(Stage.candidate), so.joinedload(Stage.provider),
+            so.joinedload(Stage.offer_item), so.joinedload(Stage.vacancy),
+            so.joinedload(Stage.previous_stage).options(
+                so.joinedload(Stage.provider), so.joinedload(Stage.offer_item)),
+            *(by_name(relationship) for relationship in named))
 
 
 def log_stage_view(stage: Stage, action: str = "view") -> None:
@@ -268,7 +282,7 @@ def mark_handled(stage_id: int):
 @bp.route("/<int:stage_id>")
 @allow(*READERS)
 def detail(stage_id: int):
-    stage = load_stage(stage_id)
+    stage = load_stage(stage_id, _detail_options())
     # The value never depends on who looks: every stage of the candidate takes part.
     value = value_of(stage)
     follow_ups = [s for s in services.stages_of(stage.candidate_id, current_user)
