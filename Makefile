@@ -69,7 +69,7 @@ serve: install
 ## make test: the whole suite (SQLite, plus the PostgreSQL and browser tests)
 test: install
 	$(BIN)/python -m pytest -n 2 -m "not browser"
-	$(BIN)/python -m pytest -m browser
+	$(BIN)/python -m pytest -n 2 -m browser
 
 test-fast: install
 	$(BIN)/python -m pytest -n 2 -m "not browser"
@@ -78,8 +78,9 @@ test-fast: install
 test-postgres: install
 	TRAJECTORY_TEST_DB=postgres $(BIN)/python -m pytest -n 2 -m "not browser" -p no:randomly
 
+## make test-browser: the browser tests on both cores (each worker its own live server and Chromium)
 test-browser: install
-	$(BIN)/python -m pytest -m browser
+	$(BIN)/python -m pytest -n 2 -m browser
 
 ## make screenshots: the browser tests, saving every page at 1280 and 360 px in test-artifacts/
 screenshots: install

@@ -1,7 +1,7 @@
 """The browser layer: one live server with the full demo and one Chromium per session.
 
 Every test under ``tests/browser`` is marked ``browser``; the Makefile runs them
-in one process of their own (one server, one browser). Without Debian's chromium the
+apart from the others, on two xdist workers (each its own server, database and browser). Without Debian's chromium the
 tests are skipped with the reason shown, except when ``CI`` or
 ``TRAJECTORY_REQUIRE_BROWSER=1`` is set: then they fail. ``TRAJECTORY_CHROMIUM``
 names another chromium binary.
@@ -57,7 +57,7 @@ BROWSER_DIR = Path(__file__).resolve().parent
 
 def pytest_collection_modifyitems(config, items):
     """Mark everything under tests/browser, so ``-m browser`` / ``-m "not browser"`` split
-    the suite (the Makefile runs the browser tests in one process: one server, one browser)."""
+    the suite (the Makefile runs the browser tests apart: per worker one server, one browser)."""
     for item in items:
         if BROWSER_DIR in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.browser)
