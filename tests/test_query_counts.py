@@ -167,3 +167,48 @@ def test_the_larger_region_is_larger(sized):
             counts[size] = db.session.scalar(sa.select(sa.func.count(Candidate.id)))
             db.engine.dispose()
     assert counts[LARGE] - counts[SMALL] == LARGE - SMALL
+
+
+def _signal_queries(uri: str, username: str) -> dict[str, int]:
+    """The statements the signal functions run for an account: every signal with its
+    first rows (``signals_for``), the counts alone, the per-cohort counts of a page of
+    cohorts and the buddies' open signals."""
+    import sqlalchemy as sa
+
+    from trajectory.auth.models import User
+    from trajectory.cohorts import signals as sig
+    from trajectory.cohorts.models import Cohort
+
+    app = create_app(base_config(uri))
+    found = {}
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.username == username))
+        cohorts = list(db.session.scalars(sa.select(Cohort.id).order_by(Cohort.id).limit(25)))
+        scope = sig.signal_scope(user)
+        calls = {
+            "signals_for": lambda: sig.signals_for(user, shown=3),
+            "counts": lambda: sig.counts(sig.signals_seen_by(user), scope),
+            "cohort_counts": lambda: sig.cohort_counts(cohorts),
+            "buddy_signals": lambda: (sig.count_open_buddy_signals(sig.task_scope(user)),
+                                      sig.open_buddy_signals(sig.task_scope(user), 5)),
+        }
+        for name, call in calls.items():
+            call()
+            with statements_run(app) as seen:
+                call()
+            found[name] = len(seen)
+        db.session.remove()
+        db.engine.dispose()
+    return found
+
+
+@pytest.mark.parametrize("username", ["klantmanager", "intaker", "buddy", "coordinator"])
+def test_the_signals_cost_the_same_queries_at_two_sizes(sized, username):
+    """Two statements for every signal and its first rows (the counts, the first rows of
+    all in one UNION ALL), one for the counts, one for a page of cohorts' counts, and a
+    few for the buddies' open signals: the same at both sizes."""
+    small, large = _signal_queries(sized[SMALL], username), _signal_queries(sized[LARGE],
+                                                                           username)
+    assert small == large
+    assert (large["signals_for"], large["counts"], large["cohort_counts"]) == (2, 1, 1)
+    assert large["buddy_signals"] <= 3  # the count, the rows (and their eager loads)
