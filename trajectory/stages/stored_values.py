@@ -430,6 +430,7 @@ def crediting(contract_ids: set[int], before: dict[int, Period | None] | None = 
     for provider_id in sorted({c.provider_id for c in changed.values()}):
         contracts = _contracts_for({provider_id})
         periods = {c.id: contract_periods(c) for c in contracts}
+        orders: dict[tuple, list] = {}  # the contract order per municipality and region
         for row in db.session.execute(
                 sa.select(Stage.candidate_id,
                           sa.func.coalesce(Stage.actual_start, Stage.planned_start),
@@ -441,19 +442,23 @@ def crediting(contract_ids: set[int], before: dict[int, Period | None] | None = 
                 .outerjoin(Organisation, Organisation.id == Candidate.municipality_id)
                 .outerjoin(StageValue, StageValue.stage_id == Stage.id)
                 .where(Stage.provider_id == provider_id)):
-            if row[0] not in affected and _touches(row, contracts, periods, changed, before):
+            if row[0] not in affected and _touches(row, contracts, periods, changed, before,
+                                                   orders):
                 affected.add(row[0])
     return affected
 
 
 def _touches(row: sa.Row, contracts: list, periods: dict, changed: dict,
-             before: dict[int, Period | None]) -> bool:
+             before: dict[int, Period | None], orders: dict[tuple, list]) -> bool:
     """Whether a change of ``changed`` can change this stage's value (see ``crediting``)."""
     _candidate, start, end, credited, listed, stored, municipality, region = row
     if stored is None or start is None or (end is not None and end < start):
         return True
-    whom = _Whom(municipality, _Place(region) if municipality is not None else None)
-    ordered = [periods[c.id] for c in contracts_in_order(whom, contracts)]
+    if (municipality, region) not in orders:
+        whom = _Whom(municipality, _Place(region) if municipality is not None else None)
+        orders[(municipality, region)] = [periods[c.id]
+                                          for c in contracts_in_order(whom, contracts)]
+    ordered = orders[(municipality, region)]
     first_covering = next((p for p in ordered if p.covers(start)), None)
     step = _Step(ordered[0].provider, Period(start, end or (
         max(p.end for p in first_covering.periods) if first_covering else open_end(start))))
