@@ -24,7 +24,8 @@ from trajectory.extensions import db
 
 pytestmark = pytest.mark.postgres
 
-BIG_TABLES = ("candidate", "stage", "contact_log", "buddy_assignment", "cohort_candidate")
+BIG_TABLES = ("candidate", "stage", "contact_log", "buddy_assignment", "cohort_candidate",
+              "signal_fact")
 SEQ_SCAN = re.compile(r"Seq Scan on (\w+)")
 GENERATED = 2_000
 

@@ -572,25 +572,40 @@ def open_buddy_signals(condition: sa.ColumnElement[bool], limit: int | None = No
 
 
 def open_buddy_signals_select(condition: sa.ColumnElement[bool]) -> sa.Select:
-    return (_open_buddy_signals(sa.select(ContactLog), condition)
+    # Oldest first; through the facts the same order is their anchor (the contact's day)
+    # and item (the contact), read from the index in a municipality.
+    order = ((ContactLog.contact_on, ContactLog.id) if _reads_contacts(condition)
+             else (Fact.anchor, Fact.item_id))
+    return (_open_buddy_signals(sa.select(ContactLog), condition, rows=True)
             .options(so.contains_eager(ContactLog.candidate), so.joinedload(ContactLog.buddy))
-            .order_by(ContactLog.contact_on, ContactLog.id))
+            .order_by(*order))
 
 
-def _open_buddy_signals(select: sa.Select, condition: sa.ColumnElement[bool]) -> sa.Select:
-    """The contacts with an open signal in ``condition``, through their stored facts (an
-    index range in a municipality)."""
-    return (select.select_from(Fact)
-            .join(Candidate, sa.and_(Candidate.id == Fact.candidate_id,
-                                     Candidate.municipality_id == Fact.municipality_id))
-            .join(ContactLog, ContactLog.id == Fact.item_id)
-            .where(Fact.signal == BUDDY_SIGNAL, condition))
+def _reads_contacts(expression: sa.ColumnElement[Any]) -> bool:
+    return any(isinstance(element, sa.ColumnClause)
+               and getattr(element, "table", None) is ContactLog.__table__
+               for element in sa.sql.visitors.iterate(expression))
+
+
+def _open_buddy_signals(select: sa.Select, condition: sa.ColumnElement[bool],
+                        rows: bool = False) -> sa.Select:
+    """The contacts with an open signal in ``condition``. A scope on the contacts (the
+    buddy's own) reads them by their index; any other through the stored facts: in a
+    municipality a count is an index range, without a join."""
+    if _reads_contacts(condition):
+        return (select.select_from(ContactLog).join(ContactLog.candidate)
+                .where(condition, ContactLog.open_signal()))
+    stmt = select.select_from(Fact)
+    if rows:
+        stmt = (stmt.join(ContactLog, ContactLog.id == Fact.item_id)
+                .join(Candidate, Candidate.id == Fact.candidate_id))
+    return stmt.where(Fact.signal == BUDDY_SIGNAL, on_facts(condition).where)
 
 
 def count_open_buddy_signals(condition: sa.ColumnElement[bool]) -> int:
     signal_facts.settle()
-    return int(db.session.scalar(
-        _open_buddy_signals(sa.select(sa.func.count(Fact.id)), condition)) or 0)
+    return int(db.session.scalar(_open_buddy_signals(sa.select(sa.func.count()), condition))
+               or 0)
 
 
 def task_scope(user: Any) -> sa.ColumnElement[bool]:
