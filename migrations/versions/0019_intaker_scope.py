@@ -6,7 +6,10 @@ with the status, end and candidate in the index the subquery reads the index onl
 replaces ``ix_stage_provider_status``, its prefix). The provider's "labour participation
 to submit" (trajectory/labour/lines.py ``to_submit``) counts and orders the stored
 stage values of its contracts by forecast status, start and stage: one index range per
-contract, no table row read.
+contract, no table row read. The ledgers' labour sums (every overview, the adviser's and
+the coordinator's home) group the stored values by contract and year: with the status and
+the value in ``ix_stage_value_line_contract_year`` they read the index only (at 20,000
+candidates 37 ms of SQLite CPU became 3 ms).
 
 Revision ID: 0019_intaker_scope
 Revises: 0018_signal_facts
@@ -30,13 +33,26 @@ INDEXES = (
 )
 
 
+# Widened: (name, table, columns before, columns now).
+WIDENED = (
+    ("ix_stage_value_line_contract_year", "stage_value", ["line_contract_id", "forecast_year"],
+     ["line_contract_id", "forecast_year", "forecast_status", "forecast_value"]),
+)
+
+
 def upgrade():
     op.drop_index("ix_stage_provider_status", table_name="stage")
     for name, table, columns in INDEXES:
         op.create_index(name, table, columns)
+    for name, table, _before, columns in WIDENED:
+        op.drop_index(name, table_name=table)
+        op.create_index(name, table, columns)
 
 
 def downgrade():
+    for name, table, before, _columns in WIDENED:
+        op.drop_index(name, table_name=table)
+        op.create_index(name, table, before)
     for name, table, _columns in reversed(INDEXES):
         op.drop_index(name, table_name=table)
     op.create_index("ix_stage_provider_status", "stage", ["provider_id", "status"])

@@ -392,7 +392,9 @@ class StageValue(db.Model):
     stage: so.Mapped[Stage] = so.relationship(viewonly=True)
 
     __table_args__ = (
-        sa.Index("ix_stage_value_line_contract_year", "line_contract_id", "forecast_year"),
+        # The ledgers' sums per contract and year read the index only (widened in 0019).
+        sa.Index("ix_stage_value_line_contract_year", "line_contract_id", "forecast_year",
+                 "forecast_status", "forecast_value"),
         sa.Index("ix_stage_value_provider_year", "provider_id", "forecast_year"),
         # The provider's stages to submit, counted and ordered per contract (0019).
         sa.Index("ix_stage_value_line_forecast", "line_contract_id", "forecast_status",
