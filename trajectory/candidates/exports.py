@@ -76,12 +76,15 @@ class ExtraColumn:
 
 
 def _buddy_name() -> sa.ScalarSelect[Any]:
-    """``Candidate.current_buddy`` in SQL: the first assignment (by start) active today."""
+    """``Candidate.current_buddy`` in SQL: the first assignment (by start) active today,
+    then its buddy by primary key (a join made PostgreSQL hash the accounts per row)."""
     assignment = so.aliased(BuddyAssignment)
-    return (sa.select(User.full_name).join(assignment, assignment.buddy_id == User.id)
-            .where(assignment.candidate_id == Candidate.id,
-                   BuddyAssignment.active_on(today(), assignment))
-            .order_by(assignment.start_date, assignment.id).limit(1)
+    buddy_id = (sa.select(assignment.buddy_id)
+                .where(assignment.candidate_id == Candidate.id,
+                       BuddyAssignment.active_on(today(), assignment))
+                .order_by(assignment.start_date, assignment.id).limit(1)
+                .correlate(Candidate).scalar_subquery())
+    return (sa.select(User.full_name).where(User.id == buddy_id)
             .correlate(Candidate).scalar_subquery())
 
 
