@@ -56,6 +56,15 @@ def _upgrade(url: str, stored: dict, key: dict, secret: str, log: Path) -> dict:
     with log.open("a") as out:
         out.write(f"# upgrading a build of {json.dumps(stored['key'])}\n")
     _flask(["db", "upgrade"], url, secret, log)
+    if url.startswith("postgresql"):
+        # Planner statistics for the tables and indexes the migrations added, as the
+        # generator gives a fresh build (autovacuum would, some minutes later).
+        engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+        try:
+            with engine.connect() as conn:
+                conn.execute(sa.text("ANALYZE"))
+        finally:
+            engine.dispose()
     history = [*stored.get("upgrades", []),
                {"from": {name: stored["key"].get(name) for name in UPGRADABLE},
                 "seconds": round(time.perf_counter() - started, 1)}]
