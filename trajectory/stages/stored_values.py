@@ -295,7 +295,7 @@ def _write(model: type, key: str, ids: Sequence[int], rows: list[dict]) -> int:
     old = {row[key]: row for row in session.execute(
         sa.select(table).where(table.c.candidate_id.in_(ids))).mappings()}
     new = {row[key]: row for row in rows}
-    fields = [name for name in table.c.keys() if name not in (key, "computed_at")]
+    fields = [name for name in (c.name for c in table.columns) if name not in (key, "computed_at")]
     changed = [row for k, row in new.items()
                if k in old and any(old[k][name] != row[name] for name in fields)]
     added = [row for k, row in new.items() if k not in old]
