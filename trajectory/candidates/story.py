@@ -18,6 +18,7 @@ import sqlalchemy.orm as so
 from trajectory.auth.models import by_name
 from trajectory.candidates.models import BuddyAssignment, Candidate, Goal, Plan
 
+
 def file_options() -> tuple[Any, ...]:
     """What the file reads of the person, loaded with them: the plan joined (it is one
     row), its goals with their steps in one query when the file reads them (not one per
