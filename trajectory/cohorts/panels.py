@@ -25,6 +25,7 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from trajectory.audit.rendering import show_subjects
+from trajectory.auth.models import by_name
 from trajectory.auth.roles import Role
 from trajectory.candidates.models import Candidate, CandidateStatus
 from trajectory.candidates.need_to_know import visible_for_all
@@ -160,7 +161,7 @@ def waiting_for_table(user: Any, shown: int = SHOWN) -> dict[str, Any]:
         sa.select(CohortCandidate).where(_proposal_condition(user))
         .options(so.joinedload(CohortCandidate.cohort),
                  so.joinedload(CohortCandidate.candidate).joinedload(Candidate.municipality),
-                 so.joinedload(CohortCandidate.proposed_by))
+                 by_name(CohortCandidate.proposed_by))
         .order_by(CohortCandidate.proposed_on, CohortCandidate.id).limit(shown))
         if proposals_total else [])
     evaluations = list(db.session.scalars(
