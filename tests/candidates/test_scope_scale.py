@@ -17,6 +17,7 @@ plus a generated region at two sizes; the pages cost the same queries at both.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import pytest
 import sqlalchemy as sa
@@ -181,7 +182,7 @@ def test_each_roles_tiers_are_nested_widest_first(region, username):
             if role not in user.roles:
                 continue
             tiers = build(user)
-            for (wide, wide_view), (narrow, narrow_view) in zip(tiers, tiers[1:]):
+            for (wide, wide_view), (narrow, narrow_view) in pairwise(tiers):
                 assert (wide_view & narrow_view) == wide_view, (role, narrow_view)
                 outside = db.session.scalar(sa.select(sa.func.count(Candidate.id))
                                             .where(narrow, ~wide))
