@@ -45,6 +45,7 @@ from trajectory.candidates.models import (
     _enum,
 )
 from trajectory.contacts.models import ContactKind, ContactLog
+from trajectory.derived import install_session_hooks
 from trajectory.extensions import db
 from trajectory.timeutil import AMSTERDAM
 
@@ -284,7 +285,4 @@ def _before_commit(session: so.Session) -> None:
 
 def install() -> None:
     """Listen to every session (once): collect after a flush, settle before a commit."""
-    if not sa.event.contains(so.Session, "after_flush", _collect):
-        sa.event.listen(so.Session, "after_flush", _collect)
-    if not sa.event.contains(so.Session, "before_commit", _before_commit):
-        sa.event.listen(so.Session, "before_commit", _before_commit)
+    install_session_hooks(_collect, _before_commit)

@@ -41,6 +41,7 @@ from flask import current_app
 from flask_babel import force_locale
 
 from trajectory.candidates.models import Candidate
+from trajectory.derived import install_session_hooks
 from trajectory.extensions import db
 from trajectory.organisations.models import Organisation
 from trajectory.stages.models import Stage, StageClaimValue, StageValue
@@ -593,7 +594,4 @@ def _before_commit(session: so.Session) -> None:
 
 def install() -> None:
     """Listen to every session (once): collect after a flush, settle before a commit."""
-    if not sa.event.contains(so.Session, "after_flush", _collect):
-        sa.event.listen(so.Session, "after_flush", _collect)
-    if not sa.event.contains(so.Session, "before_commit", _before_commit):
-        sa.event.listen(so.Session, "before_commit", _before_commit)
+    install_session_hooks(_collect, _before_commit)
