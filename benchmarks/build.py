@@ -50,6 +50,12 @@ def upgradable(stored: dict | None, key: dict, settings: Settings) -> bool:
     return all(old.get(name) == value for name, value in key.items() if name not in UPGRADABLE)
 
 
+def _last_upgrade(stored: dict) -> float | None:
+    """Seconds of the latest upgrade of a cached build (now or in an earlier run), if any."""
+    upgrades = stored.get("upgrades") or []
+    return upgrades[-1]["seconds"] if upgrades else None
+
+
 def _upgrade(url: str, stored: dict, key: dict, secret: str, log: Path) -> dict:
     """Migrate a cached build to the current head and record it in its manifest."""
     started = time.perf_counter()
@@ -161,12 +167,12 @@ def _sqlite(size: int, settings: Settings, secret: str) -> Built:
     stored = json.loads(manifest.read_text()) if manifest.exists() and built.exists() else None
     started = time.perf_counter()
     cached = stored is not None and stored.get("key") == key
-    upgraded = None
     if not cached and upgradable(stored, key, settings):
         stored = _upgrade(f"sqlite:///{built}", stored, key, secret,
                           directory / f"build-sqlite-{size}.log")
         manifest.write_text(json.dumps(stored, indent=2))
-        cached, upgraded = True, stored["upgrades"][-1]["seconds"]
+        cached = True
+    upgraded = _last_upgrade(stored) if cached else None
     if not cached:
         for stale in (built, manifest, *directory.glob(f"sqlite-{size}.sqlite-*")):
             stale.unlink(missing_ok=True)
@@ -228,12 +234,12 @@ def _postgres(size: int, settings: Settings, secret: str) -> Built:
                 "WHERE datname = :n"), {"n": name}).scalar()
             stored = json.loads(comment) if comment and comment.startswith("{") else None
             cached = stored is not None and stored.get("key") == key
-        upgraded = None
         if not cached and upgradable(stored, key, settings):
             stored = _upgrade(_database_url(settings, name), stored, key, secret,
                               settings.directory / f"build-postgres-{size}.log")
             _comment(admin, name, stored)
-            cached, upgraded = True, stored["upgrades"][-1]["seconds"]
+            cached = True
+        upgraded = _last_upgrade(stored) if cached else None
         with admin.connect() as conn:
             if not cached:
                 _drop(conn, run)
