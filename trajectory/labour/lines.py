@@ -95,6 +95,15 @@ def credited_contract(person: PersonValues, stage_id: int, contracts: Sequence[C
     return next((c.id for c in own if contract_periods(c).covers(stage.start)), None)
 
 
+def line_order(line: LabourLine) -> tuple:
+    """The ledger's order of labour lines, the same as ``line_page``'s SQL: by start, stage
+    and end, a stage's forecast before its claims, claims by number (two claims of one
+    period, a rejected one and its successor, never swap places)."""
+    claim_id = line.claim.id if line.claim is not None else None
+    return (line.start, line.stage_id or 0, line.end, 0 if claim_id is None else 1,
+            claim_id if claim_id is not None else line.stage_id or 0)
+
+
 def claim_line(person: PersonValues, stage: Stage, claim: Claim, credited: int | None
                 ) -> LabourLine:
     flags: list[str] = []
@@ -195,7 +204,7 @@ def labour_lines(contracts: Sequence[Contract]) -> Mapping[int, list[LabourLine]
                      so.joinedload(Claim.subcontractor), so.lazyload(Claim.contract))):
         lines[claim.contract_id].append(_stored_claim(row, claim))
     for found in lines.values():
-        found.sort(key=lambda line: (line.start, line.stage_id or 0, line.end))
+        found.sort(key=line_order)
     return lines
 
 
@@ -315,7 +324,7 @@ def live_labour_lines(contracts: Sequence[Contract]) -> Mapping[int, list[Labour
                 if forecast is not None:
                     lines[credited].append(forecast)
     for found in lines.values():
-        found.sort(key=lambda line: (line.start, line.stage_id or 0, line.end))
+        found.sort(key=line_order)
     return lines
 
 
