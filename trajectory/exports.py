@@ -239,7 +239,7 @@ def csv_stream(columns: Sequence[Column], chunks: Iterable[Iterable[Sequence[Any
     view has returned, inside the request's context again (``stream_with_context``), so it
     does its own database work in a fresh session."""
     rest = stream_with_context(_csv_rows(columns, chunks))
-    return Response(_Stream(csv_header(columns), rest), mimetype=CSV,
+    return Response(_Stream(csv_header(columns), rest), content_type=CSV,  # charset once
                     headers={"Content-Disposition": attachment(name)})
 
 
