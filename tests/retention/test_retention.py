@@ -120,7 +120,8 @@ def _plant(candidate: Candidate) -> None:
             CohortAgreement.candidate_id == c.id)):
         agreement.support = canary()
     db.session.commit()
-    # Claims and evidence name no audit subject (see test_claim_and_evidence_audit_rows...).
+    # Claim and evidence texts by plain SQL (no trail row; the trail's upload-time names are
+    # covered by test_claim_and_evidence_audit_rows_lose_their_values).
     stage_ids = sa.select(Stage.id).where(Stage.candidate_id == c.id).scalar_subquery()
     db.session.execute(sa.update(Claim).where(Claim.stage_id.in_(stage_ids)).values(
         description=f"{CANARY}-claim", rejection_reason=sa.case(
@@ -239,11 +240,9 @@ def test_two_beheerders_anonymise_the_whole_file_and_the_figures_stay(app, dirk)
     assert [r["candidate_id"] for r in records] == [dirk.id]
 
 
-@pytest.mark.xfail(strict=True, reason="Claim and Evidence rows name no audit subject, so "
-                   "redact_subject_history cannot blank their trail (original file names such "
-                   "as 'contract-jonge.pdf', claim descriptions); needs audit_subject on them "
-                   "or a redaction by object in trajectory/audit/trail.py")
 def test_claim_and_evidence_audit_rows_lose_their_values(app, dirk):
+    """Labour claims and their files name the candidate in the trail, so the upload-time
+    file names and claim descriptions go with the rest of the person."""
     names = set(db.session.scalars(sa.select(Evidence.original_name).join(
         Claim, Evidence.claim_id == Claim.id).join(Stage, Claim.stage_id == Stage.id)
         .where(Stage.candidate_id == dirk.id)))

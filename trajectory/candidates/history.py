@@ -22,8 +22,11 @@ from trajectory.audit.models import AuditEvent, ProcessingLogEntry
 from trajectory.extensions import db
 from trajectory.organisations.models import Organisation
 
-# A plan version repeats what the plan change it belongs to already shows.
-SKIPPED_OBJECTS = ("PlanVersion",)
+# A plan version repeats what the plan change it belongs to already shows. Labour claims
+# and their files name the candidate (so retention blanks their trail) but are the
+# provider's and the SROI adviser's business, not the municipality's file, which never
+# showed them.
+SKIPPED_OBJECTS = ("PlanVersion", "Claim", "Evidence")
 
 
 def history_statement(candidate_id: int) -> sa.Select:

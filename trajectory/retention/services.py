@@ -368,10 +368,10 @@ def anonymise(candidate: Candidate) -> tuple[dict[str, int], list[Path]]:
             CohortAgreement.candidate_id == cid)):
         add("cohort_agreement_texts", _blank(agreement, ("support",), ANONYMOUS))
 
-    # Claims keep every amount and frozen value; their free texts and documents go. Claim
-    # and Evidence rows name no audit subject, so their trail could not be blanked
-    # afterwards: plain SQL statements, which the trail does not copy the old values into
-    # (the DestructionRecord counts them instead).
+    # Claims keep every amount and frozen value; their free texts and documents go, in
+    # plain SQL statements the trail does not copy (the DestructionRecord counts them).
+    # The trail rows written earlier (upload-time file names, descriptions) name the
+    # candidate (``Claim.audit_subject``) and are blanked below with the rest.
     files: list[Path] = []
     folder = evidence_dir()
     claim_ids = [claim.id for claim in claims]

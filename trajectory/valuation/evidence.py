@@ -105,10 +105,12 @@ def store_bytes(data: bytes, filename: str | None, *, contract: Contract, user=N
                         original_name=clean_filename(filename, content_type),
                         content_type=content_type, size=len(data),
                         sha256=hashlib.sha256(data).hexdigest(),
-                        uploaded_by_id=getattr(user, "id", None))
-    contract.evidence.append(evidence)
-    if claim is not None:
-        claim.evidence.append(evidence)
+                        uploaded_by_id=getattr(user, "id", None), contract=contract,
+                        claim=claim)
+    # Both set before the one flush (appending to an unloaded collection would load it and
+    # flush the file without its claim first): the trail's first row already names the
+    # person the claim is about (``Evidence.audit_subject``).
+    db.session.add(evidence)
     db.session.flush()
     return evidence
 

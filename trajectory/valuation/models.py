@@ -357,6 +357,12 @@ class Evidence(db.Model):
     def kind_label(self) -> str:
         return str(EVIDENCE_LABELS.get(self.kind, self.kind))
 
+    @property
+    def audit_subject(self) -> tuple[str, int | None] | None:
+        """A claim's file is about whom its claim is about (retention blanks its trail with
+        theirs); a contract's plan or PSO file is about no one person."""
+        return self.claim.audit_subject if self.claim is not None else None
+
     @classmethod
     def scope_filter(cls, user: User) -> sa.ColumnElement[bool]:
         """Evidence may hold personal data: the provider's own intakers and the region's adviser only."""
@@ -457,6 +463,14 @@ class Claim(db.Model):
     def scope_filter(cls, user: User) -> sa.ColumnElement[bool]:
         """A claim is in scope when its contract is."""
         return cls.contract_id.in_(sa.select(Contract.id).where(Contract.scope_filter(user)))
+
+    @property
+    def audit_subject(self) -> tuple[str, int | None] | None:
+        """A labour claim is about the candidate of its stage, so destroying their file
+        blanks its trail too; a purchase, an activity or a fund payment names no stage and
+        is about the provider, no one person (docs/security.md)."""
+        stage = self.stage
+        return ("Candidate", stage.candidate_id) if stage is not None else None
 
     @property
     def editable(self) -> bool:
