@@ -78,6 +78,7 @@ FEATURES = (
     "trajectory.stages",
     "trajectory.labour",
     "trajectory.retention",
+    "trajectory.api",  # the public API at /api/v1 (docs/api.md); its init_app: no CSRF, tokens
 )
 
 

@@ -125,6 +125,8 @@ def init_security(app: Flask) -> None:
 
         if request.endpoint in (None, "static", "main.healthz", "main.readyz"):
             return None
+        if request.blueprint == "api":
+            return None  # the API never reads a session (trajectory/api/auth.py)
         ended = check_request_session()
         if ended is None:
             return None

@@ -198,3 +198,12 @@ POLICY.update({
     "auth_sessions.end_for_user": {Role.BEHEERDER},
     "auth_sessions.end_all_for_user": {Role.BEHEERDER},
 })
+
+# The public API (trajectory/api, docs/api.md): public to the access check, which never
+# reads a session there; the operation's token (scope and role) decides, and
+# tests/api/test_token_matrix.py requests every operation with every kind of token.
+API_ENDPOINTS = (
+    "api.openapi_json", "api.rulebook_editions", "api.rulebook_edition", "api.valuations",
+    "api.contracts", "api.contract", "api.contract_ledger",
+)
+POLICY.update(dict.fromkeys(API_ENDPOINTS, PUBLIC))

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import pytest
 from flask import url_for
 
-from tests.auth.policy import ANY_USER, POLICY, PUBLIC, ROLE_USERS
+from tests.auth.policy import ANY_USER, API_ENDPOINTS, POLICY, PUBLIC, ROLE_USERS
 from tests.candidates.support import CANDIDATE_URL_ARGS
 from tests.cohorts.support import COHORT_URL_ARGS
 from tests.conftest import login
@@ -69,6 +69,12 @@ URL_ARGS.update(COHORT_URL_ARGS)
 
 URL_ARGS.update(PROVIDER_URL_ARGS)  # issue 5: providers, offer, vacancies
 URL_ARGS.update(STAGE_URL_ARGS)  # issue 5: stages, task lists
+# The API (tests/api): an edition by its name, the sample contract.
+URL_ARGS.update({
+    "api.rulebook_edition": lambda w: {"id": "bouwblokken-2025"},
+    "api.contract": lambda w: {"id": valuation_sample(w).contract.id},
+    "api.contract_ledger": lambda w: {"id": valuation_sample(w).contract.id},
+})
 # Sessions: an id that need not exist (the roles refused never reach the lookup).
 URL_ARGS.update({
     "auth_sessions.end_own": lambda w: {"session_id": 1},
@@ -82,6 +88,7 @@ SKIP = {"static"}
 # running, tests/auth/test_sso.py requests both routes anonymously and as every role.
 SKIP |= {"oidc.login", "oidc.callback"}
 SKIP |= {"metrics.metrics"}  # a token, not a role, decides: tests/test_metrics.py
+SKIP |= set(API_ENDPOINTS)  # a token, not a role, decides: tests/api/test_token_matrix.py
 
 
 def _rules(app, method: str):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, DBAPIError, StatementError
@@ -11,6 +11,21 @@ from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAll
 
 from trajectory.extensions import db
 from trajectory.services import ServiceError
+
+
+def register_error_responder(app: Flask, responder) -> None:
+    """A feature that answers errors in its own format (the API's problem+json):
+    ``responder(error, code)`` returns a response for its own paths, else None, and is
+    asked before the pages' handlers."""
+    app.extensions.setdefault("error_responders", []).append(responder)
+
+
+def _own_response(error: Exception, code: int):
+    for responder in current_app.extensions.get("error_responders", ()):
+        answer = responder(error, code)
+        if answer is not None:
+            return answer
+    return None
 
 
 def _messages() -> dict[int, tuple[str, str]]:
@@ -77,6 +92,9 @@ def init_errors(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
+        own = _own_response(error, error.code)
+        if own is not None:
+            return own
         body, code = render_error(error.code)
         if isinstance(error, MethodNotAllowed) and error.valid_methods:
             return body, code, {"Allow": ", ".join(error.valid_methods)}  # RFC 9110 15.5.6
@@ -90,6 +108,7 @@ def init_errors(app: Flask) -> None:
         refused = _refused_input(error)
         if refused is not None:
             app.logger.warning("input refused: %s", type(error).__name__)
-            return refused
+            return _own_response(error, refused[1]) or refused
         app.logger.exception("unhandled error", exc_info=error)
-        return render_error(InternalServerError.code)
+        return _own_response(error, InternalServerError.code) or render_error(
+            InternalServerError.code)
