@@ -36,7 +36,7 @@ stays the klantmanager's (``edit``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from typing import Any
@@ -199,6 +199,32 @@ def connected_to_provider(provider_id: int) -> sa.ColumnElement[bool]:
     return sa.or_(*conditions) if conditions else sa.false()
 
 
+def connected_with_consent(provider_id: int, keys: Iterable[str] | None = None,
+                           since: date | None = None) -> sa.ColumnElement[bool]:
+    """A registered connection (of ``keys`` when given) that ended on or after ``since``
+    (today minus the grace period) links the candidate to the provider, and consent for
+    providers is in force: ``connected_to_provider`` and ``consent_covers("providers")``.
+
+    The causes kept in ``trajectory.candidates.connections`` are read from its stored
+    rows (one index range, consent included), any other registered condition as it is."""
+    from trajectory.candidates import connections
+
+    day = today()
+    since = since or connection_cutoff(day)
+    registered = {key: condition for key, condition in registered_connections().items()
+                  if keys is None or key in keys}
+    stored = [key for key in registered if key in connections.STORED_CAUSES]
+    others = [condition(provider_id, since) for key, condition in registered.items()
+              if key not in connections.STORED_CAUSES]
+    conditions = []
+    if stored:
+        connections.settle(db.session)  # this transaction's own changes first
+        conditions.append(connections.stored_connection(provider_id, stored, since, day))
+    if others:
+        conditions.append(sa.and_(sa.or_(*others), consent_covers("providers", day)))
+    return sa.or_(*conditions) if conditions else sa.false()
+
+
 # The connections through which a provider works with the candidate, so that its intaker
 # co-writes the plan: only while their cause runs (no grace period).
 PLAN_WRITING_CONNECTIONS = ("stage",)
@@ -238,9 +264,11 @@ def klantmanager_tiers(user: Any) -> list[Tier]:
 
 
 def intaker_tiers(user: Any) -> list[Tier]:
-    consent = consent_covers("providers")
-    return [(sa.and_(connected_to_provider(user.organisation_id), consent), INTAKER_VIEW),
-            (sa.and_(working_with_provider(user.organisation_id), consent),
+    """Connected with consent (the stored connections, ``connected_with_consent``); the
+    plan writers: a plan-writing connection today, without the grace period."""
+    provider_id = user.organisation_id
+    return [(connected_with_consent(provider_id), INTAKER_VIEW),
+            (connected_with_consent(provider_id, PLAN_WRITING_CONNECTIONS, today()),
              INTAKER_PLAN_WRITER)]
 
 
@@ -379,8 +407,12 @@ def stage_notes_visible(user: Any, stage: Any) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    """The base connection (the buddy's provider) and the templates' helpers."""
+    """The base connection (the buddy's provider), its stored rows' hooks
+    (``trajectory.candidates.connections``) and the templates' helpers."""
+    from trajectory.candidates import connections
+
     register_connection(app, "buddy", current_buddy_at_provider)
+    connections.install()  # stored connections follow the facts they come from
 
     def candidate_view(candidate: Candidate) -> Visible:
         from flask_login import current_user

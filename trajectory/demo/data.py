@@ -97,6 +97,9 @@ def load_demo() -> None:
     from trajectory.cohorts import signal_facts
 
     signal_facts.refresh_all()  # some steps insert in bulk, past the facts' hooks
+    from trajectory.candidates import connections
+
+    connections.refresh_all()  # the stored provider connections, likewise
 
 
 def _store_stage_values() -> None:

@@ -321,6 +321,12 @@ def _refresh_signal_facts(say: Callable[[str], None], started: float) -> None:
     rows = signal_facts.refresh_all()
     say(f"{rows:,} signaalfeiten opgeslagen in {clock.monotonic() - begun:.0f} s "
         f"({clock.monotonic() - started:.0f} s)".replace(",", "."))
+    from trajectory.candidates import connections
+
+    begun = clock.monotonic()
+    rows = connections.refresh_all()
+    say(f"{rows:,} aanbiederskoppelingen opgeslagen in {clock.monotonic() - begun:.0f} s "
+        f"({clock.monotonic() - started:.0f} s)".replace(",", "."))
 
 
 def _refresh_stored_values(say: Callable[[str], None], started: float) -> None:

@@ -119,3 +119,8 @@ def refresh(batch_size: int) -> None:
     facts = signal_facts.refresh_all()  # the signals' stored facts, rebuilt too
     db.session.commit()
     click.echo(f"{facts} signaalfeiten opnieuw opgeslagen.")
+    from trajectory.candidates import connections
+
+    links = connections.refresh_all()  # the stored provider connections, rebuilt too
+    db.session.commit()
+    click.echo(f"{links} aanbiederskoppelingen opnieuw opgeslagen.")
