@@ -46,6 +46,7 @@ DEFAULT_ACTIVITY = "re-integratie"
 HTML_TYPES = ("text/html", "text/csv", "text/plain")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF_TYPE = "application/pdf"
+JSON_TYPE = "application/json"
 # Values shorter than this are not searched for (too many accidental matches).
 MIN_NEEDLE = 6
 # Free-text columns: strings at least this long in the schema.
@@ -252,7 +253,7 @@ def _note_loaded(target: Any, *args: Any) -> None:
 
 def _response_text(response: Any) -> str | None:
     """The text a person sees in the response; "" for a PDF (not searched); None when
-    the response shows nothing (redirects, files passed through, JSON)."""
+    the response shows nothing (redirects, files passed through)."""
     if response.direct_passthrough or response.is_streamed:
         return None
     mimetype = response.mimetype or ""
@@ -267,7 +268,21 @@ def _response_text(response: Any) -> str | None:
             return ""
     if mimetype == PDF_TYPE:
         return ""
+    if mimetype == JSON_TYPE:  # the API (trajectory/api): every text in the document
+        return "\n".join(_json_texts(response.get_json(silent=True)))
     return None
+
+
+def _json_texts(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from _json_texts(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _json_texts(item)
 
 
 _END = ""  # the key that marks the end of a word in a trie node
