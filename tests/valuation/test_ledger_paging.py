@@ -108,6 +108,29 @@ def test_the_figures_are_the_whole_ledgers(sized):  # noqa: F811
             db.engine.dispose()
 
 
+def test_the_overviews_figures_are_the_whole_ledgers(sized):  # noqa: F811
+    """The overviews and home panels sum approved and submitted labour only (no forecast):
+    what they show is the whole ledger's, and a forecast is refused, never wrong."""
+    for uri in sized.values():
+        app = create_app(base_config(uri))
+        with app.app_context():
+            overview = ledger_mod.ledgers_for(None)
+            assert overview
+            for summed in overview:
+                whole = ledger_mod.contract_ledger(summed.contract)
+                assert (summed.required, summed.approved, summed.submitted,
+                        summed.percent_fulfilled, summed.at_risk, summed.expected_by_now) == \
+                    (whole.required, whole.approved, whole.submitted,
+                     whole.percent_fulfilled, whole.at_risk, whole.expected_by_now), \
+                    summed.contract.reference
+                with pytest.raises(ValueError):
+                    summed.forecast  # noqa: B018
+            with pytest.raises(ValueError):
+                ledger_mod.ledger_document(overview)
+            db.session.remove()
+            db.engine.dispose()
+
+
 def test_a_bad_page_year_or_status_never_fails(sized, small_client):  # noqa: F811
     app, client = small_client
     contract_id = _busiest(sized[SMALL])

@@ -11,7 +11,7 @@ total. All lines of all contracts on a page come from a fixed number of queries.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from datetime import timedelta
 from decimal import Decimal
 
@@ -239,28 +239,36 @@ def _stored_claim(row: StageClaimValue, claim: Claim) -> LabourLine:
         claim=claim, stage_id=stage.id)
 
 
-def labour_totals(contract_ids: sa.Select | Sequence[int]
+def labour_totals(contract_ids: sa.Select | Sequence[int],
+                  buckets: Collection[str] | None = None
                   ) -> dict[int, dict[tuple[int, str], Decimal]]:
     """The labour lines' sums per contract, year and ledger bucket, in SQL (two GROUP BY
     queries): what ``labour_lines`` would add up, without loading a line. An approved
-    claim counts its frozen value."""
+    claim counts its frozen value. ``buckets``: only these (the overviews show approved and
+    submitted: no forecast, which reads every stored stage value of the region)."""
     stored_values.settle()
     ids = contract_ids if isinstance(contract_ids, sa.Select) else sorted(set(contract_ids))
     found: dict[int, dict[tuple[int, str], Decimal]] = defaultdict(lambda: defaultdict(
         lambda: ZERO))
-    forecast = (sa.select(StageValue.line_contract_id, StageValue.forecast_year,
-                          sa.func.sum(StageValue.forecast_value))
-                .where(StageValue.line_contract_id.in_(ids),
-                       StageValue.forecast_status.is_not(None))
-                .group_by(StageValue.line_contract_id, StageValue.forecast_year))
-    for contract_id, year, amount in db.session.execute(forecast):
-        found[contract_id][(year, "planned")] += _money(amount)
+    if buckets is None or "planned" in buckets:
+        forecast = (sa.select(StageValue.line_contract_id, StageValue.forecast_year,
+                              sa.func.sum(StageValue.forecast_value))
+                    .where(StageValue.line_contract_id.in_(ids),
+                           StageValue.forecast_status.is_not(None))
+                    .group_by(StageValue.line_contract_id, StageValue.forecast_year))
+        for contract_id, year, amount in db.session.execute(forecast):
+            found[contract_id][(year, "planned")] += _money(amount)
+    wanted = [] if buckets is None else [
+        Claim.status.in_([status for status in ClaimStatus
+                          if CLAIM_STATUS.get(status, "planned") in buckets])]
     frozen = sa.and_(Claim.status == ClaimStatus.APPROVED, Claim.approved_value.is_not(None))
     claimed = (sa.select(Claim.contract_id, StageClaimValue.year, Claim.status,
                          sa.func.sum(sa.case((frozen, Claim.approved_value),
                                              else_=sa.func.coalesce(StageClaimValue.value, 0))))
                .join(Claim, Claim.id == StageClaimValue.claim_id)
-               .where(Claim.contract_id.in_(ids))
+               # Only labour claims have stored values: the kind lets the claims be read
+               # from ix_sroi_claim_contract_kind alone (contract, kind, status, value).
+               .where(Claim.contract_id.in_(ids), Claim.kind == ClaimKind.LABOUR, *wanted)
                .group_by(Claim.contract_id, StageClaimValue.year, Claim.status))
     for contract_id, year, status, amount in db.session.execute(claimed):
         found[contract_id][(year, CLAIM_STATUS.get(status, "planned"))] += _money(amount)

@@ -20,7 +20,7 @@ PDF statement carry every line.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -47,6 +47,14 @@ ZERO = Decimal("0.00")
 BLOCKS = ("labour", "purchase", "activity", "fund")
 KIND_BLOCK = {ClaimKind.LABOUR: "labour", ClaimKind.PURCHASE: "purchase",
               ClaimKind.ACTIVITY: "activity", ClaimKind.FUND: "fund"}
+
+# The claims a ledger loads (labour claims are summed from their stored values): IN, not
+# "!= labour", so the claims are read through ix_sroi_claim_contract_kind.
+OTHER_KINDS = tuple(kind for kind in ClaimKind if kind is not ClaimKind.LABOUR)
+
+# The labour buckets the overviews and home panels show (obligation, approved, submitted,
+# fulfilled, at risk): no forecast.
+OVERVIEW = frozenset({"approved", "submitted"})
 
 # Labour line statuses: planned/running/completed count in the forecast only.
 LABOUR_FORECAST = frozenset({"planned", "running", "completed"})
@@ -89,9 +97,9 @@ class LabourLine:
 
 LabourSource = Callable[[Sequence[Contract]], Mapping[int, Sequence[LabourLine]]]
 _LABOUR_SOURCES: list[LabourSource] = []
-# A source's sums without its lines: fn(contract ids, a list or a SELECT of them) ->
-# {contract id: {(year, bucket): amount}}; and its lines still to submit:
-# fn(contract ids, limit) -> ([(contract id, forecast line)], how many).
+# A source's sums without its lines: fn(contract ids, a list or a SELECT of them[, buckets])
+# -> {contract id: {(year, bucket): amount}} (only those buckets when given); and its lines
+# still to submit: fn(contract ids, limit) -> ([(contract id, forecast line)], how many).
 LabourTotals = Callable[[sa.Select | Sequence[int]], Mapping[int, Mapping[tuple[int, str],
                                                                          Decimal]]]
 LabourPending = Callable[[sa.Select | Sequence[int], int],
@@ -139,15 +147,18 @@ def labour_page(contract: Contract, *, year: int | None = None, status: str | No
     return len(lines), lambda offset, limit: lines[offset:offset + limit]
 
 
-def labour_totals(contract_ids: sa.Select | Sequence[int]
+def labour_totals(contract_ids: sa.Select | Sequence[int],
+                  buckets: Collection[str] | None = None
                   ) -> dict[int, dict[tuple[int, str], Decimal]] | None:
-    """Every source's sums per contract id, year and bucket; None when a source only
-    gives lines (then the ledger loads them)."""
+    """Every source's sums per contract id, year and bucket (only ``buckets`` when given);
+    None when a source only gives lines (then the ledger loads them)."""
     if any(source not in _LABOUR_TOTALS for source in _LABOUR_SOURCES):
         return None
     found: dict[int, dict[tuple[int, str], Decimal]] = defaultdict(dict)
     for source in _LABOUR_SOURCES:
-        for contract_id, cells in _LABOUR_TOTALS[source][0](contract_ids).items():
+        totals = _LABOUR_TOTALS[source][0]
+        cells_of = totals(contract_ids) if buckets is None else totals(contract_ids, buckets)
+        for contract_id, cells in cells_of.items():
             mine = found[contract_id]
             for key, amount in cells.items():
                 mine[key] = mine.get(key, ZERO) + amount
@@ -255,6 +266,9 @@ class ContractLedger:
     on: date
     # The labour sums per (year, bucket) when the lines were not loaded (overviews).
     labour_totals: Mapping[tuple[int, str], Decimal] | None = None
+    # The labour buckets summed when not all were (None: all): an overview's ledger holds
+    # approved and submitted labour only, so it has no forecast to give.
+    labour_buckets: frozenset[str] | None = None
     totals: Figures = field(default_factory=Figures)
     blocks: dict[str, Figures] = field(default_factory=dict)
     years: dict[int, Figures] = field(default_factory=dict)
@@ -304,6 +318,8 @@ class ContractLedger:
     @property
     def forecast(self) -> Decimal:
         """Approved + submitted + what is planned and running (stages, agreed proposals)."""
+        if self.labour_buckets is not None and "planned" not in self.labour_buckets:
+            raise ValueError("an overview's ledger sums no labour forecast")
         return self.totals.approved + self.totals.submitted + self.totals.planned
 
     @property
@@ -351,7 +367,8 @@ class ContractLedger:
 
 def contract_ledger(contract: Contract, *, labour: Sequence[LabourLine] | None = None,
                     on: date | None = None,
-                    totals: Mapping[tuple[int, str], Decimal] | None = None) -> ContractLedger:
+                    totals: Mapping[tuple[int, str], Decimal] | None = None,
+                    buckets: frozenset[str] | None = None) -> ContractLedger:
     """The ledger of one contract; ``labour`` is given by ``ledgers`` to batch the sources,
     or ``totals``: the labour sums without the lines (``ledger.labour`` is then empty)."""
     rulebook = rulebook_of(contract)
@@ -367,7 +384,8 @@ def contract_ledger(contract: Contract, *, labour: Sequence[LabourLine] | None =
         claims=[_claim_line(c, rulebook) for c in contract.claims
                 if c.kind is not ClaimKind.LABOUR],
         labour=list(labour),
-        on=on or today(), labour_totals=totals)
+        on=on or today(), labour_totals=totals,
+        labour_buckets=buckets if totals is not None else None)
 
 
 def contract_figures(contract: Contract, on: date | None = None) -> ContractLedger:
@@ -387,27 +405,33 @@ def ledger_query(user=None) -> sa.Select:
     return (stmt
             .options(so.joinedload(Contract.client), so.joinedload(Contract.provider),
                      so.selectinload(Contract.years), so.selectinload(Contract.extensions),
-                     so.selectinload(Contract.claims.and_(Claim.kind != ClaimKind.LABOUR)),
+                     so.selectinload(Contract.claims.and_(Claim.kind.in_(OTHER_KINDS))),
                      so.selectinload(Contract.evaluation))
             .order_by(Contract.start.desc(), Contract.id))
 
 
 def ledgers(contracts: Sequence[Contract], on: date | None = None, *, lines: bool = True,
-            ids: sa.Select | None = None) -> list[ContractLedger]:
+            ids: sa.Select | None = None, buckets: frozenset[str] | None = None
+            ) -> list[ContractLedger]:
     """The ledgers of these contracts; ``lines=False``: the figures only, the labour summed
-    in SQL (``ids``: the contracts as a SELECT of their ids, else their ids)."""
+    in SQL (``ids``: the contracts as a SELECT of their ids, else their ids; ``buckets``:
+    only these labour buckets)."""
     if not lines:
-        totals = labour_totals(ids if ids is not None else [c.id for c in contracts])
+        totals = labour_totals(ids if ids is not None else [c.id for c in contracts], buckets)
         if totals is not None:
-            return [contract_ledger(c, totals=totals.get(c.id, {}), on=on) for c in contracts]
+            return [contract_ledger(c, totals=totals.get(c.id, {}), on=on, buckets=buckets)
+                    for c in contracts]
     found = labour_lines(contracts)
     return [contract_ledger(c, labour=found.get(c.id, []), on=on) for c in contracts]
 
 
 def ledgers_for(user, *, provider_id: int | None = None, on: date | None = None,
-                lines: bool = False) -> list[ContractLedger]:
+                lines: bool = False, buckets: frozenset[str] | None = OVERVIEW
+                ) -> list[ContractLedger]:
     """The ledgers in the user's scope, figures only unless ``lines`` (the labour lines of
-    every contract: the statement and the workbook need them)."""
+    every contract: the statement and the workbook need them). The overviews show approved
+    and submitted only, so by default only those labour buckets are summed: the forecast
+    would read every stored stage value of the region (``buckets=None``: all)."""
     stmt = ledger_query(user)
     ids = sa.select(Contract.id)
     if user is not None:
@@ -416,7 +440,7 @@ def ledgers_for(user, *, provider_id: int | None = None, on: date | None = None,
         stmt = stmt.where(Contract.provider_id == provider_id)
         ids = ids.where(Contract.provider_id == provider_id)
     contracts = db.session.scalars(stmt).unique().all()
-    return ledgers(contracts, on=on, lines=lines, ids=ids)
+    return ledgers(contracts, on=on, lines=lines, ids=ids, buckets=buckets)
 
 
 def _amounts(figures: Mapping[str, Figures], pick: Callable[[Figures], Decimal]
@@ -429,6 +453,8 @@ def ledger_document(items: Iterable[ContractLedger]) -> dict:
     ledgers as the pages: amounts as strings with two decimals, the four blocks always."""
     contracts = []
     for ledger in items:
+        if getattr(ledger, "labour_buckets", None) is not None:
+            raise ValueError("an overview's ledger sums no labour forecast or rejections")
         percent = ledger.percent_fulfilled
         contracts.append({
             "reference": ledger.contract.reference,

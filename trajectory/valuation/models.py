@@ -450,6 +450,14 @@ class Claim(db.Model):
                                                     info={"shown": False})
 
     __mapper_args__ = {"version_id_col": lock_version}
+    # The ledgers read a contract's claims by kind (purchases, activities and funds loaded,
+    # labour summed with its status and frozen value from the index alone); the home panels
+    # read the claims waiting in a status, oldest submitted first.
+    __table_args__ = (
+        sa.Index("ix_sroi_claim_contract_kind", "contract_id", "kind", "status",
+                 "approved_value"),
+        sa.Index("ix_sroi_claim_status_contract", "status", "contract_id", "submitted_at"),
+    )
 
     contract: so.Mapped[Contract] = so.relationship(back_populates="claims")
     stage: so.Mapped[Stage | None] = so.relationship("Stage")

@@ -21,21 +21,23 @@ SHOWN = 5
 def _claims(user: Any, groups: dict[str, tuple[ClaimStatus, ...]], limit: int = SHOWN
             ) -> dict[str, tuple[list[Claim], int]]:
     """Per group of statuses the first ``limit`` claims in scope (oldest submitted first)
-    and how many there are: one query for every group (a window numbers and counts the
-    claims of each group)."""
-    group = sa.case(*[(Claim.status.in_(statuses), key) for key, statuses in groups.items()])
-    wanted = [status for statuses in groups.values() for status in statuses]
-    ranked = (
-        sa.select(Claim.id, group.label("grp"),
-                  sa.func.row_number().over(
-                      partition_by=group,
-                      order_by=(Claim.submitted_at.asc().nulls_last(), Claim.id)).label("n"),
-                  sa.func.count().over(partition_by=group).label("total"))
-        .where(Claim.scope_filter(user), Claim.status.in_(wanted)).subquery())
+    and how many there are: one query for every group. Each group's first rows are chosen
+    by a LIMIT beside its count (ix_sroi_claim_status_contract): a window over every
+    waiting claim would number and sort them all to show five."""
+    order = (Claim.submitted_at.asc().nulls_last(), Claim.id)
+    parts = []
+    for key, statuses in groups.items():
+        where = (Claim.scope_filter(user), Claim.status.in_(statuses))
+        total = sa.select(sa.func.count()).select_from(Claim).where(*where).scalar_subquery()
+        first = (sa.select(Claim.id).where(*where).order_by(*order).limit(limit)
+                 .subquery())
+        parts.append(sa.select(first.c.id, sa.literal(key).label("grp"),
+                               total.label("total")))
+    chosen = sa.union_all(*parts).subquery()
     rows = db.session.execute(
-        sa.select(Claim, ranked.c.grp, ranked.c.total).join(ranked, ranked.c.id == Claim.id)
-        .where(ranked.c.n <= limit).options(so.joinedload(Claim.contract))
-        .order_by(ranked.c.grp, ranked.c.n)).all()
+        sa.select(Claim, chosen.c.grp, chosen.c.total).join(chosen, chosen.c.id == Claim.id)
+        .options(so.joinedload(Claim.contract))
+        .order_by(chosen.c.grp, *order)).all()
     found: dict[str, tuple[list[Claim], int]] = {key: ([], 0) for key in groups}
     for claim, key, total in rows:
         found[key][0].append(claim)
