@@ -5,6 +5,7 @@ service and through the web form, plus the other ways to take over an account
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -233,3 +234,53 @@ def test_the_command_line_keeps_administrator_and_adviser_apart(app):
     assert result.exit_code == 2
     assert "rollen" in result.output
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 0
+
+
+def _offered_roles(page: str) -> set[str]:
+    """The role checkboxes the form shows (checked or not)."""
+    return {re.search(r'value="([^"]*)"', tag).group(1)
+            for tag in re.findall(r'<input[^>]*\bname="roles"[^>]*>', page)}
+
+
+REGION_WIDE = {Role.COORDINATOR.value, Role.SROI_ADVISEUR.value}
+
+
+def test_a_municipal_admin_is_offered_only_the_roles_it_may_give(app, world, client_for):
+    """The form offers Goes's administrator no region-wide role, on a new account and on
+    a colleague's; a forged POST with one is still refused by the service (with its reason
+    and a security event), and a value that is no role at all by the form."""
+    client = client_for("b.goes")
+    colleague = world.user("klantmanager")
+    for path in ("/beheer/gebruikers/nieuw", f"/beheer/gebruikers/{colleague.id}/bewerken"):
+        offered = _offered_roles(client.get(path).text)
+        assert offered, path
+        assert not offered & REGION_WIDE, (path, offered)
+        assert {Role.KLANTMANAGER.value, Role.BEHEERDER.value} <= offered, path
+    assert {r.value for r in services.grantable_roles(world.user("b.goes"))} == \
+        {r.value for r in Role} - REGION_WIDE
+
+    refusals = _grant_refusals()
+    response = client.post(f"/beheer/gebruikers/{colleague.id}/bewerken", data={
+        "full_name": colleague.full_name, "username": colleague.username, "email": "",
+        "organisation_id": str(colleague.organisation_id),
+        "roles": ["klantmanager", "sroi_adviseur"]})
+    assert response.status_code == 200
+    assert field_error(response.text, "roles") == t(
+        app, "%(roles)s reaches beyond your organisation; only the region's administrator "
+             "can give or take it.", roles=Role.SROI_ADVISEUR.label)
+    assert _grant_refusals() == refusals + 1
+    assert not _offered_roles(response.text) & REGION_WIDE  # not offered after it either
+    db.session.expire_all()
+    assert db.session.get(User, colleague.id).roles == {Role.KLANTMANAGER}
+
+    response = client.post(f"/beheer/gebruikers/{colleague.id}/bewerken", data={
+        "full_name": colleague.full_name, "username": colleague.username, "email": "",
+        "organisation_id": str(colleague.organisation_id), "roles": ["superuser"]})
+    assert response.status_code == 200 and field_error(response.text, "roles")
+    assert _grant_refusals() == refusals + 1
+
+
+def test_the_regional_admin_is_offered_every_role(app, world, beheer_client):
+    colleague = world.user("klantmanager")
+    for path in ("/beheer/gebruikers/nieuw", f"/beheer/gebruikers/{colleague.id}/bewerken"):
+        assert _offered_roles(beheer_client.get(path).text) == {r.value for r in Role}, path

@@ -14,10 +14,30 @@ from trajectory.organisations.models import KIND_LABELS, OrganisationKind
 
 
 class MultiCheckboxField(SelectMultipleField):
-    """Several choices as checkboxes (rendered by the fieldset macro)."""
+    """Several choices as checkboxes (rendered by the fieldset macro).
+
+    ``accepted`` (a callable giving choices) lets the form accept more values than it
+    offers: the roles field offers only those the acting administrator may give, yet a
+    forged one passes the form, so it reaches the service, which refuses it with its reason
+    and a security event. A value outside ``accepted`` is refused here as usual.
+    """
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+    def __init__(self, *args, accepted=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.accepted = accepted
+
+    def pre_validate(self, form) -> None:
+        if self.accepted is None:
+            super().pre_validate(form)
+            return
+        offered, self.choices = self.choices, self.accepted()
+        try:
+            super().pre_validate(form)  # WTForms' own check and message
+        finally:
+            self.choices = offered
 
 
 # Also checked by ``flask user create``, so every account can be edited in the form.
@@ -52,7 +72,7 @@ class UserForm(TrajectoryForm):
                         render_kw={"autocomplete": "off", "type": "email"})
     organisation_id = SelectField(_l("Organisation"), coerce=int,
                                   validators=[DataRequired()])
-    roles = MultiCheckboxField(_l("Roles"), choices=role_choices,
+    roles = MultiCheckboxField(_l("Roles"), choices=role_choices, accepted=role_choices,
                                validators=[DataRequired(message=_l("Choose at least one role."))],
                                description=_l("A user may hold several roles."))
 

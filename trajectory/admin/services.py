@@ -58,6 +58,22 @@ def region_wide(role: Role, organisation: Organisation) -> bool:
     return role in REGION_WIDE_ROLES or (role is Role.BEHEERDER and organisation.is_region)
 
 
+def may_grant(actor: User | None, role: Role, organisation: Organisation) -> bool:
+    """May ``actor`` give or take ``role`` for someone of ``organisation``? The region's
+    administrator (and the command line) any role; an organisation's administrator only,
+    inside its own organisation, one whose scope stays there. The grant check below and the
+    roles the account form offers (``grantable_roles``) both ask this."""
+    if actor is None or actor.is_regional:
+        return True
+    return organisation.id == actor.organisation_id and not region_wide(role, organisation)
+
+
+def grantable_roles(actor: User) -> list[Role]:
+    """The roles the account form offers ``actor``: those it may give to someone of its
+    organisation (the region's administrator gives in every organisation, so all)."""
+    return [role for role in Role if may_grant(actor, role, actor.organisation)]
+
+
 def role_combination_problem(roles: set[Role] | frozenset[Role]) -> str | None:
     """Why these roles cannot be held together, or None (also used by ``flask user``)."""
     for first, second in INCOMPATIBLE_ROLES:
@@ -128,7 +144,7 @@ def check_role_grant(actor: User | None, *, target: User | None, organisation: O
     if target is not None:
         check_can_manage(actor, target)
     changed = frozenset(roles) ^ old_roles
-    wide = sorted(r for r in changed if region_wide(r, organisation))
+    wide = sorted(r for r in changed if not may_grant(actor, r, organisation))
     if wide:
         raise GrantRefused(
             _("%(roles)s reaches beyond your organisation; only the region's administrator "

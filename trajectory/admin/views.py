@@ -43,6 +43,16 @@ def _organisation_choices() -> list[SelectChoice]:
     return [SelectChoice(o.id, o.name, optgroup=o.kind_label) for o in organisations]
 
 
+def _user_form(**kwargs) -> UserForm:
+    """The account form with the organisations in scope and the roles the acting
+    administrator may give (the service checks the same rule on saving)."""
+    form = UserForm(**kwargs)
+    form.organisation_id.choices = _organisation_choices()
+    form.roles.choices = [SelectChoice(role.value, role.label)
+                          for role in services.grantable_roles(current_user)]
+    return form
+
+
 def _refused(error: ServiceError) -> None:
     """After the rollback: a refused grant or administration is a security event."""
     if isinstance(error, services.GrantRefused):
@@ -94,8 +104,7 @@ def users():
 @bp.route("/gebruikers/nieuw", methods=["GET", "POST"])
 @allow(Role.BEHEERDER)
 def new_user():
-    form = UserForm()
-    form.organisation_id.choices = _organisation_choices()
+    form = _user_form()
     if request.method == "GET" and not current_user.is_regional:
         form.organisation_id.data = current_user.organisation_id
     if form.validate_on_submit():
@@ -128,8 +137,7 @@ def user_detail(user_id: int):
 @allow(Role.BEHEERDER)
 def edit_user(user_id: int):
     user = get_in_scope(User, user_id)
-    form = UserForm(obj=user)
-    form.organisation_id.choices = _organisation_choices()
+    form = _user_form(obj=user)
     if request.method == "GET":
         form.roles.data = sorted(r.value for r in user.roles)
     if form.validate_on_submit():
@@ -279,3 +287,6 @@ def toggle_organisation(organisation_id: int):
               else _("%(name)s has been deactivated; its people can no longer log in.",
                      name=organisation.name), "success")
     return redirect(url_for("admin.organisations"))
+
+# API tokens for client applications (the admin pages of trajectory/api).
+from trajectory.admin import api_tokens as _api_tokens  # noqa: E402,F401
