@@ -242,6 +242,9 @@ class Stage(db.Model):
         sa.Index("ix_stage_status_planned_end", "status", "planned_end"),
         sa.Index("ix_stage_status_answered_at", "status", "answered_at"),
         sa.Index("ix_stage_status_actual_end", "status", "actual_end"),
+        # The places in use per offer item (the coordinator's and klantmanager's offer panel):
+        # the planned and running stages with an offer item, from the index alone.
+        sa.Index("ix_stage_status_offer_item", "status", "offer_item_id"),
     )
 
     candidate: so.Mapped[Candidate] = so.relationship()
