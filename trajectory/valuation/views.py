@@ -377,9 +377,26 @@ def review_year(contract_id: int, year: int):
             db.session.rollback()
             flash(error.message, "error")
         else:
+            if not confirm.confirmed():
+                return _confirm_review(row)
             db.session.commit()
             flash(_("The figures of %(year)d have been reviewed.", year=row.year), "success")
     return redirect(url_for("valuation.contract", contract_id=contract_id, _anchor="omzet"))
+
+
+def _confirm_review(row) -> str:
+    """After a successful dry run of the review: the adviser's judgement of the figures,
+    asked once more (figures changed later are refused, not silently re-reviewed)."""
+    contract = row.contract
+    details = [(_("Contract"), f"{contract.name} ({contract.reference})"),
+               (_("Year"), str(row.year))]
+    return confirm.ask(
+        title=_("Mark the figures of %(year)d as reviewed?", year=row.year),
+        message=_("You record that you have reviewed the revenue figures of this year as "
+                  "they are now. The review is saved with your name and today's date."),
+        confirm_label=_("Yes, mark as reviewed"),
+        back=url_for("valuation.contract", contract_id=contract.id, _anchor="omzet"),
+        details=details)
 
 
 # ------------------------------------------------------------------ claims

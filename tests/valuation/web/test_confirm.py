@@ -105,3 +105,27 @@ def test_a_judgement_confirmed_after_another_adviser_judged_gets_the_conflict_pa
     assert say_yes(adviseur_client, page).status_code == 409
     db.session.refresh(claim)
     assert claim.status is ClaimStatus.REJECTED and claim.rejection_reason == "Te laat."
+
+
+def test_the_yearly_review_asks_first_then_records_the_adviser(adviseur_client, world):
+    """The adviser's judgement of a year's revenue figures is asked once more, with the
+    contract and year named, before it is recorded."""
+    from datetime import date
+
+    contract = make_contract(world, start=date(2021, 1, 1), end=date(2024, 12, 31))
+    row = contract.years[0]
+    services.save_year_figures(row, forecast=row.forecast, actual=Decimal("390000.00"))
+    db.session.commit()
+    page = adviseur_client.get(f"/sroi/contracten/{contract.id}").text
+    lock = re.search(rf'omzet/{row.year}/beoordelen"[^>]*>.*?name="lock_version" '
+                     r'value="(\d+)"', page, re.S).group(1)
+    url = f"/sroi/contracten/{contract.id}/omzet/{row.year}/beoordelen"
+    response = adviseur_client.post(url, data={"lock_version": lock})
+    asked_page = asked(response, url)
+    assert str(row.year) in response.text and contract.reference in response.text
+    assert asked_page.value("lock_version") == lock
+    db.session.refresh(row)
+    assert row.reviewed_on is None  # nothing recorded before "Ja"
+    assert say_yes(adviseur_client, asked_page).status_code == 302
+    db.session.refresh(row)
+    assert row.reviewed_on is not None and row.reviewed_by.username == "adviseur"
