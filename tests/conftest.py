@@ -32,6 +32,8 @@ TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 BACKEND = os.environ.get("TRAJECTORY_TEST_DB", "sqlite")
 # Uploaded evidence from tests goes to a temporary folder, never to instance/.
 EVIDENCE_DIR = tempfile.mkdtemp(prefix="trajectory-test-evidence-")
+# Rendered PDFs kept by trajectory.pdf_cache likewise.
+PDF_CACHE_DIR = tempfile.mkdtemp(prefix="trajectory-test-pdf-cache-")
 
 
 def _compile_url_builders_once() -> None:
@@ -184,6 +186,7 @@ def base_config(database_uri: str) -> dict:
         "RATELIMIT_STORAGE_URI": "memory://",
         "SERVER_NAME": None,
         "EVIDENCE_DIR": EVIDENCE_DIR,
+        "PDF_CACHE_DIR": PDF_CACHE_DIR,
     }
 
 

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from flask import render_template
 from flask_babel import gettext as _
 
+from trajectory import pdf_cache
 from trajectory.candidates.exports import ExtraColumn, register_column
 from trajectory.candidates.models import Candidate
 from trajectory.cohorts.labels import OUTFLOW_LABELS, stage_kind_label
@@ -52,11 +53,17 @@ def pack_html(cohort: Cohort, evaluation: Evaluation, report: Report) -> str:
 
 
 def pack_pdf(cohort: Cohort, evaluation: Evaluation, report: Report) -> bytes:
-    from weasyprint import HTML  # heavy import, only when a pack is made
+    """The pack of this HTML: laid out once, then from trajectory.pdf_cache for every
+    member who downloads the same rendering (same names or pseudonyms, same language)."""
+    html = pack_html(cohort, evaluation, report)
 
-    html = HTML(string=pack_html(cohort, evaluation, report), url_fetcher=refuse_fetch,
-                base_url=None)
-    return html.write_pdf(pdf_variant="pdf/ua-1")
+    def render() -> bytes:
+        from weasyprint import HTML  # heavy import, only when a pack is made
+
+        return HTML(string=html, url_fetcher=refuse_fetch, base_url=None).write_pdf(
+            pdf_variant="pdf/ua-1")
+
+    return pdf_cache.rendered(html, render)
 
 
 def _day(iso: str | None) -> date | None:

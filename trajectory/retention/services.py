@@ -403,7 +403,11 @@ def anonymise(candidate: Candidate) -> tuple[dict[str, int], list[Path]]:
 
 
 def remove_files(files: list[Path]) -> list[Path]:
-    """Delete the evidence files after the commit; the ones that could not be removed."""
+    """Delete the evidence files after the commit; the ones that could not be removed.
+    The rendered PDFs kept by trajectory.pdf_cache go too: one may print the name."""
+    from trajectory import pdf_cache
+
+    pdf_cache.clear()
     left = []
     for path in files:
         try:

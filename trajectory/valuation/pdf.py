@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from flask import render_template
 
+from trajectory import pdf_cache
 from trajectory.valuation.ledger import BLOCKS, ContractLedger, LabourLine
 
 LABOUR_DETAIL_LIMIT = 250  # labour lines printed one by one; above: per year and status
@@ -68,7 +69,13 @@ def statement_html(ledger: ContractLedger) -> str:
 
 
 def statement_pdf(ledger: ContractLedger) -> bytes:
-    from weasyprint import HTML  # heavy import, only when a statement is made
+    """Laid out once per rendering, kept by trajectory.pdf_cache for the next download."""
+    html = statement_html(ledger)
 
-    html = HTML(string=statement_html(ledger), url_fetcher=refuse_fetch, base_url=None)
-    return html.write_pdf(pdf_variant="pdf/ua-1")
+    def render() -> bytes:
+        from weasyprint import HTML  # heavy import, only when a statement is made
+
+        return HTML(string=html, url_fetcher=refuse_fetch, base_url=None).write_pdf(
+            pdf_variant="pdf/ua-1")
+
+    return pdf_cache.rendered(html, render)
