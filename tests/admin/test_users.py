@@ -507,7 +507,8 @@ def _admin_urls(app, world) -> list[tuple[str, str]]:
     target_user = world.user("m.devos")
     target_org = world.org("Goes")
     # session_id: the session routes (auth/session_views.py); need not exist for a 403.
-    args = {"user_id": target_user.id, "organisation_id": target_org.id, "session_id": 1}
+    args = {"user_id": target_user.id, "organisation_id": target_org.id, "session_id": 1,
+            "token_id": 1}
     urls = []
     with app.test_request_context():
         for rule in app.url_map.iter_rules():

@@ -207,3 +207,9 @@ API_ENDPOINTS = (
     "api.contracts", "api.contract", "api.contract_ledger",
 )
 POLICY.update(dict.fromkeys(API_ENDPOINTS, PUBLIC))
+# Their tokens, issued and revoked by a beheerder (trajectory/admin/api_tokens.py).
+POLICY.update({
+    "admin.api_tokens": {Role.BEHEERDER},
+    "admin.new_api_token": {Role.BEHEERDER},
+    "admin.revoke_api_token": {Role.BEHEERDER},
+})

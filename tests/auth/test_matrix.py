@@ -74,6 +74,7 @@ URL_ARGS.update({
     "api.rulebook_edition": lambda w: {"id": "bouwblokken-2025"},
     "api.contract": lambda w: {"id": valuation_sample(w).contract.id},
     "api.contract_ledger": lambda w: {"id": valuation_sample(w).contract.id},
+    "admin.revoke_api_token": lambda w: {"token_id": 1},  # POST only: refused before the lookup
 })
 # Sessions: an id that need not exist (the roles refused never reach the lookup).
 URL_ARGS.update({

@@ -41,6 +41,10 @@ PAGES: list[tuple] = [
     ("beheer", "/beheer/organisaties"),
     ("beheer", "/beheer/organisaties/nieuw"),
     ("beheer", "/beheer/organisaties/nieuw", "submit-empty"),
+    # API tokens (trajectory/admin/api_tokens.py): the list and the issue form.
+    ("beheer", "/beheer/api-tokens"),
+    ("beheer", "/beheer/api-tokens/nieuw"),
+    ("beheer", "/beheer/api-tokens/nieuw", "submit-empty"),
     ("beheer", "/beheer/organisaties/{orgs[Goes]}/bewerken"),
     ("beheer", "/beheer/bewaartermijnen/"),  # retention: files due, destroyed files
     # Own account.
