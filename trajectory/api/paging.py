@@ -37,7 +37,7 @@ def sort_field(allowed: Sequence[str], default: str) -> fields.String:
 
     def check(value: str) -> None:
         names = [part.lstrip("-") for part in value.split(",")]
-        if any(name not in allowed for name in names) or len(set(names)) != len(names):
+        if any(name not in allowed for name in names):
             raise ValidationError(f"use one or more of {', '.join(allowed)}, "
                                   "separated by commas, a minus for descending")
 
@@ -47,8 +47,12 @@ def sort_field(allowed: Sequence[str], default: str) -> fields.String:
 
 
 def sort_keys(value: str) -> list[tuple[str, bool]]:
-    """``-a,b`` as ``[("a", True), ("b", False)]`` (name, descending)."""
-    return [(part.lstrip("-"), part.startswith("-")) for part in value.split(",")]
+    """``-a,b`` as ``[("a", True), ("b", False)]`` (name, descending); a name given twice
+    counts where it first stands."""
+    keys: dict[str, bool] = {}
+    for part in value.split(","):
+        keys.setdefault(part.lstrip("-"), part.startswith("-"))
+    return list(keys.items())
 
 
 def _href(page: int, size: int) -> dict[str, str]:
