@@ -45,6 +45,9 @@ def upgrade():
                            ["provider_id", "until", "cause", "since", "consent_from",
                             "consent_until", "candidate_id"])
         batch.create_index("ix_provider_connection_candidate", ["candidate_id"])
+    # The intaker's proposals to answer, by due date, as one index range.
+    op.create_index("ix_stage_provider_status_due", "stage",
+                    ["provider_id", "status", "answer_due", "id"])
     # The rows of the existing data, computed as the app keeps them (its module is
     # imported here, so a later change to the table must keep this call working); a
     # fresh database has no candidates and skips it.
@@ -58,4 +61,5 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index("ix_stage_provider_status_due", table_name="stage")
     op.drop_table("provider_connection")

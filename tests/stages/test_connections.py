@@ -210,3 +210,20 @@ def test_a_rebuild_gives_the_same_rows(world, grace):
     assert kept
     connections.refresh_all()
     assert _stored() == kept
+
+
+def test_the_intakers_count_comes_from_the_stored_rows(world, grace):
+    """The candidate list's count for an intaker (stored_scope_count) is the scope's,
+    a person connected twice counted once; other roles count the scope itself."""
+    twice = register(world)
+    assign(world, twice, "buddy")  # Welzijn De Bevelanden (P2), and a stage there
+    make_stage(world, twice, P2, StageKind.INTAKE, StageStatus.LOPEND)
+    once = register(world, first_name="Een", last_name="Keer", bsn=None)
+    make_stage(world, once, P2, StageKind.INTAKE, StageStatus.GEPLAND, start=days(3))
+    register(world, first_name="Geen", last_name="Toestemming", bsn=None,
+             consent_providers=False)
+    intaker2 = world.user("intaker2")
+    scope = db.session.scalar(sa.select(sa.func.count(Candidate.id))
+                              .where(need_to_know.candidate_scope(intaker2)))
+    assert need_to_know.stored_scope_count(intaker2) == scope == 2
+    assert need_to_know.stored_scope_count(world.user("klantmanager")) is None

@@ -90,16 +90,21 @@ def stored_connection(provider_id: int, causes: Iterable[str], since: date, day:
     causes = sorted(set(causes))
     if not causes:
         return sa.false()
+    return Candidate.id.in_(connected_ids(provider_id, causes, since, day).correlate(None))
+
+
+def connected_ids(provider_id: int, causes: Iterable[str], since: date, day: date
+                  ) -> sa.Select:
+    """The candidate ids of ``stored_connection`` (a candidate once per cause and start:
+    count them distinct)."""
     connection = so.aliased(ProviderConnection)
-    return Candidate.id.in_(
-        sa.select(connection.candidate_id)
-        .where(connection.provider_id == provider_id,
-               connection.until >= since,
-               connection.cause.in_(causes),
-               sa.or_(connection.since.is_(None), connection.since <= day),
-               connection.consent_from <= day,
-               connection.consent_until >= day)
-        .correlate(None))
+    return (sa.select(connection.candidate_id)
+            .where(connection.provider_id == provider_id,
+                   connection.until >= since,
+                   connection.cause.in_(sorted(set(causes))),
+                   sa.or_(connection.since.is_(None), connection.since <= day),
+                   connection.consent_from <= day,
+                   connection.consent_until >= day))
 
 
 # ------------------------------------------------------------------ computing the rows

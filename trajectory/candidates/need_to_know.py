@@ -225,6 +225,23 @@ def connected_with_consent(provider_id: int, keys: Iterable[str] | None = None,
     return sa.or_(*conditions) if conditions else sa.false()
 
 
+def stored_scope_count(user: Any) -> int | None:
+    """The number of candidates in the user's scope counted from the stored connections
+    alone (index only), when they are all of it: an intaker with no other role that sees
+    candidates, every registered connection stored. Otherwise None (count the scope)."""
+    from trajectory.candidates import connections
+
+    if {role for role in BUILDERS if role in user.roles} != {Role.INTAKER}:
+        return None
+    keys = list(registered_connections())
+    if not keys or any(key not in connections.STORED_CAUSES for key in keys):
+        return None
+    connections.settle(db.session)
+    day = today()
+    ids = connections.connected_ids(user.organisation_id, keys, connection_cutoff(day), day)
+    return db.session.scalar(sa.select(sa.func.count(sa.distinct(ids.subquery().c[0])))) or 0
+
+
 # The connections through which a provider works with the candidate, so that its intaker
 # co-writes the plan: only while their cause runs (no grace period).
 PLAN_WRITING_CONNECTIONS = ("stage",)

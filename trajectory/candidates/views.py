@@ -45,6 +45,7 @@ from trajectory.candidates.models import (
     OutflowReason,
     ZrmDomain,
 )
+from trajectory.candidates.need_to_know import stored_scope_count
 from trajectory.candidates.queries import (
     ATTENTION,
     apply_filters,
@@ -195,10 +196,14 @@ def _list_statement(columns: Visible) -> sa.Select:
 def _list_page(columns: Visible):
     """The page: counted and chosen on the candidates' ids (``base_ids``), then only the
     page's rows loaded with what a row shows."""
-    ids = _ordered(apply_filters(base_ids(current_user), _list_args(columns), columns,
-                                 current_user), columns)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(
-        ids.order_by(None).subquery())) or 0
+    base = base_ids(current_user)
+    filtered = apply_filters(base, _list_args(columns), columns, current_user)
+    ids = _ordered(filtered, columns)
+    # Unfiltered, an intaker's count comes from the stored connections' index alone.
+    total = stored_scope_count(current_user) if filtered is base else None
+    if total is None:
+        total = db.session.scalar(sa.select(sa.func.count()).select_from(
+            ids.order_by(None).subquery())) or 0
 
     def rows(offset: int, limit: int) -> list[Candidate]:
         chosen = ids.limit(limit).offset(offset)

@@ -245,6 +245,9 @@ class Stage(db.Model):
         # The places in use per offer item (the coordinator's and klantmanager's offer panel):
         # the planned and running stages with an offer item, from the index alone.
         sa.Index("ix_stage_status_offer_item", "status", "offer_item_id"),
+        # The provider's proposals to answer by due date (the intaker's home): without it
+        # PostgreSQL walked ix_stage_answer_due past every stage of the region (0021).
+        sa.Index("ix_stage_provider_status_due", "provider_id", "status", "answer_due", "id"),
     )
 
     candidate: so.Mapped[Candidate] = so.relationship()
