@@ -120,6 +120,11 @@ def register_labour_source(source: LabourSource) -> None:
         _LABOUR_SOURCES.append(source)
 
 
+def labour_sources() -> tuple[LabourSource, ...]:
+    """The registered sources (the statement PDF sums in SQL when it knows every one)."""
+    return tuple(_LABOUR_SOURCES)
+
+
 def register_labour_totals(source: LabourSource, totals: LabourTotals,
                            pending: LabourPending | None = None) -> None:
     """What a registered source gives without its lines: its sums (the same figures as its

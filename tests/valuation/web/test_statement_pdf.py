@@ -99,6 +99,10 @@ def test_a_large_contract_prints_its_labour_per_year_and_status(app, monkeypatch
     assert sum(g.count for g in groups) == len(ledger.labour)
     assert sum(g.value for g in groups) == sum(line.value for line in ledger.labour)
     assert len({(g.year, g.status) for g in groups}) == len(groups)
+    # The view sums the groups and the figures in SQL (no line loaded): the same statement.
+    with app.test_request_context():
+        assert pdf.stored_labour_groups(ledger.contract) == groups
+        assert pdf.contract_statement_html(ledger.contract) == html
     assert "“Arbeidsparticipatie”" in html  # the sheet that holds every line
     assert not any(line.person in html for line in ledger.labour if line.person)
     response = adviser.get(f"/sroi/contracten/{ledger.contract.id}/verantwoording.pdf")
