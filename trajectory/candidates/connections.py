@@ -82,15 +82,19 @@ def _module(name: str) -> bool:
 
 # ------------------------------------------------------------------ reading
 
-def stored_connection(provider_id: int, causes: Iterable[str], since: date, day: date
-                      ) -> sa.ColumnElement[bool]:
+def stored_connection(provider_id: int, causes: Iterable[str], since: date, day: date,
+                      among: Sequence[int] | None = None) -> sa.ColumnElement[bool]:
     """The candidate has a stored connection to the provider through one of ``causes``
     that began by ``day`` and ended on or after ``since``, and consent for providers is in
-    force on ``day``: an uncorrelated ``IN`` read from ``ix_provider_connection_scope``."""
+    force on ``day``: an uncorrelated ``IN`` read from ``ix_provider_connection_scope``
+    (only these candidates' rows when the question is about ``among``, a page's ids)."""
     causes = sorted(set(causes))
     if not causes:
         return sa.false()
-    return Candidate.id.in_(connected_ids(provider_id, causes, since, day).correlate(None))
+    ids = connected_ids(provider_id, causes, since, day)
+    if among is not None:
+        ids = ids.where(ids.selected_columns[0].in_(list(among)))
+    return Candidate.id.in_(ids.correlate(None))
 
 
 def connected_ids(provider_id: int, causes: Iterable[str], since: date, day: date

@@ -36,7 +36,7 @@ stays the klantmanager's (``edit``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from typing import Any
@@ -200,7 +200,8 @@ def connected_to_provider(provider_id: int) -> sa.ColumnElement[bool]:
 
 
 def connected_with_consent(provider_id: int, keys: Iterable[str] | None = None,
-                           since: date | None = None) -> sa.ColumnElement[bool]:
+                           since: date | None = None, among: Sequence[int] | None = None
+                           ) -> sa.ColumnElement[bool]:
     """A registered connection (of ``keys`` when given) that ended on or after ``since``
     (today minus the grace period) links the candidate to the provider, and consent for
     providers is in force: ``connected_to_provider`` and ``consent_covers("providers")``.
@@ -219,7 +220,8 @@ def connected_with_consent(provider_id: int, keys: Iterable[str] | None = None,
     conditions = []
     if stored:
         connections.settle(db.session)  # this transaction's own changes first
-        conditions.append(connections.stored_connection(provider_id, stored, since, day))
+        conditions.append(connections.stored_connection(provider_id, stored, since, day,
+                                                        among))
     if others:
         conditions.append(sa.and_(sa.or_(*others), consent_covers("providers", day)))
     return sa.or_(*conditions) if conditions else sa.false()
@@ -274,32 +276,34 @@ def assigned_to_buddy(user_id: int) -> sa.ColumnElement[bool]:
 # condition and the files showing a field are those of the first tier showing it: the
 # database is asked one connection union per role, not one per tier.
 Tier = tuple[sa.ColumnElement[bool], Visible]
+# A builder takes the user and ``among``: when given, the only candidates (ids) the tiers
+# are asked about (a page's), so a builder may narrow its subqueries to them.
 
 
-def klantmanager_tiers(user: Any) -> list[Tier]:
+def klantmanager_tiers(user: Any, among: Sequence[int] | None = None) -> list[Tier]:
     return [(Candidate.municipality_id == user.organisation_id, MUNICIPALITY_VIEW)]
 
 
-def intaker_tiers(user: Any) -> list[Tier]:
+def intaker_tiers(user: Any, among: Sequence[int] | None = None) -> list[Tier]:
     """Connected with consent (the stored connections, ``connected_with_consent``); the
     plan writers: a plan-writing connection today, without the grace period."""
     provider_id = user.organisation_id
-    return [(connected_with_consent(provider_id), INTAKER_VIEW),
-            (connected_with_consent(provider_id, PLAN_WRITING_CONNECTIONS, today()),
+    return [(connected_with_consent(provider_id, among=among), INTAKER_VIEW),
+            (connected_with_consent(provider_id, PLAN_WRITING_CONNECTIONS, today(), among),
              INTAKER_PLAN_WRITER)]
 
 
-def buddy_tiers(user: Any) -> list[Tier]:
+def buddy_tiers(user: Any, among: Sequence[int] | None = None) -> list[Tier]:
     mine = assigned_to_buddy(user.id)
     return [(mine, BUDDY_REACH), (sa.and_(mine, consent_covers("buddy")), BUDDY_VIEW)]
 
 
-def coordinator_tiers(user: Any) -> list[Tier]:
+def coordinator_tiers(user: Any, among: Sequence[int] | None = None) -> list[Tier]:
     return [(shared_with_overlegtafel(), COORDINATOR_VIEW)]
 
 
 # Beheerder and SROI adviser have no builder: they see no candidate files.
-BUILDERS: dict[Role, Callable[[Any], list[Tier]]] = {
+BUILDERS: dict[Role, Callable[..., list[Tier]]] = {
     Role.KLANTMANAGER: klantmanager_tiers,
     Role.INTAKER: intaker_tiers,
     Role.BUDDY: buddy_tiers,
@@ -314,11 +318,13 @@ ROLE_MINIMUM: dict[Role, Visible] = {
 }
 
 
-def tiers(user: Any, roles: set[Role] | None = None) -> list[Tier]:
-    """The tiers of the user's roles (only of ``roles`` when given)."""
+def tiers(user: Any, roles: set[Role] | None = None, among: Sequence[int] | None = None
+          ) -> list[Tier]:
+    """The tiers of the user's roles (only of ``roles`` when given; asked only about the
+    candidates ``among`` when given)."""
     return [tier for role, build in BUILDERS.items()
             if role in user.roles and (roles is None or role in roles)
-            for tier in build(user)]
+            for tier in build(user, among=among)]
 
 
 def _widest(user: Any, shows: Callable[[Visible], bool], roles: set[Role] | None = None
@@ -379,7 +385,8 @@ def visible_for_all(user: Any, candidates: list[Candidate], roles: set[Role] | N
         else:
             wanted.append(candidate.id)
     wanted = [cid for cid in dict.fromkeys(wanted) if cid is not None]
-    user_tiers = tiers(user, roles) if wanted and getattr(user, "is_authenticated", True) else []
+    user_tiers = (tiers(user, roles, among=wanted)
+                  if wanted and getattr(user, "is_authenticated", True) else [])
     if wanted and user_tiers:
         columns = [sa.case((condition, 1), else_=0) for condition, _view in user_tiers]
         rows = db.session.execute(
