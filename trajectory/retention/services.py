@@ -286,6 +286,10 @@ HANDLED_TABLES = frozenset({
     # Derived rows (trajectory/cohorts/signal_facts.py): dates, ids and the status, no
     # text; the signal-facts hook recomputes them when anonymising changes a fact.
     "signal_fact",
+    # Derived rows (trajectory/candidates/connections.py): which provider a person is
+    # connected to, the cause a fixed code ("buddy", "stage", ...) and dates, no text;
+    # kept by the connections' hook from the rows anonymising keeps or removes.
+    "provider_connection",
 })
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from tests.confirmation import asked, say_yes
 from tests.valuation.web.sample import OTHER_PROVIDER, make_claim, make_contract
 from trajectory.extensions import db
 from trajectory.timeutil import today
@@ -153,7 +154,10 @@ def test_the_adviser_reviews_a_year_and_a_change_reopens_the_review(adviseur_cli
     row = db.session.scalars(sa.select(ContractYear).where(ContractYear.year == 2024)).one()
     assert row.reviewed_on is None  # no actual figure yet: refused
     intaker_client.post(url, data={"forecast": "400.000,00", "actual": "410.000,00"})
-    adviseur_client.post(url + "/beoordelen")
+    page = asked(adviseur_client.post(url + "/beoordelen"), url + "/beoordelen")
+    db.session.refresh(row)
+    assert row.reviewed_on is None  # asked first
+    assert say_yes(adviseur_client, page).status_code == 302
     db.session.refresh(row)
     assert row.reviewed_on is not None and row.reviewed_by.username == "adviseur"
     intaker_client.post(url, data={"forecast": "400.000,00", "actual": "411.000,00"})
