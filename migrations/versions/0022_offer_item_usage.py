@@ -1,23 +1,25 @@
-"""(stub, reserved: fill in the docstring, the upgrade and the downgrade, or the lead removes it)
+"""Index stage (offer_item_id, status): the places in use of one provider's offer items
 
-Revision ID: 0022_home_facts
+The provider's own offer panel asks the running and planned stages of its few offer items;
+without this index SQLite read every running stage of the region to find them.
+
+Revision ID: 0022_offer_item_usage
 Revises: 0021_provider_connection
-Create Date: 2026-12-03 18:30:00
+Create Date: 2026-12-04 18:00:00
 
 """
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0022_home_facts'
+revision = '0022_offer_item_usage'
 down_revision = '0021_provider_connection'
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    pass
+    op.create_index("ix_stage_offer_item_status", "stage", ["offer_item_id", "status"])
 
 
 def downgrade():
-    pass
+    op.drop_index("ix_stage_offer_item_status", table_name="stage")

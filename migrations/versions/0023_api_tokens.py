@@ -5,7 +5,7 @@ beheerder issues to an organisation: stored as the SHA-256 of the token (unique,
 lookup), with the role it acts as, its scopes, expiry, last use and revocation.
 
 Revision ID: 0023_api_tokens
-Revises: 0022_home_facts
+Revises: 0022_offer_item_usage
 Create Date: 2026-12-03 18:30:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0023_api_tokens'
-down_revision = '0022_home_facts'
+down_revision = '0022_offer_item_usage'
 branch_labels = None
 depends_on = None
 

@@ -70,9 +70,15 @@ def vacancy_links_subquery() -> sa.Subquery | None:
             .group_by(rows.c.vacancy_id).subquery("links"))
 
 
-def usage_subquery() -> sa.Subquery | None:
-    """One row per offer item with the places in use, or None when nothing uses places."""
+def usage_subquery(provider_id: int | None = None) -> sa.Subquery | None:
+    """One row per offer item with the places in use, or None when nothing uses places;
+    only the provider's items when given (each source then reads those items' rows, not
+    every running stage of the region)."""
     sources = [source() for source in _USAGE_SOURCES.values()]
+    if provider_id is not None:
+        items = sa.select(OfferItem.id).where(OfferItem.organisation_id == provider_id)
+        sources = [source.where(source.selected_columns.offer_item_id.in_(items))
+                   for source in sources]
     if not sources:
         return None
     union = sources[0] if len(sources) == 1 else sa.union_all(*sources)
@@ -194,7 +200,7 @@ def delete_offer_item(item: OfferItem) -> None:
 def offer_overview_stmt(*, q: str | None = None, offer_type: OfferType | None = None,
                         provider_id: int | None = None, free_only: bool = False) -> sa.Select:
     """Rows of (OfferItem, provider name, used, free): one query, whatever the number of rows."""
-    usage = usage_subquery()
+    usage = usage_subquery(provider_id)
     used = sa.func.coalesce(usage.c.used, 0) if usage is not None else sa.literal(0)
     free = OfferItem.capacity - used
     stmt = (sa.select(OfferItem, Organisation.name.label("provider_name"),

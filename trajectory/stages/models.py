@@ -248,6 +248,9 @@ class Stage(db.Model):
         # The provider's proposals to answer by due date (the intaker's home): without it
         # PostgreSQL walked ix_stage_answer_due past every stage of the region (0021).
         sa.Index("ix_stage_provider_status_due", "provider_id", "status", "answer_due", "id"),
+        # The places in use of given offer items (the provider's own offer panel): without
+        # it SQLite read every running stage of the region to find the few linked ones.
+        sa.Index("ix_stage_offer_item_status", "offer_item_id", "status"),
     )
 
     candidate: so.Mapped[Candidate] = so.relationship()
