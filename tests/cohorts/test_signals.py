@@ -334,3 +334,36 @@ def test_a_change_shows_within_the_same_transaction(world):
     assert sig.counts([signal], Candidate.id == candidate.id) == {"geen_contact": 0}
     db.session.rollback()
     assert signal.count(Candidate.id == candidate.id) == 1
+
+
+# ------------------------------------------------------------------ one person's signals
+
+def test_one_persons_signals_are_read_from_their_own_rows(world):
+    """The candidate file asks every signal for one person in the klantmanager's
+    municipality: SQLite (no statistics) must read that person's facts by the candidate's
+    index, not walk the municipality's index (84-123 ms at 100,000 candidates)."""
+    import pytest
+
+    from tests.conftest import BACKEND
+
+    if BACKEND != "sqlite":
+        pytest.skip("the plan's shape is checked on SQLite")
+    candidate = with_buddy_since(world, "Eén", 30)
+    condition = sa.and_(Candidate.id == candidate.id,
+                        Candidate.municipality_id == candidate.municipality_id)
+    scope = sig.on_facts(condition, shared=True)
+    assert scope.pinned
+    connection = db.session.connection()
+    searched = []
+    for signal in sig.SIGNALS:
+        stmt = signal.select(scope)
+        if stmt is None:
+            continue
+        compiled = stmt.compile(connection, compile_kwargs={"render_postcompile": True})
+        params = tuple(compiled.params[name] for name in compiled.positiontup)
+        searched += [row[3] for row in connection.exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + str(compiled), params) if "signal_fact" in row[3]]
+    assert searched
+    assert all("ix_signal_fact_candidate (candidate_id=?" in row for row in searched), searched
+    # And the answer is the same: the buddy started 30 days ago, no contact since.
+    assert tripped("geen_contact", candidate)

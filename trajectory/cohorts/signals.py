@@ -132,7 +132,8 @@ class Signal:
         # ``by_candidate``: the rows are reached from given candidates (a cohort's seats);
         # the key as an expression, so the planner does not read the region's rows of the
         # key instead.
-        key = sa.func.coalesce(Fact.signal, Fact.signal) if by_candidate else Fact.signal
+        key = sa.func.coalesce(Fact.signal, Fact.signal) if by_candidate or scope.pinned \
+            else Fact.signal
         return stmt.where(key == self.key, status, *branch, scope.where)
 
     def select(self, condition: sa.ColumnElement[bool], on: date | None = None,
@@ -230,6 +231,7 @@ class FactScope:
 
     where: sa.ColumnElement[bool]
     direct: bool = False  # on the facts' own columns (a municipality), not a subquery
+    pinned: bool = False  # one candidate's rows (read from the candidate's index)
 
 
 def _is_candidate_column(element: Any) -> bool:
@@ -265,6 +267,27 @@ def _unindexed(element: Any) -> Any:
     return None
 
 
+def _is_fact_column(element: Any, column: Any) -> bool:
+    return getattr(element, "key", None) == column.key \
+        and getattr(element, "table", None) is Fact.__table__
+
+
+def _pins_candidate(condition: Any) -> bool:
+    """Whether the scope names one candidate (``fact.candidate_id = :id``) at its top level."""
+    terms = condition.clauses if isinstance(condition, sa.sql.elements.BooleanClauseList) \
+        and condition.operator is sa.sql.operators.and_ else [condition]
+    return any(isinstance(term, sa.sql.elements.BinaryExpression)
+               and term.operator is sa.sql.operators.eq
+               and _is_fact_column(term.left, Fact.candidate_id) for term in terms)
+
+
+def _swap_unindexed(element: Any) -> Any:
+    """``_swap``, with the municipality as an expression of the fact's (no index range)."""
+    if _is_candidate_column(element) and element.key == "municipality_id":
+        return sa.func.coalesce(Fact.municipality_id, Fact.municipality_id)
+    return _swap(element)
+
+
 def on_facts(condition: Any, shared: bool = False) -> FactScope:
     """A scope on the candidate (``signal_scope``, ``Candidate.id == ...``) as a condition
     on the facts: the klantmanager's municipality as the fact's (an index range); a scope
@@ -274,6 +297,11 @@ def on_facts(condition: Any, shared: bool = False) -> FactScope:
         return condition
     swapped = sa.sql.visitors.replacement_traverse(condition, {}, _swap)
     if not _reads_candidate(swapped):
+        if _pins_candidate(swapped):
+            # One person's rows (the candidate file): the municipality as an expression,
+            # so SQLite (no statistics) reads the candidate's index, not the municipality's.
+            swapped = sa.sql.visitors.replacement_traverse(condition, {}, _swap_unindexed)
+            return FactScope(swapped, direct=True, pinned=True)
         return FactScope(swapped, direct=True)
     ids = sa.select(Candidate.id).where(condition)
     if shared:
