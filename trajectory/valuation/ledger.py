@@ -56,6 +56,11 @@ OTHER_KINDS = tuple(kind for kind in ClaimKind if kind is not ClaimKind.LABOUR)
 # fulfilled, at risk): no forecast.
 OVERVIEW = frozenset({"approved", "submitted"})
 
+# The bucket a purchase, activity or fund claim of a status counts in (``_claim_line``;
+# an approved claim without its frozen value counts as planned, in no overview).
+CLAIM_BUCKET = {ClaimStatus.APPROVED: "approved", ClaimStatus.SUBMITTED: "submitted",
+                ClaimStatus.REJECTED: "rejected", ClaimStatus.CONCEPT: "concept"}
+
 # Labour line statuses: planned/running/completed count in the forecast only.
 LABOUR_FORECAST = frozenset({"planned", "running", "completed"})
 
@@ -271,8 +276,8 @@ class ContractLedger:
     on: date
     # The labour sums per (year, bucket) when the lines were not loaded (overviews).
     labour_totals: Mapping[tuple[int, str], Decimal] | None = None
-    # The labour buckets summed when not all were (None: all): an overview's ledger holds
-    # approved and submitted labour only, so it has no forecast to give.
+    # The buckets summed when not all were (None: all): an overview's ledger holds the
+    # approved and submitted claims and labour only, so it has no forecast to give.
     labour_buckets: frozenset[str] | None = None
     totals: Figures = field(default_factory=Figures)
     blocks: dict[str, Figures] = field(default_factory=dict)
@@ -389,8 +394,7 @@ def contract_ledger(contract: Contract, *, labour: Sequence[LabourLine] | None =
         claims=[_claim_line(c, rulebook) for c in contract.claims
                 if c.kind is not ClaimKind.LABOUR],
         labour=list(labour),
-        on=on or today(), labour_totals=totals,
-        labour_buckets=buckets if totals is not None else None)
+        on=on or today(), labour_totals=totals, labour_buckets=buckets)
 
 
 def contract_figures(contract: Contract, on: date | None = None) -> ContractLedger:
@@ -399,18 +403,24 @@ def contract_figures(contract: Contract, on: date | None = None) -> ContractLedg
     return ledgers([contract], on=on, lines=False)[0]
 
 
-def ledger_query(user=None) -> sa.Select:
+def ledger_query(user=None, *, buckets: frozenset[str] | None = None) -> sa.Select:
     """Contracts in the user's scope (every contract for a maintenance command, ``user``
     None) with everything the ledger reads, loaded in a fixed number of queries however
     many contracts there are. Of the claims only purchases, activities and fund payments:
-    labour claims come from the labour source (they grow with the region)."""
+    labour claims come from the labour source (they grow with the region); with
+    ``buckets`` (an overview) only the claims that count in them (the request's
+    ``contract.claims`` then holds those only)."""
     stmt = sa.select(Contract)
     if user is not None:
         stmt = stmt.where(Contract.scope_filter(user))
+    claims = Claim.kind.in_(OTHER_KINDS)
+    if buckets is not None:
+        claims = sa.and_(claims, Claim.status.in_(
+            [status for status, bucket in CLAIM_BUCKET.items() if bucket in buckets]))
     return (stmt
             .options(so.joinedload(Contract.client), so.joinedload(Contract.provider),
                      so.selectinload(Contract.years), so.selectinload(Contract.extensions),
-                     so.selectinload(Contract.claims.and_(Claim.kind.in_(OTHER_KINDS))),
+                     so.selectinload(Contract.claims.and_(claims)),
                      so.selectinload(Contract.evaluation))
             .order_by(Contract.start.desc(), Contract.id))
 
@@ -427,7 +437,8 @@ def ledgers(contracts: Sequence[Contract], on: date | None = None, *, lines: boo
             return [contract_ledger(c, totals=totals.get(c.id, {}), on=on, buckets=buckets)
                     for c in contracts]
     found = labour_lines(contracts)
-    return [contract_ledger(c, labour=found.get(c.id, []), on=on) for c in contracts]
+    return [contract_ledger(c, labour=found.get(c.id, []), on=on, buckets=buckets)
+            for c in contracts]
 
 
 def ledgers_for(user, *, provider_id: int | None = None, on: date | None = None,
@@ -435,9 +446,10 @@ def ledgers_for(user, *, provider_id: int | None = None, on: date | None = None,
                 ) -> list[ContractLedger]:
     """The ledgers in the user's scope, figures only unless ``lines`` (the labour lines of
     every contract: the statement and the workbook need them). The overviews show approved
-    and submitted only, so by default only those labour buckets are summed: the forecast
-    would read every stored stage value of the region (``buckets=None``: all)."""
-    stmt = ledger_query(user)
+    and submitted only, so by default only those buckets are loaded and summed: the
+    forecast would read every stored stage value of the region (``buckets=None``: all)."""
+    buckets = None if lines else buckets
+    stmt = ledger_query(user, buckets=buckets)
     ids = sa.select(Contract.id)
     if user is not None:
         ids = ids.where(Contract.scope_filter(user))
