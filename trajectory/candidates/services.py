@@ -120,8 +120,9 @@ def _region_id(organisation: Organisation) -> int | None:
 
 
 def _check_details(actor: User, details: CandidateDetails,
-                   candidate_id: int | None = None) -> str | None:
-    """Rules over several fields; returns the normalised BSN."""
+                   candidate_id: int | None = None, *, client_number: bool = True) -> str | None:
+    """Rules over several fields; returns the normalised BSN. ``client_number=False``: the
+    caller checks the client number's uniqueness itself (the import, for all rows at once)."""
     day = today()
     if details.date_of_birth > day:
         raise ServiceError(_("The date of birth cannot be in the future."), "date_of_birth")
@@ -147,7 +148,7 @@ def _check_details(actor: User, details: CandidateDetails,
             or klantmanager.organisation_id != actor.organisation_id):
         raise ServiceError(_("Choose a client manager of your municipality."), "klantmanager_id")
     number = _clean(details.client_number)
-    if number and db.session.scalar(sa.select(Candidate.id).where(
+    if number and client_number and db.session.scalar(sa.select(Candidate.id).where(
             Candidate.municipality_id == actor.organisation_id,
             Candidate.client_number == number,
             Candidate.id != (candidate_id or 0))) is not None:
@@ -212,6 +213,31 @@ def find_duplicates(actor: User, details: CandidateDetails, bsn: str | None,
     return matches
 
 
+def prepare_candidate(actor: User, details: CandidateDetails, *,
+                      check_client_number: bool = True) -> Candidate:
+    """The rules every new candidate passes, the registration form's and the import's: a
+    candidate with its first benefit period, not yet in the session (``add_candidate``)."""
+    if not actor.has_role(Role.KLANTMANAGER) or not actor.organisation.is_municipality:
+        raise ServiceError(_("Only a client manager of a municipality registers candidates."))
+    bsn = _check_details(actor, details, client_number=check_client_number)
+    candidate = Candidate(municipality_id=actor.organisation_id,
+                          status=CandidateStatus.AANGEMELD, registered_at=utcnow())
+    _apply(candidate, details, bsn)
+    # The first period of the benefit history (none for NUG); not in the session yet.
+    benefits.set_first_benefit(candidate, details.benefit, details.benefit_since)
+    return candidate
+
+
+def add_candidate(candidate: Candidate, *, flush: bool = True) -> Candidate:
+    """Store a prepared candidate with an empty plan; the audit trail follows from the
+    session. The import adds many and flushes once (``flush=False``)."""
+    candidate.plan = Plan(wishes="", skills="", needs="", agreements="")
+    db.session.add(candidate)
+    if flush:
+        db.session.flush()
+    return candidate
+
+
 def register_candidate(actor: User, details: CandidateDetails, *,
                        allow_similar: bool = False) -> Candidate:
     """A new candidate of the actor's municipality, with an empty plan.
@@ -219,14 +245,8 @@ def register_candidate(actor: User, details: CandidateDetails, *,
     The same BSN in the region stops the registration; a similar name with the
     same date of birth stops it until the klantmanager confirms it is someone else.
     """
-    if not actor.has_role(Role.KLANTMANAGER) or not actor.organisation.is_municipality:
-        raise ServiceError(_("Only a client manager of a municipality registers candidates."))
-    bsn = _check_details(actor, details)
-    candidate = Candidate(municipality_id=actor.organisation_id,
-                          status=CandidateStatus.AANGEMELD, registered_at=utcnow())
-    _apply(candidate, details, bsn)
-    # The first period of the benefit history (none for NUG); not in the session yet.
-    benefits.set_first_benefit(candidate, details.benefit, details.benefit_since)
+    candidate = prepare_candidate(actor, details)
+    bsn = candidate.bsn
     matches = find_duplicates(actor, details, bsn)
     if any(m.same_bsn for m in matches):
         raise DuplicateCandidate(_("A candidate with this BSN is already registered."),
@@ -235,10 +255,7 @@ def register_candidate(actor: User, details: CandidateDetails, *,
     if matches and not allow_similar:
         raise DuplicateCandidate(
             _("This person may already be registered. Check the list below."), matches)
-    candidate.plan = Plan(wishes="", skills="", needs="", agreements="")
-    db.session.add(candidate)
-    db.session.flush()
-    return candidate
+    return add_candidate(candidate)
 
 
 def update_candidate(actor: User, candidate: Candidate, details: CandidateDetails) -> None:
