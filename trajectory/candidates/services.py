@@ -204,13 +204,24 @@ def find_duplicates(actor: User, details: CandidateDetails, bsn: str | None,
         if not same_bsn and not names.similar(details.first_name, details.last_name,
                                               other.first_name, other.last_name):
             continue
-        own = other.municipality_id == actor.organisation_id
-        matches.append(DuplicateMatch(
-            candidate_id=other.id, same_bsn=same_bsn, own_municipality=own,
-            municipality=other.municipality.name, klantmanager=other.klantmanager.full_name,
-            name=other.full_name if own else None,
-            date_of_birth=other.date_of_birth if own else None))
+        matches.append(duplicate_match(actor, other, same_bsn))
     return matches
+
+
+def duplicate_match(actor: User, other: Candidate, same_bsn: bool) -> DuplicateMatch:
+    """What the registering klantmanager may see of a possible duplicate in the region
+    (the name and date of birth only of the own municipality's candidates)."""
+    own = other.municipality_id == actor.organisation_id
+    return DuplicateMatch(
+        candidate_id=other.id, same_bsn=same_bsn, own_municipality=own,
+        municipality=other.municipality.name, klantmanager=other.klantmanager.full_name,
+        name=other.full_name if own else None,
+        date_of_birth=other.date_of_birth if own else None)
+
+
+def region_id(organisation: Organisation) -> int | None:
+    """The region a municipality belongs to (the duplicate check looks there)."""
+    return _region_id(organisation)
 
 
 def prepare_candidate(actor: User, details: CandidateDetails, *,
