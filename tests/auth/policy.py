@@ -191,6 +191,9 @@ POLICY.update({
     "cohorts.signals": {Role.KLANTMANAGER, Role.INTAKER, Role.BUDDY, Role.COORDINATOR},
 })
 
+# E-mail (trajectory/notify): every user's own choices and what was sent to them.
+POLICY.update({"notify.preferences": ANY_USER})
+
 # Sessions on the server (trajectory/auth/session_views.py): one's own, and an
 # administrator's for the accounts it manages.
 POLICY.update({
@@ -205,6 +208,7 @@ POLICY.update({
 API_ENDPOINTS = (
     "api.openapi_json", "api.rulebook_editions", "api.rulebook_edition", "api.valuations",
     "api.contracts", "api.contract", "api.contract_ledger",
+    "api.claims", "api.claim", "api.create_claim", "api.claim_evidence", "api.submit_claim",
 )
 POLICY.update(dict.fromkeys(API_ENDPOINTS, PUBLIC))
 # Their tokens, issued and revoked by a beheerder (trajectory/admin/api_tokens.py).

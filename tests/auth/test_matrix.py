@@ -74,6 +74,9 @@ URL_ARGS.update({
     "api.rulebook_edition": lambda w: {"id": "bouwblokken-2025"},
     "api.contract": lambda w: {"id": valuation_sample(w).contract.id},
     "api.contract_ledger": lambda w: {"id": valuation_sample(w).contract.id},
+    "api.claim": lambda w: {"id": valuation_sample(w).claim.id},
+    "api.claim_evidence": lambda w: {"id": valuation_sample(w).claim.id},
+    "api.submit_claim": lambda w: {"id": valuation_sample(w).claim.id},
     "admin.revoke_api_token": lambda w: {"token_id": 1},  # POST only: refused before the lookup
 })
 # Sessions: an id that need not exist (the roles refused never reach the lookup).

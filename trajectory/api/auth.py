@@ -47,8 +47,8 @@ def authenticate(op) -> Response | None:
     record_use(token)
     principal = ApiPrincipal(token)
     g._login_user = principal
-    if op.scope.value not in principal.scopes:
-        return _refuse(403, f"scope {op.scope.value} missing", token=token,
+    if not principal.scopes & {scope.value for scope in op.scopes}:
+        return _refuse(403, f"scope {' or '.join(s.value for s in op.scopes)} missing", token=token,
                        error="insufficient_scope")
     if not principal.has_role(*op.roles):
         return _refuse(403, f"role {token.acts_as.value} not allowed", token=token)

@@ -25,6 +25,10 @@ ERROR_TEXT = {
     403: "Het token mist de scope of de rol.",
     404: "Bestaat niet, of buiten het bereik van het token.",
     406: "Alleen JSON.",
+    409: "Botst met de huidige toestand (al ingediend, of tegelijk gewijzigd).",
+    413: "Het verzoek of het bestand is te groot.",
+    415: "Dit mediatype wordt hier niet aangenomen.",
+    422: "Geweigerd door een regel; invalidParams noemt het veld.",
     429: "Te veel verzoeken met dit token.",
     500: "Interne fout.",
 }
@@ -70,7 +74,8 @@ def _operation(op: Operation) -> dict[str, Any]:
     if op.query is not None:
         parameters.append({"in": "query", "schema": op.query})
     parameters += list(op.headers)
-    ok: dict[str, Any] = {"description": op.summary, "headers": {"API-Version": VERSION_HEADER}}
+    ok: dict[str, Any] = {"description": op.summary,
+                          "headers": {"API-Version": VERSION_HEADER, **op.ok_headers}}
     if isinstance(op.response, str):
         ok["content"] = {"application/json": {"schema": {"$ref": f"#/components/schemas/{op.response}"}}}
     elif op.response is not None:
@@ -90,7 +95,7 @@ def _operation(op: Operation) -> dict[str, Any]:
         "tags": [op.tag],
         "parameters": parameters,
         "responses": {str(op.status): ok, **{str(code): _problem(code) for code in sorted(errors)}},
-        "security": [] if op.public else [{"bearerAuth": [op.scope.value]}],
+        "security": [{"bearerAuth": [scope.value]} for scope in op.scopes],
     }
     body["operationId"] = body["operationId"][0].lower() + body["operationId"][1:]
     if op.description:

@@ -11,6 +11,7 @@ so the document cannot drift from the code.
 from __future__ import annotations
 
 import functools
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -51,10 +52,18 @@ class Operation:
     path_params: tuple[str, ...] = field(default=())
     headers: tuple[dict[str, Any], ...] = field(default=())
     text_params: tuple[str, ...] = field(default=())
+    also: tuple[Scope, ...] = field(default=())
+    body: type[Schema] | None = None
+    ok_headers: dict[str, Any] = field(default_factory=dict)
 
     @property
     def public(self) -> bool:
         return self.scope is None
+
+    @property
+    def scopes(self) -> tuple[Scope, ...]:
+        """The scopes of which a token needs one: ``scope`` or one named in ``also``."""
+        return () if self.scope is None else (self.scope, *self.also)
 
 
 OPERATIONS: list[Operation] = []
@@ -88,12 +97,18 @@ def operation(method: str, path: str, *, summary: str, tag: str, scope: Scope | 
               response: type[Schema] | str | None = None, status: int = 200, many: bool = False,
               request_body: dict[str, Any] | None = None, errors: tuple[int, ...] = (),
               headers: tuple[dict[str, Any], ...] = (),
-              text_params: tuple[str, ...] = ()) -> Callable:
+              text_params: tuple[str, ...] = (), also: tuple[Scope, ...] = (),
+              body: type[Schema] | None = None,
+              ok_headers: dict[str, Any] | None = None) -> Callable:
     """Declare and register an API operation. The view gets the path arguments and, with a
-    ``query`` schema, ``query=`` the loaded query; it returns what ``response`` dumps (or
-    a Response of its own)."""
+    ``query`` schema, ``query=`` the loaded query; with a ``body`` schema, ``body=`` the
+    JSON body loaded by it (refused with a 400 naming the fields, like a query). It returns
+    what ``response`` dumps, or ``(that, headers)``, or a Response of its own. ``also``:
+    further scopes that allow the operation (a token needs one of them)."""
     if scope is not None and not roles:
         raise ValueError("an operation with a scope names the roles whose rules apply")
+    if body is not None:
+        request_body = {"required": True, "content": {"application/json": {"schema": body}}}
 
     def decorate(view: Callable) -> Callable:
         endpoint = view.__name__
@@ -102,7 +117,8 @@ def operation(method: str, path: str, *, summary: str, tag: str, scope: Scope | 
                        scope=scope, roles=tuple(roles), query=query, response=response,
                        status=status, many=many, request_body=request_body,
                        errors=tuple(errors), path_params=tuple(_PATH_PARAM.findall(path)),
-                       headers=tuple(headers), text_params=tuple(text_params))
+                       headers=tuple(headers), text_params=tuple(text_params),
+                       also=tuple(also), body=body, ok_headers=dict(ok_headers or {}))
 
         @functools.wraps(view)
         def run(**kwargs: Any) -> Any:
@@ -117,12 +133,20 @@ def operation(method: str, path: str, *, summary: str, tag: str, scope: Scope | 
                     kwargs["query"] = query(unknown=RAISE).load(request.args.to_dict(flat=True))
                 except ValidationError as exc:
                     return _invalid_query(exc)
+            if body is not None:
+                loaded = _load_body(body)
+                if isinstance(loaded, Response):
+                    return loaded
+                kwargs["body"] = loaded
             result = view(**kwargs)
             if isinstance(result, Response):
                 return result
+            extra: dict[str, str] = {}
+            if isinstance(result, tuple):
+                result, extra = result
             if isinstance(response, type):
                 result = response(many=many).dump(result)
-            return jsonify(result), status
+            return jsonify(result), status, extra
 
         run.__access__ = PUBLIC  # the token check above decides; sessions are never read
         run.__api__ = op
@@ -133,6 +157,21 @@ def operation(method: str, path: str, *, summary: str, tag: str, scope: Scope | 
         return limited
 
     return decorate
+
+
+def _load_body(schema: type[Schema]) -> Any:
+    """The JSON body loaded by ``schema``, or the 400 that names what is wrong with it."""
+    text = request.get_data(cache=True, as_text=False).decode("utf-8-sig", errors="replace")
+    try:
+        raw = json.loads(text)
+    except (ValueError, RecursionError):
+        return problems.invalid("body", "not valid JSON")
+    if not isinstance(raw, dict):
+        return problems.invalid("body", "must be a JSON object")
+    try:
+        return schema(unknown=RAISE).load(raw)
+    except ValidationError as exc:
+        return _invalid_query(exc)
 
 
 def _invalid_query(exc: ValidationError) -> Response:
