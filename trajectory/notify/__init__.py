@@ -1,0 +1,27 @@
+"""E-mail notifications: reminders, tasks and digests through SMTP (docs/notifications.md).
+
+``init_app`` sets the defaults of the settings, refuses wrong values at startup (one
+line, no traceback outside the tests) and adds ``flask notify send-due``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from trajectory.notify import mail
+    from trajectory.notify.cli import notify_cli
+
+    for name, value in mail.SETTINGS_DEFAULTS.items():
+        app.config.setdefault(name, value)
+    try:
+        mail.check(app.config)
+    except mail.MailConfigurationError as error:
+        if app.testing:
+            raise
+        print(f"fout: {error}", file=sys.stderr)
+        raise SystemExit(2) from None
+    app.cli.add_command(notify_cli)
