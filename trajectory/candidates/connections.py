@@ -257,9 +257,12 @@ def _collect(session: so.Session, _context: Any) -> None:
     """``after_flush``: note the candidates whose connections the flushed changes touch."""
     pending: set[int] = session.info.setdefault(PENDING, set())
     watched = _watched()
-    for obj in (*session.new, *session.dirty, *session.deleted):
+    # Each ``session.new`` builds a new set: read once, not per object (a flush of an
+    # import's 5,000 candidates was quadratic, 20 s).
+    new, deleted = session.new, session.deleted
+    for obj in (*new, *session.dirty, *deleted):
         if isinstance(obj, Candidate):
-            if obj in session.new or obj in session.deleted or any(
+            if obj in new or obj in deleted or any(
                     sa.inspect(obj).attrs[name].history.has_changes()
                     for name in CANDIDATE_FACTS):
                 pending.add(obj.id)
@@ -268,7 +271,7 @@ def _collect(session: so.Session, _context: Any) -> None:
                 pending.add(obj.candidate_id)
             history = sa.inspect(obj).attrs["candidate_id"].history
             pending.update(old for old in history.deleted if old is not None)
-        elif isinstance(obj, User) and obj not in session.new and (
+        elif isinstance(obj, User) and obj not in new and (
                 sa.inspect(obj).attrs["organisation_id"].history.has_changes()):
             session.info.setdefault(PENDING_USERS, set()).add(obj.id)
 

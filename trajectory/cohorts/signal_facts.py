@@ -265,9 +265,12 @@ def _collect(session: so.Session, _context: Any) -> None:
     watched: tuple[type, ...] = (BuddyAssignment, ContactLog, Plan)
     if found is not None:
         watched = (*watched, found[0])
-    for obj in (*session.new, *session.dirty, *session.deleted):
+    # Each ``session.new`` builds a new set: read once, not per object (a flush of an
+    # import's 5,000 candidates was quadratic, 20 s).
+    new, deleted = session.new, session.deleted
+    for obj in (*new, *session.dirty, *deleted):
         if isinstance(obj, Candidate):
-            if obj in session.new or obj in session.deleted or any(
+            if obj in new or obj in deleted or any(
                     sa.inspect(obj).attrs[name].history.has_changes()
                     for name in CANDIDATE_FACTS):
                 pending.add(obj.id)
