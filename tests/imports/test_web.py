@@ -7,8 +7,7 @@ import re
 
 import sqlalchemy as sa
 
-from tests.candidates.support import register
-from tests.imports.support import HEADERS, csv_bytes, people
+from tests.imports.support import csv_bytes, people
 from trajectory.audit.models import AuditEvent, ProcessingLogEntry
 from trajectory.candidates.models import Candidate
 from trajectory.extensions import db

@@ -9,16 +9,14 @@ is found without a mapping. The format rules are the registration form's validat
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from flask_babel import force_locale
+from flask_babel import force_locale, get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import get_translations
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from trajectory.candidates.bsn import normalise_bsn

@@ -113,8 +113,7 @@ def _csv_rows(data: bytes):
     text = decode(data)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_separator(text))
     try:
-        for number, cells in enumerate(reader, start=1):
-            yield number, cells
+        yield from enumerate(reader, start=1)
     except csv.Error:
         raise UnreadableFile(_("The file is not a readable CSV file.")) from None
 
