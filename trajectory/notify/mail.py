@@ -115,7 +115,12 @@ def settings(config: dict) -> SmtpSettings:
 
 
 class TemporaryFailure(Exception):
-    """Try again on the next run."""
+    """Try again on the next run; ``unreachable``: the server could not be reached or set
+    up (the run stops: every other message would fail the same way)."""
+
+    def __init__(self, detail: str, unreachable: bool = False) -> None:
+        super().__init__(detail)
+        self.unreachable = unreachable
 
 
 class PermanentFailure(Exception):
@@ -140,10 +145,11 @@ class Connection:
     def _open(self) -> smtplib.SMTP:
         s = self.smtp
         context = ssl.create_default_context()
+        client: smtplib.SMTP | None = None
         try:
             if s.security == "tls":
-                client: smtplib.SMTP = smtplib.SMTP_SSL(s.host, s.port, timeout=TIMEOUT_SECONDS,
-                                                        context=context)
+                client = smtplib.SMTP_SSL(s.host, s.port, timeout=TIMEOUT_SECONDS,
+                                          context=context)
             else:
                 client = smtplib.SMTP(s.host, s.port, timeout=TIMEOUT_SECONDS)
                 if s.security == "starttls":
@@ -151,7 +157,9 @@ class Connection:
             if s.user:
                 client.login(s.user, s.password or "")
         except (OSError, smtplib.SMTPException) as error:
-            raise TemporaryFailure(_describe(error)) from error
+            if client is not None:
+                client.close()
+            raise TemporaryFailure(_describe(error), unreachable=True) from error
         return client
 
     def send(self, message: EmailMessage) -> None:
@@ -163,6 +171,7 @@ class Connection:
             codes = [code for code, _text in error.recipients.values()]
             detail = "; ".join(f"{code} {text.decode('utf-8', 'replace') if isinstance(text, bytes) else text}"
                                for code, text in error.recipients.values())[:480]
+            self.close()  # a 421 closes the session; after any refusal: start afresh
             if codes and all(code >= 500 for code in codes):
                 raise PermanentFailure(detail) from error
             raise TemporaryFailure(detail) from error
@@ -181,6 +190,8 @@ class Connection:
         if self.client is not None:
             with contextlib.suppress(OSError, smtplib.SMTPException):
                 self.client.quit()
+            with contextlib.suppress(OSError):
+                self.client.close()
             self.client = None
 
 

@@ -104,10 +104,14 @@ def _section_notices(users: list[User], day: date, keys: tuple[str, ...], mine: 
                 .options(so.contains_eager(Stage.candidate), so.joinedload(Stage.provider))
                 .order_by(Stage.id))
             for stage in stages:
-                action = section.action(stage, is_intaker_of(user, stage))
+                runs = is_intaker_of(user, stage)
+                action = section.action(stage, runs)
                 moment = stage.proposed_at if key == "to_answer" else stage.outcome_recorded_at
+                # The task's line again in the recipient's language (the link is the same).
+                text = lambda section=section, stage=stage, runs=runs: (  # noqa: E731
+                    section.action(stage, runs).text.rstrip("."))
                 yield Notice(f"{key}:{stage.id}:{_stamp(moment)}:{user.id}", user, action.url,
-                             {"action": action.text})
+                             {"action": text})
 
 
 def _answers(users: list[User], day: date, now: datetime) -> Iterable[Notice]:

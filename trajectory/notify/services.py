@@ -191,7 +191,7 @@ def deliver(smtp: mail.SmtpSettings, now: datetime | None = None) -> Delivery:
                 else:
                     result.retry += 1
                     result.error = str(error)
-                if connection.client is None:
+                if error.unreachable:
                     break  # the server cannot be reached: the next run tries again
             else:
                 _finish(message_id, status=OutboxStatus.SENT, sent_at=utcnow(), last_error=None)
