@@ -11,11 +11,14 @@ ALL_SCOPES = {s.value for s in Scope}
 
 
 def token_for(world, organisation: str, role: Role, scopes=None, *, days: int = 30,
-              client_name: str = "Testkoppeling") -> tuple[object, str]:
-    """(the token row, the plain token), committed."""
+              client_name: str = "Testkoppeling", user: str | None = None
+              ) -> tuple[object, str]:
+    """(the token row, the plain token), committed. A buddy's token is the account
+    ``user``'s (by default the demo buddy, "buddy")."""
+    account = world.user(user or "buddy") if role is Role.BUDDY or user else None
     row, plain = issue_token(organisation=world.org(organisation), client_name=client_name,
                              acts_as=role, scopes=set(scopes or ALL_SCOPES), days=days,
-                             issued_by=world.user("beheer"))
+                             issued_by=world.user("beheer"), user=account)
     db.session.commit()
     return row, plain
 

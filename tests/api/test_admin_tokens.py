@@ -48,3 +48,16 @@ def test_a_revoked_token_stops_working(beheer_client, client, world):
 def test_other_roles_cannot_issue(intaker_client, world):
     assert intaker_client.get("/beheer/api-tokens").status_code == 403
     assert _issue(intaker_client, world).status_code == 403
+
+
+def test_a_buddys_token_is_issued_for_that_buddys_account(beheer_client, client, world):
+    buddy = world.user("buddy")
+    without = _issue(beheer_client, world, organisation=buddy.organisation_id, acts_as="buddy",
+                     scopes=["contacts:write"])
+    assert 'id="api-token"' not in without.text  # a buddy's token names the account
+    response = _issue(beheer_client, world, organisation=buddy.organisation_id, acts_as="buddy",
+                      scopes=["contacts:write"], user=str(buddy.id))
+    assert 'id="api-token"' in response.text
+    token = db.session.scalars(sa.select(ApiToken)).one()
+    assert token.user_id == buddy.id
+    assert "Kees Dekker" in beheer_client.get("/beheer/api-tokens").text

@@ -13,7 +13,8 @@ from trajectory.api.models import TOKEN_ROLES, Scope
 from trajectory.api.operations import OPERATIONS
 
 ORGANISATION = {"intaker": PROVIDER, "sroi_adviseur": "Regio Oosterschelde",
-                "coordinator": "Regio Oosterschelde", "klantmanager": "Goes"}
+                "coordinator": "Regio Oosterschelde", "klantmanager": "Goes",
+                "buddy": "Stichting Welzijn De Bevelanden"}  # the demo buddy's, with its account
 
 
 def _url(op, world) -> str:

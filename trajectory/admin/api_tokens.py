@@ -20,6 +20,7 @@ from trajectory.admin.views import bp
 from trajectory.api import services as api_services
 from trajectory.api.models import SCOPE_LABELS, TOKEN_ROLES, ApiToken
 from trajectory.auth.access import allow, get_in_scope
+from trajectory.auth.models import User, UserRole
 from trajectory.auth.roles import Role
 from trajectory.extensions import db
 from trajectory.forms import TrajectoryForm
@@ -39,6 +40,10 @@ class TokenForm(TrajectoryForm):
     acts_as = SelectField(_l("Acts as"), choices=lambda: [(r.value, r.label) for r in TOKEN_ROLES],
                           description=_l("The token sees what this role of the organisation "
                                          "sees on the pages."))
+    user = SelectField(_l("Buddy account"), coerce=lambda v: int(v) if v not in (None, "", "None")
+                       else None, choices=[],
+                       description=_l("Only for a buddy's app: the token sees what this buddy "
+                                      "sees."))
     scopes = MultiCheckboxField(_l("Scopes"), choices=[])
     days = IntegerField(_l("Valid for (days)"), default=365,
                         validators=[DataRequired(), NumberRange(1, api_services.MAX_DAYS)])
@@ -49,6 +54,15 @@ def _organisations() -> list[Organisation]:
         sa.select(Organisation).where(Organisation.scope_filter(current_user),
                                       Organisation.active.is_(True))
         .order_by(Organisation.kind, Organisation.name)))
+
+
+def _buddies(organisations: list[Organisation]) -> list[User]:
+    """The active buddy accounts of the organisations in the beheerder's reach."""
+    return list(db.session.scalars(
+        sa.select(User).join(UserRole).where(
+            UserRole.role == Role.BUDDY, User.active.is_(True),
+            User.organisation_id.in_([o.id for o in organisations]))
+        .order_by(User.full_name, User.id)).unique())
 
 
 @bp.route("/api-tokens")
@@ -70,13 +84,17 @@ def new_api_token():
     organisations = _organisations()
     form.organisation.choices = [(o.id, o.name) for o in organisations]
     form.scopes.choices = [(s.value, f"{s.value}: {label}") for s, label in SCOPE_LABELS.items()]
+    buddies = _buddies(organisations)
+    form.user.choices = [("", _("None (a system's token)"))] + [
+        (u.id, f"{u.full_name} ({u.organisation.name})") for u in buddies]
     if form.validate_on_submit():
         organisation = next(o for o in organisations if o.id == form.organisation.data)
         try:
             token, plain = api_services.issue_token(
                 organisation=organisation, client_name=form.client_name.data,
                 acts_as=Role(form.acts_as.data), scopes=set(form.scopes.data),
-                days=form.days.data, issued_by=current_user)
+                days=form.days.data, issued_by=current_user,
+                user=next((u for u in buddies if u.id == form.user.data), None))
         except ServiceError as error:
             db.session.rollback()
             _apply_service_error(form, error)

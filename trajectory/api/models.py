@@ -15,6 +15,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import lazy_gettext as _l
 
+from trajectory.auth.models import User
 from trajectory.auth.roles import Role
 from trajectory.extensions import db
 from trajectory.organisations.models import Organisation
@@ -42,8 +43,12 @@ SCOPE_LABELS = {
 }
 
 # The roles a token may act as: the role decides rows and fields exactly as on the pages.
-# Not the beheerder (no data of its own) and not the buddy (a person, not a system).
-TOKEN_ROLES = (Role.INTAKER, Role.SROI_ADVISEUR, Role.COORDINATOR, Role.KLANTMANAGER)
+# Not the beheerder (no data of its own). A buddy is a person, not a system: a buddy's
+# token belongs to one buddy account (``user_id``), the app on that buddy's phone, and
+# sees what that buddy sees on the pages.
+TOKEN_ROLES = (Role.INTAKER, Role.SROI_ADVISEUR, Role.COORDINATOR, Role.KLANTMANAGER,
+               Role.BUDDY)
+PERSONAL_ROLES = frozenset({Role.BUDDY})
 
 
 class ApiToken(db.Model):
@@ -78,8 +83,13 @@ class ApiToken(db.Model):
                                                                 info={"shown": False})
     revoked_at: so.Mapped[datetime | None] = so.mapped_column(sa.DateTime(timezone=True),
                                                               info={"label": _l("Revoked")})
+    # A buddy's token: the account whose app it is (its scope is that buddy's); else None.
+    user_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True,
+        info={"label": _l("Account")})
 
     organisation: so.Mapped[Organisation] = so.relationship(lazy="joined")
+    user: so.Mapped[User | None] = so.relationship(foreign_keys=[user_id], lazy="joined")
 
     @property
     def scope_set(self) -> frozenset[str]:
@@ -89,7 +99,7 @@ class ApiToken(db.Model):
         """Not revoked, not expired, and its organisation still active."""
         now = now or utcnow()
         return (self.revoked_at is None and as_utc(self.expires_at) > now
-                and self.organisation.active)
+                and self.organisation.active and (self.user is None or self.user.active))
 
     @classmethod
     def scope_filter(cls, user) -> sa.ColumnElement[bool]:
@@ -97,3 +107,26 @@ class ApiToken(db.Model):
         if user.is_regional:
             return sa.true()
         return cls.organisation_id == user.organisation_id
+
+
+class ApiIdempotency(db.Model):
+    """A client's ``Idempotency-Key`` on a POST, kept a day: a retry with the same key gets
+    the first answer again (rebuilt from the row it made), never a second row.
+
+    Only a hash of the request (method, path, body) is kept, so that the same key with
+    another body is refused; never the body or the answer themselves (they may hold a
+    buddy's note about a person): the answer is rebuilt from ``resource_id``.
+    """
+
+    __tablename__ = "api_idempotency"
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    token_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("api_token.id", ondelete="CASCADE"))
+    key: so.Mapped[str] = so.mapped_column(sa.String(255))
+    request_hash: so.Mapped[str] = so.mapped_column(sa.String(64))
+    status: so.Mapped[int]
+    resource_id: so.Mapped[int | None]
+    created_at: so.Mapped[datetime] = so.mapped_column(sa.DateTime(timezone=True), default=utcnow,
+                                                       index=True)
+
+    __table_args__ = (sa.UniqueConstraint("token_id", "key"),)

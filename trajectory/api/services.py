@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from trajectory.api.models import TOKEN_ROLES, ApiToken, Scope
+from trajectory.api.models import PERSONAL_ROLES, TOKEN_ROLES, ApiToken, Scope
+from trajectory.auth.models import User
 from trajectory.auth.roles import Role, role_fits
 from trajectory.extensions import db
 from trajectory.organisations.models import Organisation
@@ -26,20 +27,30 @@ def hash_token(token: str) -> str:
 
 
 def issue_token(*, organisation: Organisation, client_name: str, acts_as: Role,
-                scopes: set[str], days: int, issued_by) -> tuple[ApiToken, str]:
-    """A new token for ``organisation``; the plain token is returned once, never stored."""
+                scopes: set[str], days: int, issued_by,
+                user: User | None = None) -> tuple[ApiToken, str]:
+    """A new token for ``organisation``; the plain token is returned once, never stored.
+    A buddy's token names the buddy's account (``user``): the app is that person's."""
     client_name = client_name.strip()
     if not client_name:
         raise ServiceError(_("Name the client application."), "client_name")
     if acts_as not in TOKEN_ROLES or not role_fits(acts_as, organisation.kind):
         raise ServiceError(_("This organisation cannot hold that role."), "acts_as")
+    if acts_as in PERSONAL_ROLES:
+        if user is None or not user.active or user.organisation_id != organisation.id \
+                or not user.has_role(acts_as):
+            raise ServiceError(_("Choose the active buddy account of this organisation whose "
+                                 "app gets the token."), "user")
+    elif user is not None:
+        raise ServiceError(_("Only a buddy's token belongs to one account."), "user")
     unknown = set(scopes) - {s.value for s in Scope}
     if not scopes or unknown:
         raise ServiceError(_("Choose at least one scope."), "scopes")
     if not 1 <= days <= MAX_DAYS:
         raise ServiceError(_("A token is valid for 1 to 730 days."), "days")
     plain = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = ApiToken(organisation=organisation, client_name=client_name, acts_as=acts_as,
+    token = ApiToken(organisation=organisation, user=user, client_name=client_name,
+                     acts_as=acts_as,
                      scopes=" ".join(sorted(scopes)), token_hash=hash_token(plain),
                      prefix=plain[:10], created_by_id=getattr(issued_by, "id", None),
                      expires_at=utcnow() + timedelta(days=days))
@@ -69,7 +80,11 @@ class ApiPrincipal:
 
     token: ApiToken
 
-    id = None  # no account: the log lines name the client application instead
+    @property
+    def id(self) -> int | None:
+        """A system's token has no account (the log lines name the client application);
+        a buddy's token is that buddy's, whose id the buddy's scope rules read."""
+        return self.token.user_id
     is_authenticated = True
     is_active = True
     is_anonymous = False
