@@ -60,3 +60,63 @@ def test_upload_preview_confirm_writes_the_good_rows(klantmanager_client, world)
         AuditEvent.object_type == "Candidate")).all()
     assert sorted(int(i) for i in audited) == sorted(ids)
     assert db.session.scalars(sa.select(ImportUpload)).one().content == b""
+
+
+def test_only_a_klantmanager_imports(client_for, world):
+    for username in ("buddy", "intaker", "coordinator", "adviseur"):
+        response = client_for(username).get("/import/kandidaten")
+        assert response.status_code == 403, username
+
+
+def test_another_users_upload_is_not_found(klantmanager_client, client_for, world):
+    token = token_of(upload(klantmanager_client, csv_bytes(people(2))))
+    for username in ("klantmanager2", "m.devos"):  # Tholen; a colleague in Goes
+        other = client_for(username)
+        assert other.get(f"/import/kandidaten/{token}").status_code == 404
+        assert other.get(f"/import/kandidaten/{token}/kolommen").status_code == 404
+        assert other.post(f"/import/kandidaten/{token}/bevestigen").status_code == 404
+    assert count() == 0
+
+
+def test_a_bad_file_rerenders_the_form_with_a_message(klantmanager_client, world):
+    for data, name in ((b"", "leeg.csv"), (b"PK\x03\x04kapot", "kapot.xlsx"),
+                       (b"Voornaam;Achternaam\r\n", "alleen-kop.csv")):
+        response = upload(klantmanager_client, data, name)
+        assert response.status_code == 200, name
+        assert "error-summary" in response.text
+    response = klantmanager_client.post("/import/kandidaten", data={},
+                                        content_type="multipart/form-data")
+    assert response.status_code == 200 and "error-summary" in response.text
+    assert db.session.scalar(sa.select(sa.func.count(ImportUpload.id))) == 0
+
+
+def test_the_mapping_needs_the_required_fields_once_each(klantmanager_client, world):
+    token = token_of(upload(klantmanager_client, csv_bytes(people(1))))
+    response = klantmanager_client.post(f"/import/kandidaten/{token}/kolommen", data={
+        "first_name": "Voornaam", "last_name": "Voornaam"})
+    assert response.status_code == 200 and "error-summary" in response.text
+    assert db.session.scalar(sa.select(sa.func.count(ImportMapping.id))) == 0
+
+
+def test_a_saved_mapping_goes_straight_to_the_preview(klantmanager_client, world):
+    token = token_of(upload(klantmanager_client, csv_bytes(people(1))))
+    klantmanager_client.post(f"/import/kandidaten/{token}/kolommen", data={
+        "first_name": "Voornaam", "last_name": "Achternaam", "date_of_birth": "Geboortedatum",
+        "bsn": "BSN", "benefit": "Uitkering", "benefit_since": "Uitkering sinds"})
+    response = upload(klantmanager_client, csv_bytes(people(1, start=300_000_000)))
+    assert not response.headers["Location"].endswith("/kolommen")
+
+
+def test_the_template_has_the_columns_found_by_name(klantmanager_client, world):
+    from trajectory.imports.fields import CANDIDATE_FIELDS, match_columns
+    from trajectory.imports.parsing import read_table
+
+    for fmt in ("csv", "xlsx"):
+        response = klantmanager_client.get(f"/import/kandidaten/sjabloon.{fmt}")
+        assert response.status_code == 200
+        table = read_table(f"sjabloon.{fmt}", response.data)
+        assert set(match_columns(table.headers)) == {f.name for f in CANDIDATE_FIELDS}
+
+
+def test_the_candidate_list_links_the_import(klantmanager_client, world):
+    assert 'href="/import/kandidaten"' in klantmanager_client.get("/kandidaten").text
