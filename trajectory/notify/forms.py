@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField
+from wtforms.fields.choices import SelectChoice
 
 from trajectory.admin.forms import MultiCheckboxField
 from trajectory.forms import TrajectoryForm
@@ -13,7 +14,11 @@ LANGUAGE_LABELS = {"nl": "Nederlands", "en": "English"}
 
 
 def _digest_choices():
-    return [(digest.value, DIGEST_LABELS[digest]) for digest in Digest]
+    return [SelectChoice(digest.value, DIGEST_LABELS[digest]) for digest in Digest]
+
+
+def _language_choices():
+    return [SelectChoice(code, label) for code, label in LANGUAGE_LABELS.items()]
 
 
 class PreferencesForm(TrajectoryForm):
@@ -23,4 +28,4 @@ class PreferencesForm(TrajectoryForm):
     digest = RadioField(_l("Digest of your signals"), choices=_digest_choices,
                         default=Digest.OFF.value)
     language = RadioField(_l("Language of the e-mails"),
-                          choices=list(LANGUAGE_LABELS.items()), default="nl")
+                          choices=_language_choices, default="nl")

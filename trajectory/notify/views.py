@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from trajectory.auth.access import any_user
 from trajectory.extensions import db
@@ -26,7 +27,7 @@ def preferences():
         "kinds": [kind.key for kind in kinds if kind.key not in (saved.muted or [])],
         "digest": getattr(saved.digest, "value", saved.digest),
         "language": saved.language})
-    form.kinds.choices = [(kind.key, kind.label) for kind in kinds]
+    form.kinds.choices = [SelectChoice(kind.key, kind.label) for kind in kinds]
     if not digest:
         del form.digest
     if form.validate_on_submit():
