@@ -78,7 +78,10 @@ def test_upgrading_a_filled_sqlite_database_keeps_every_row(tmp_path):
 
         def counts() -> dict[str, int]:
             with db.engine.connect() as conn:
-                tables = sorted(set(sa.inspect(conn).get_table_names()) - {"alembic_version"})
+                # Tables created after 0012 whose rows only the users make (the e-mail
+                # choices and outbox, 0026): the downgrade drops them by design.
+                tables = sorted(set(sa.inspect(conn).get_table_names())
+                                - {"alembic_version", "notify_preference", "notify_outbox"})
                 return {t: conn.execute(sa.text(f'SELECT count(*) FROM "{t}"')).scalar()
                         for t in tables}
 
