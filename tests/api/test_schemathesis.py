@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from tests.api.support import bearer, token_for
-from tests.candidates.support import goes_file
+from tests.stages.matrix import matrix_stage
 from tests.valuation.web.sample import PROVIDER, valuation_sample
 from trajectory.api.operations import OPERATIONS
 from trajectory.auth.roles import Role
@@ -25,7 +25,8 @@ EXAMPLES = 30
 # pages' rules refuse a well-formed body with a 422 naming the field (a date outside the
 # contract, no invoice yet, a claim already submitted: 409).
 ENGINE_CHECKED = {"POST /valuations", "POST /claims", "POST /claims/{id}/evidence",
-                  "POST /claims/{id}/submit", "POST /candidates/{id}/contacts"}
+                  "POST /claims/{id}/submit", "POST /candidates/{id}/contacts",
+                  "POST /stages/{id}/outcome"}
 # A token per role (each with every scope); an operation is run with the first of its
 # roles here, so that it is explored past the role check.
 ROLES = ((Role.INTAKER, PROVIDER), (Role.BUDDY, "Stichting Welzijn De Bevelanden"),
@@ -47,7 +48,7 @@ def _explore(operation, headers: dict[str, str]) -> None:
 
 def test_every_operation_keeps_its_document(app, world):
     valuation_sample(world)
-    goes_file(world)  # a candidate with a buddy (Kees Dekker) and consent
+    matrix_stage(world)  # the Goes file (buddy Kees Dekker, consent) with an intake at P1
     tokens = {role: token_for(world, org, role)[1] for role, org in ROLES}
     app.config["API_RATE_LIMIT"] = "100000/minute"
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.api.support import bearer, token_for
+from tests.stages.matrix import matrix_stage
 from tests.valuation.web.sample import PROVIDER, valuation_sample
 from trajectory.api import views  # noqa: F401  (registers the operations)
 from trajectory.api.models import TOKEN_ROLES, Scope
@@ -19,7 +20,8 @@ ORGANISATION = {"intaker": PROVIDER, "sroi_adviseur": "Regio Oosterschelde",
 
 def _url(op, world) -> str:
     sample = valuation_sample(world)
-    ids = {"claims": sample.claim.id, "contracts": sample.contract.id}
+    ids = {"claims": sample.claim.id, "contracts": sample.contract.id,
+           "stages": matrix_stage(world).id}
     path = op.path
     for name in op.path_params:
         path = path.replace("{" + name + "}", str(ids.get(path.split("/")[1], sample.contract.id)))

@@ -78,6 +78,8 @@ URL_ARGS.update({
     "api.claim_evidence": lambda w: {"id": valuation_sample(w).claim.id},
     "api.submit_claim": lambda w: {"id": valuation_sample(w).claim.id},
     "api.create_contact": lambda w: {"id": valuation_sample(w).contract.id},
+    "api.stage": lambda w: {"id": valuation_sample(w).contract.id},
+    "api.stage_outcome": lambda w: {"id": valuation_sample(w).contract.id},
     "admin.revoke_api_token": lambda w: {"token_id": 1},  # POST only: refused before the lookup
 })
 # Sessions: an id that need not exist (the roles refused never reach the lookup).
