@@ -51,6 +51,10 @@ PAGES: list[tuple] = [
     ("klantmanager", "/wachtwoord"),
     ("klantmanager", "/wachtwoord", "submit-empty"),
     ("klantmanager", "/beveiliging"),
+    # E-mail choices and what was sent (trajectory/notify); the demo's e.polderman has no
+    # address (the page says so).
+    ("klantmanager", "/account/e-mail"),
+    ("e.polderman", "/account/e-mail"),
     # Error pages.
     ("klantmanager", "/bestaat-niet"),
     ("klantmanager", "/beheer/organisaties/nieuw"),  # not an administrator: 403/404
