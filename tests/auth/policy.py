@@ -210,6 +210,7 @@ API_ENDPOINTS = (
     "api.contracts", "api.contract", "api.contract_ledger",
     "api.claims", "api.claim", "api.create_claim", "api.claim_evidence", "api.submit_claim",
     "api.create_contact", "api.stages", "api.stage", "api.stage_outcome",
+    "api.candidates", "api.candidate",
 )
 POLICY.update(dict.fromkeys(API_ENDPOINTS, PUBLIC))
 # Their tokens, issued and revoked by a beheerder (trajectory/admin/api_tokens.py).

@@ -80,6 +80,7 @@ URL_ARGS.update({
     "api.create_contact": lambda w: {"id": valuation_sample(w).contract.id},
     "api.stage": lambda w: {"id": valuation_sample(w).contract.id},
     "api.stage_outcome": lambda w: {"id": valuation_sample(w).contract.id},
+    "api.candidate": lambda w: {"id": valuation_sample(w).contract.id},
     "admin.revoke_api_token": lambda w: {"token_id": 1},  # POST only: refused before the lookup
 })
 # Sessions: an id that need not exist (the roles refused never reach the lookup).

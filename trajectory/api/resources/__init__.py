@@ -6,7 +6,7 @@ A new resource is a module here and a name in ``RESOURCES`` (docs/extending.md,
 
 import importlib
 
-RESOURCES = ("rulebooks", "valuations", "contracts", "claims", "contacts", "stages")
+RESOURCES = ("rulebooks", "valuations", "contracts", "claims", "contacts", "stages", "candidates")
 
 for _name in RESOURCES:
     importlib.import_module(f"{__name__}.{_name}")
