@@ -85,9 +85,10 @@ def _insert(rows: list[dict[str, Any]]) -> int:
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    result = db.session.execute(
-        insert(OutboxMessage).values(rows).on_conflict_do_nothing(index_elements=["key"]))
-    return max(int(result.rowcount or 0), 0)
+    inserted = db.session.execute(
+        insert(OutboxMessage).values(rows).on_conflict_do_nothing(index_elements=["key"])
+        .returning(OutboxMessage.id)).all()
+    return len(inserted)
 
 
 def rows_for(notices: list[tuple[rules.Kind, rules.Notice]], now: datetime,
