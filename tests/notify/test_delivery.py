@@ -227,3 +227,22 @@ def test_a_password_that_looks_like_a_number_stays_text(monkeypatch):
                           "MAIL_FROM": "t@example.nl", "BASE_URL": "https://t.example.nl",
                           "SMTP_USER": "t", "SMTP_PASSWORD": 123})
     assert smtp.password == "000123" and smtp.port == 587
+
+
+def test_an_account_deactivated_after_queueing_is_not_mailed(app, addresses, mailbox):
+    proposals(addresses, 1)
+    services.queue_due(mail.settings(app.config))
+    addresses.user("intaker").active = False
+    db.session.commit()
+    assert "0 sent, 0 kept for the next run, 1 failed" in run(app)
+    assert mailbox.messages == [] and "niet actief" in rows()[0].last_error
+
+
+def test_a_changed_address_is_used_and_recorded(app, addresses, mailbox):
+    proposals(addresses, 1)
+    services.queue_due(mail.settings(app.config))
+    addresses.user("intaker").email = "f.elamrani@example.org"
+    db.session.commit()
+    run(app)
+    assert len(mailbox.to("f.elamrani@example.org")) == 1
+    assert rows()[0].email == "f.elamrani@example.org"

@@ -175,6 +175,15 @@ def deliver(smtp: mail.SmtpSettings, now: datetime | None = None) -> Delivery:
             if not _claim(message_id, now):
                 continue  # another run has it
             row = db.session.get(OutboxMessage, message_id)
+            if not (row.user.is_active and has_address(row.user)):
+                # Deactivated, or the address removed, since it was queued: not sent.
+                _finish(message_id, status=OutboxStatus.FAILED,
+                        last_error="Niet verstuurd: het account is niet actief of heeft "
+                                   "geen e-mailadres meer.")
+                result.failed += 1
+                continue
+            if row.email != row.user.email.strip():
+                row.email = row.user.email.strip()  # the address as it is now
             message = mail.build(smtp, row.email, row.subject, row.body, row.key)
             attempts = row.attempts
             db.session.commit()
