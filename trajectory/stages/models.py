@@ -119,6 +119,12 @@ CONTRACT_LABELS = {
 TRANSFER_REASON = "doorplaatsing"
 
 
+# An outcome recorded and not marked handled since (the partial index's WHERE; the task
+# lists say the same with the columns).
+HANDOVER_OPEN = ("outcome_recorded_at IS NOT NULL AND (outcome_handled_at IS NULL "
+                 "OR outcome_handled_at < outcome_recorded_at)")
+
+
 class Stage(db.Model):
     """One stage of a candidate's learning line at one provider."""
 
@@ -251,6 +257,14 @@ class Stage(db.Model):
         # The places in use of given offer items (the provider's own offer panel): without
         # it SQLite read every running stage of the region to find the few linked ones.
         sa.Index("ix_stage_offer_item_status", "offer_item_id", "status"),
+        # The outcomes still to act on (the klantmanager's hand-over sections, tasks.py
+        # ``_handover_open``), in their order: a few thousand rows of the region instead of
+        # every intake and work-experience stage; and the later proposal of a candidate
+        # that answers one (0028).
+        sa.Index("ix_stage_handover_open", "kind", "outcome_recorded_at", "id", "candidate_id",
+                 "outcome_handled_at", "next_step_decision",
+                 sqlite_where=sa.text(HANDOVER_OPEN), postgresql_where=sa.text(HANDOVER_OPEN)),
+        sa.Index("ix_stage_candidate_proposed", "candidate_id", "proposed_at"),
     )
 
     candidate: so.Mapped[Candidate] = so.relationship()

@@ -172,15 +172,17 @@ def _handover_open() -> sa.ColumnElement[bool]:
     """An outcome recorded and not handled since: no stage follows from it (linked to it,
     or proposed for the candidate after it was recorded), and the klantmanager has not
     marked it handled after it was (last) recorded."""
-    follow = so.aliased(Stage)
+    linked, later = so.aliased(Stage), so.aliased(Stage)
+    # The first two terms are the WHERE of the partial index ix_stage_handover_open, word
+    # for word (a planner uses it only then); the two NOT EXISTS are each one index probe
+    # (one EXISTS with an OR read both indexes for every row).
     return sa.and_(
         Stage.outcome_recorded_at.is_not(None),
         sa.or_(Stage.outcome_handled_at.is_(None),
                Stage.outcome_handled_at < Stage.outcome_recorded_at),
-        ~sa.exists().where(sa.or_(
-            follow.previous_stage_id == Stage.id,
-            sa.and_(follow.candidate_id == Stage.candidate_id, follow.id != Stage.id,
-                    follow.proposed_at >= Stage.outcome_recorded_at))))
+        ~sa.exists().where(linked.previous_stage_id == Stage.id),
+        ~sa.exists().where(later.candidate_id == Stage.candidate_id, later.id != Stage.id,
+                           later.proposed_at >= Stage.outcome_recorded_at))
 
 
 KLANTMANAGER_ONLY = frozenset({Role.KLANTMANAGER})
