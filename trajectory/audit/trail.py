@@ -90,13 +90,18 @@ def _column_changes(obj: Any, action: str) -> dict[str, list[Any]]:
     changes: dict[str, list[Any]] = {}
     for attr in state.mapper.column_attrs:
         key = attr.key
-        hist = state.attrs[key].history
-        if action == "create":
+        if action == "create":  # no history to read (``state.attrs`` is costly per object)
             new = getattr(obj, key)
             if new is None:
                 continue
             old = None
-        elif action == "delete":
+            if key in redact:
+                changes[key] = ["***", "***"]
+            else:
+                changes[key] = [None, _plain(new)]
+            continue
+        hist = state.attrs[key].history
+        if action == "delete":
             old = hist.unchanged[0] if hist.unchanged else (hist.deleted[0] if hist.deleted else None)
             new = None
         else:
