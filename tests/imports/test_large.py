@@ -57,13 +57,14 @@ def test_5000_rows_with_20_bad_ones(klantmanager_client, world, count_queries):
             "date_of_birth": "Geboortedatum", "bsn": "BSN", "benefit": "Uitkering",
             "benefit_since": "Uitkering sinds"})
         db.session.commit()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     response = upload(klantmanager_client, csv_bytes(rows))
     token = token_of(response)
     assert not response.headers["Location"].endswith("/kolommen")  # the saved mapping
     with count_queries() as counter:
         preview = klantmanager_client.get(f"/import/kandidaten/{token}")
     TIMINGS["preview"] = time.perf_counter() - start
+    TIMINGS["preview cpu"] = time.process_time() - cpu
     assert counter.count < 25  # bulk checks: not a query per row
     assert preview.status_code == 200
     table = preview.text.split('id="problemen"')[1].split('id="zonder-problemen"')[0]
@@ -76,12 +77,13 @@ def test_5000_rows_with_20_bad_ones(klantmanager_client, world, count_queries):
     assert dutch("This BSN is also in row %(row)d.", row=401) in table
     assert f'/kandidaten/{existing.id}"' in table  # the duplicate as the registration shows it
     assert dutch("Import %(num)d candidates", num=4980) in preview.text
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     response = klantmanager_client.post(f"/import/kandidaten/{token}/bevestigen")
     TIMINGS["confirm"] = time.perf_counter() - start
+    TIMINGS["confirm cpu"] = time.process_time() - cpu
     assert response.status_code == 302
     assert count() == 4980 + 1  # the rows without a problem and the existing candidate
     assert db.session.scalar(sa.select(sa.func.count()).where(
         Candidate.first_name == "Persoon4999")) == 1
-    print(f"\nimport of 5,000 rows: upload+preview {TIMINGS['preview']:.2f} s, "
-          f"confirm {TIMINGS['confirm']:.2f} s")
+    # A measurement for docs/import.md (-s shows it), not a timed assertion.
+    print("\nimport of 5,000 rows: " + ", ".join(f"{k} {v:.2f} s" for k, v in TIMINGS.items()))
