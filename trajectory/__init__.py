@@ -79,6 +79,7 @@ FEATURES = (
     "trajectory.labour",
     "trajectory.retention",
     "trajectory.api",  # the public API at /api/v1 (docs/api.md); its init_app: no CSRF, tokens
+    "trajectory.notify",  # e-mail (docs/notifications.md); its init_app: settings, notify CLI
     "trajectory.imports",  # candidates from a spreadsheet (docs/import.md); init_app: the CLI
 )
 
