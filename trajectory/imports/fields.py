@@ -58,9 +58,10 @@ def _label(name: str) -> Any:
     return Candidate.__table__.c[name].info["label"]
 
 
-def _form_validators(name: str) -> tuple[Any, ...]:
-    """The registration form's format validators of a field (not the required ones)."""
-    unbound = getattr(RegisterForm, name)
+def _form_validators(name: str, form: type = RegisterForm) -> tuple[Any, ...]:
+    """The form's format validators of a field (not the required ones): by default the
+    registration form's."""
+    unbound = getattr(form, name)
     return tuple(v for v in unbound.kwargs.get("validators", ())
                  if not isinstance(v, Optional | DataRequired | InputRequired))
 

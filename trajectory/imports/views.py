@@ -34,8 +34,8 @@ def _municipality_only() -> None:
     require(current_user.organisation.is_municipality)
 
 
-def _upload(token: str) -> ImportUpload:
-    upload = services.upload_of(current_user, token)
+def _upload(token: str, kind: str = services.CANDIDATES) -> ImportUpload:
+    upload = services.upload_of(current_user, token, kind)
     if upload is None:
         abort(404)
     return upload
@@ -48,21 +48,20 @@ def _table(upload: ImportUpload) -> Table | None:
         return None
 
 
-def _found(table: Table) -> dict[str, int] | None:
+def _found(table: Table, kind: str = services.CANDIDATES,
+           fields: tuple[F.ImportField, ...] = F.CANDIDATE_FIELDS) -> dict[str, int] | None:
     """The columns by the saved mapping; None when there is none or it misses a
     required field in this file (then the mapping page)."""
-    saved = services.saved_mapping(current_user.organisation)
+    saved = services.saved_mapping(current_user.organisation, kind)
     if saved is None:
         return None
-    found = F.match_columns(table.headers, saved=saved)
-    return None if F.missing_required(found) else found
+    found = F.match_columns(table.headers, fields, saved=saved)
+    return None if F.missing_required(found, fields) else found
 
 
-@bp.route("/kandidaten", methods=["GET", "POST"])
-@allow(Role.KLANTMANAGER)
-def candidates():
-    """Step 1: the file."""
-    _municipality_only()
+def _upload_step(kind: str, fields: tuple[F.ImportField, ...], columns_url, preview_url,
+                 template_name: str, **context):
+    """Step 1: the file, kept on the server; on to the columns or the preview."""
     form = UploadForm()
     if form.validate_on_submit():
         upload_file = form.file.data
@@ -75,34 +74,30 @@ def candidates():
         except UnreadableFile as error:
             form.file.errors = [*form.file.errors, str(error)]
         else:
-            upload = services.keep_upload(current_user, filename, content)
+            upload = services.keep_upload(current_user, filename, content, kind)
             db.session.commit()
-            if _found(table) is None:
-                return redirect(url_for("imports.columns", token=upload.token))
-            return redirect(url_for("imports.preview", token=upload.token))
-    return render_template("imports/upload.html", form=form, fields=F.CANDIDATE_FIELDS)
+            if _found(table, kind, fields) is None:
+                return redirect(columns_url(upload.token))
+            return redirect(preview_url(upload.token))
+    return render_template(template_name, form=form, fields=fields, **context)
 
 
-@bp.route("/kandidaten/<token>/kolommen", methods=["GET", "POST"])
-@allow(Role.KLANTMANAGER)
-def columns(token: str):
-    """Step 2 (once per municipality): which column holds which field."""
-    _municipality_only()
-    upload = _upload(token)
+def _columns_step(kind: str, fields: tuple[F.ImportField, ...], upload: ImportUpload,
+                  preview_url, back_url: str):
+    """Step 2 (once per organisation): which column holds which field."""
     table = _table(upload)
     if upload.confirmed_at is not None or table is None:
-        return redirect(url_for("imports.preview", token=token))
-    saved = services.saved_mapping(current_user.organisation)
-    found = F.match_columns(table.headers, saved=saved)
-    if not found or F.missing_required(found):
-        found = {**F.match_columns(table.headers), **found}
+        return redirect(preview_url(upload.token))
+    saved = services.saved_mapping(current_user.organisation, kind)
+    found = F.match_columns(table.headers, fields, saved=saved)
+    if not found or F.missing_required(found, fields):
+        found = {**F.match_columns(table.headers, fields), **found}
     chosen = {name: table.headers[index] for name, index in found.items()}
-    form = mapping_form(F.CANDIDATE_FIELDS, table.headers,
-                        chosen if request.method == "GET" else None)
+    form = mapping_form(fields, table.headers, chosen if request.method == "GET" else None)
     if form.validate_on_submit():
-        picked = {spec.name: getattr(form, spec.name).data for spec in F.CANDIDATE_FIELDS}
+        picked = {spec.name: getattr(form, spec.name).data for spec in fields}
         used: dict[str, str] = {}
-        for spec in F.CANDIDATE_FIELDS:
+        for spec in fields:
             header = picked[spec.name]
             field = getattr(form, spec.name)
             if spec.required and not header:
@@ -113,15 +108,44 @@ def columns(token: str):
                                                  "%(field)s.", field=used[header])]
             elif header:
                 used[header] = str(spec.label)
-        if not any(getattr(form, spec.name).errors for spec in F.CANDIDATE_FIELDS):
-            services.save_mapping(current_user, current_user.organisation, picked)
+        if not any(getattr(form, spec.name).errors for spec in fields):
+            services.save_mapping(current_user, current_user.organisation, picked, kind)
             db.session.commit()
             flash(_("The columns are saved for %(municipality)s: the next file with these "
                     "columns goes straight to the preview.",
                     municipality=current_user.organisation.name), "success")
-            return redirect(url_for("imports.preview", token=token))
-    return render_template("imports/columns.html", form=form, upload=upload,
-                           fields=F.CANDIDATE_FIELDS, table=table)
+            return redirect(preview_url(upload.token))
+    return render_template("imports/columns.html", form=form, upload=upload, fields=fields,
+                           table=table, back_url=back_url)
+
+
+def _template_file(fields: tuple[F.ImportField, ...], fmt: str, stem: str, sheet: str):
+    columns = [kit.Column(str(spec.label)) for spec in fields]
+    name = kit.filename(stem, extension=fmt)
+    if fmt == "csv":
+        return kit.download(kit.csv_bytes(columns, []), name, kit.CSV)
+    return kit.download(kit.workbook([kit.Sheet(sheet, columns, [])]), name, kit.XLSX)
+
+
+@bp.route("/kandidaten", methods=["GET", "POST"])
+@allow(Role.KLANTMANAGER)
+def candidates():
+    """Step 1: the file."""
+    _municipality_only()
+    return _upload_step(services.CANDIDATES, F.CANDIDATE_FIELDS,
+                        lambda token: url_for("imports.columns", token=token),
+                        lambda token: url_for("imports.preview", token=token),
+                        "imports/upload.html")
+
+
+@bp.route("/kandidaten/<token>/kolommen", methods=["GET", "POST"])
+@allow(Role.KLANTMANAGER)
+def columns(token: str):
+    """Step 2 (once per municipality): which column holds which field."""
+    _municipality_only()
+    return _columns_step(services.CANDIDATES, F.CANDIDATE_FIELDS, _upload(token),
+                         lambda t: url_for("imports.preview", token=t),
+                         url_for("imports.candidates"))
 
 
 @bp.route("/kandidaten/<token>")
@@ -191,9 +215,8 @@ def template(fmt: str):
     """An empty file with the expected columns (in the user's language: they are found
     by name without a mapping)."""
     _municipality_only()
-    columns = [kit.Column(str(spec.label)) for spec in F.CANDIDATE_FIELDS]
-    name = kit.filename(_("candidates-import-template"), extension=fmt)
-    if fmt == "csv":
-        return kit.download(kit.csv_bytes(columns, []), name, kit.CSV)
-    return kit.download(kit.workbook([kit.Sheet(_("Candidates"), columns, [])]), name,
-                        kit.XLSX)
+    return _template_file(F.CANDIDATE_FIELDS, fmt, _("candidates-import-template"),
+                          _("Candidates"))
+
+
+from trajectory.imports import offer_views  # noqa: E402,F401  (routes on ``bp``)
