@@ -90,3 +90,22 @@ def test_unusable_input_exits_2_with_one_line(app, world, tmp_path):
         assert result.exit_code == 2, (args, result.stdout)
         assert result.stderr.startswith("fout: ") and result.stderr.count("\n") == 1, args
     assert count() == 0
+
+
+def test_purge_removes_old_uploads(app, world):
+    from datetime import timedelta
+
+    from trajectory.imports.models import ImportUpload
+    from trajectory.timeutil import utcnow
+
+    user = world.user("klantmanager")
+    for age in (timedelta(hours=1), timedelta(days=2)):
+        db.session.add(ImportUpload(token=f"t{age.total_seconds()}", user_id=user.id,
+                                    organisation_id=user.organisation_id, kind="candidates",
+                                    filename="x.csv", content=b"BSN\r\n111222333\r\n",
+                                    created_at=utcnow() - age))
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["import", "purge"])
+    assert result.exit_code == 0 and result.stdout.startswith("1 ")
+    db.session.expire_all()
+    assert db.session.scalars(sa.select(ImportUpload.filename)).all() == ["x.csv"]

@@ -105,3 +105,12 @@ def import_candidates(file: str, municipality_name: str, mapping_file: str | Non
         click.echo(json.dumps({"rows": len(table.rows), "valid": report.valid,
                                "written": written, "errors": report.errors()},
                               ensure_ascii=False, indent=1))
+
+
+@import_cli.command("purge")
+def purge_uploads() -> None:
+    """Remove uploaded files nobody confirmed within a day (personal data; also done at
+    every upload). For the scheduler, next to ``notify send-due``."""
+    removed = services.purge_uploads()
+    db.session.commit()
+    click.echo(f"{removed} bestand(en) verwijderd.")

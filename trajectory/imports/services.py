@@ -59,14 +59,20 @@ def keep_upload(actor: User, filename: str, content: bytes,
                 kind: str = CANDIDATES) -> ImportUpload:
     """Keep the file on the server for its preview and confirmation; files older than a
     day (personal data nobody confirmed) go now."""
-    db.session.execute(sa.delete(ImportUpload).where(
-        ImportUpload.created_at < utcnow() - KEEP_UPLOADS))
+    purge_uploads()
     upload = ImportUpload(token=secrets.token_urlsafe(24), user_id=actor.id,
                           organisation_id=actor.organisation_id, kind=kind,
                           filename=(filename or "")[:255], content=content)
     db.session.add(upload)
     db.session.flush()
     return upload
+
+
+def purge_uploads() -> int:
+    """Uploads older than a day go, confirmed or not (a confirmed one is only its name)."""
+    result = db.session.execute(sa.delete(ImportUpload).where(
+        ImportUpload.created_at < utcnow() - KEEP_UPLOADS))
+    return result.rowcount or 0
 
 
 def upload_of(actor: User, token: str, kind: str = CANDIDATES) -> ImportUpload | None:
