@@ -41,8 +41,8 @@ def _own_provider() -> None:
 
 def _titles(what: str) -> dict[str, str]:
     if what == "aanbod":
-        return {"title": _("Import your offer"), "noun": _("offer")}
-    return {"title": _("Import your vacancies"), "noun": _("vacancies")}
+        return {"title": _("Import your offer")}
+    return {"title": _("Import your vacancies")}
 
 
 def _back(what: str) -> str:
