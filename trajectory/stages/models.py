@@ -265,6 +265,9 @@ class Stage(db.Model):
                  "outcome_handled_at", "next_step_decision",
                  sqlite_where=sa.text(HANDOVER_OPEN), postgresql_where=sa.text(HANDOVER_OPEN)),
         sa.Index("ix_stage_candidate_proposed", "candidate_id", "proposed_at"),
+        # The klantmanager's proposals to answer by due date: PostgreSQL walked
+        # ix_stage_answer_due past the region's answered stages (315 ms at 100,000; 0028).
+        sa.Index("ix_stage_status_due", "status", "answer_due", "id"),
     )
 
     candidate: so.Mapped[Candidate] = so.relationship()
