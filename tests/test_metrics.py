@@ -114,3 +114,23 @@ def test_multiprocess_mode_sums_the_workers(tmp_path, database_uri):
     assert found[("trajectory_http_requests_total",
                   (("endpoint", "main.healthz"), ("status", "2xx")))] == 2
     assert list(tmp_path.glob("*.db")), "no per-process files written"
+
+
+def test_the_queue_of_e_mails_waiting_is_exposed(client, world):
+    """A message queued (not yet sent, or to retry after a temporary failure) counts; a
+    sent one does not."""
+    from trajectory.extensions import db
+    from trajectory.notify.models import OutboxMessage, OutboxStatus
+
+    def queued() -> float:
+        return samples(client.get("/metrics", headers=bearer()).text)[("trajectory_email_queued",
+                                                                       ())]
+
+    before = queued()
+    user = world.user("klantmanager")
+    for n, status in enumerate((OutboxStatus.QUEUED, OutboxStatus.QUEUED, OutboxStatus.SENT)):
+        db.session.add(OutboxMessage(key=f"metrics-test-{n}", kind="digest", user_id=user.id,
+                                     email="km@example.org", language="nl", subject="Signalen",
+                                     body="Hallo", link="/signalen", status=status))
+    db.session.commit()
+    assert queued() == before + 2

@@ -4,8 +4,8 @@ Off until ``TRAJECTORY_METRICS_TOKEN`` is set: then 404, as if there were no suc
 With a token, a scrape must send ``Authorization: Bearer <token>``; a missing or wrong
 token gets 401 (compared in constant time). What is measured: requests per endpoint and
 status class, their duration (histogram), and the database pool (its size and the
-connections checked out). There is no e-mail yet (issue 15): the gauge of due e-mails
-comes with it.
+connections checked out), and the gauges features add with ``register_gauge`` (the e-mails
+waiting to be sent: ``trajectory.notify``), read from the database at each scrape.
 
 gunicorn runs several worker processes; with ``PROMETHEUS_MULTIPROC_DIR`` set (the
 image does, gunicorn.conf.py empties it at start and marks dead workers) every worker
@@ -17,6 +17,7 @@ from __future__ import annotations
 import hmac
 import os
 import time
+from collections.abc import Callable
 
 from flask import Blueprint, Flask, Response, abort, current_app, g, request
 from prometheus_client import (
@@ -29,6 +30,7 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+from prometheus_client.core import GaugeMetricFamily
 
 from trajectory.auth.access import public
 from trajectory.extensions import db
@@ -50,6 +52,22 @@ POOL_SIZE = Gauge("trajectory_db_pool_size", "Connections the database pool keep
 POOL_CHECKED_OUT = Gauge("trajectory_db_pool_checked_out",
                          "Database connections in use by a request.",
                          multiprocess_mode="livesum")
+
+
+# Gauges read from the database when scraped (one query each), added by the features in
+# their ``init_app``: the same figure for every worker, so not kept per process.
+_SCRAPED: dict[str, tuple[str, Callable[[], float]]] = {}
+
+
+def register_gauge(name: str, documentation: str, read: Callable[[], float]) -> None:
+    """A gauge whose value ``read()`` gives at each scrape (``trajectory_<name>``)."""
+    _SCRAPED[f"trajectory_{name}"] = (documentation, read)
+
+
+class _ScrapedCollector:
+    def collect(self):
+        for name, (documentation, read) in sorted(_SCRAPED.items()):
+            yield GaugeMetricFamily(name, documentation, value=float(read()))
 
 
 def _endpoint() -> str:
@@ -99,7 +117,10 @@ def metrics():
         multiprocess.MultiProcessCollector(registry)
     else:
         registry = REGISTRY
-    response = Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+    scraped = CollectorRegistry()
+    scraped.register(_ScrapedCollector())
+    response = Response(generate_latest(registry) + generate_latest(scraped),
+                        mimetype=CONTENT_TYPE_LATEST)
     response.headers["Cache-Control"] = "no-store"
     return response
 

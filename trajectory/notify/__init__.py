@@ -25,3 +25,21 @@ def init_app(app: Flask) -> None:
         print(f"fout: {error}", file=sys.stderr)
         raise SystemExit(2) from None
     app.cli.add_command(notify_cli)
+    _register_gauges()
+
+
+def _register_gauges() -> None:
+    """/metrics: the e-mails waiting to be sent (a queue that grows means the scheduled
+    ``notify send-due`` stopped running or the mail server refuses)."""
+    import sqlalchemy as sa
+
+    from trajectory import metrics
+    from trajectory.extensions import db
+    from trajectory.notify.models import OutboxMessage, OutboxStatus
+
+    def waiting() -> int:
+        return db.session.scalar(sa.select(sa.func.count(OutboxMessage.id)).where(
+            OutboxMessage.status == OutboxStatus.QUEUED)) or 0
+
+    metrics.register_gauge("email_queued", "E-mails waiting to be sent (queued or to retry).",
+                           waiting)
