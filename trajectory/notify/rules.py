@@ -259,7 +259,7 @@ def _claims(users: list[User], day: date, now: datetime) -> Iterable[Notice]:
             .where(Contract.provider_id == user.organisation_id,
                    Claim.status.in_((ClaimStatus.APPROVED, ClaimStatus.REJECTED)),
                    Claim.judged_at >= now - timedelta(days=CLAIM_LOOKBACK_DAYS))
-            .order_by(Claim.id))
+            .options(so.contains_eager(Claim.contract)).order_by(Claim.id))
         for claim in claims:
             yield Notice(f"claim:{claim.id}:{_stamp(claim.judged_at)}:{user.id}", user,
                          url_for("valuation.claim", claim_id=claim.id),
