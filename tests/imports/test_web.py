@@ -120,3 +120,31 @@ def test_the_template_has_the_columns_found_by_name(klantmanager_client, world):
 
 def test_the_candidate_list_links_the_import(klantmanager_client, world):
     assert 'href="/import/kandidaten"' in klantmanager_client.get("/kandidaten").text
+
+
+def test_two_confirmations_at_once_write_once(client_for, world):
+    """Two tabs confirming at the same moment: the second waits for the first's claim on
+    the upload and then writes nothing."""
+    import threading
+
+    first, second = client_for("klantmanager"), client_for("klantmanager")
+    token = token_of(upload(first, csv_bytes(people(40))))
+    first.post(f"/import/kandidaten/{token}/kolommen", data={
+        "first_name": "Voornaam", "last_name": "Achternaam", "date_of_birth": "Geboortedatum",
+        "bsn": "BSN", "benefit": "Uitkering", "benefit_since": "Uitkering sinds"})
+    statuses = []
+    start = threading.Barrier(2)
+
+    def confirm(client):
+        with client.application.app_context():  # the thread's own session
+            start.wait()
+            statuses.append(client.post(f"/import/kandidaten/{token}/bevestigen").status_code)
+
+    threads = [threading.Thread(target=confirm, args=(c,)) for c in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [302, 302]
+    db.session.expire_all()
+    assert count() == 40
