@@ -265,3 +265,16 @@ def test_a_kind_switched_off_is_not_sent(app, addresses, mailbox):
     make_stage(addresses, goes_candidate(addresses), P1, StageKind.INTAKE)
     run(app)
     assert mailbox.to("intaker@example.nl") == []
+
+
+def test_an_old_backlog_is_not_mailed_but_counts_in_the_digest(app, addresses, mailbox):
+    """Switching e-mail on must not flood anyone: a signal that tripped more than a week
+    ago (the buddy's last contact 30 days back: 16 days past the threshold) is not mailed;
+    it stays on the home page and in the digest."""
+    goes_candidate(addresses)  # Kees Dekker, buddy since 30 days, no contact since
+    db.session.add(NotificationPreference(user_id=addresses.user("buddy").id, language="nl",
+                                          digest="daily", muted=[]))
+    db.session.commit()
+    run(app, at(today()))
+    assert [m["Subject"] for m in mailbox.to("buddy@example.nl")] == ["Je signalen"]
+    assert "- Geen contact: 1" in body(mailbox.to("buddy@example.nl")[0])

@@ -8,7 +8,8 @@ their thresholds (``trajectory.cohorts.signals``), the yearly cycle
 with an address, the kind not switched off) and yields a ``Notice`` per message: its
 unique key (the outbox's guard against sending twice), the recipient, the page and the
 values of the text. The text holds the recipient's first name and the link, nothing
-about a candidate (docs/notifications.md).
+about a candidate (docs/notifications.md). A task or signal is mailed while it is fresh
+(``FRESH_DAYS``): an older backlog is on the home page and in the digest, not a flood.
 
 | key | to | when |
 | --- | --- | --- |
@@ -46,8 +47,11 @@ from trajectory.timeutil import AMSTERDAM
 
 KM, INTAKER, BUDDY, COORDINATOR = (Role.KLANTMANAGER, Role.INTAKER, Role.BUDDY,
                                    Role.COORDINATOR)
-# A judgement older than this when e-mail is switched on is not announced any more.
-CLAIM_LOOKBACK_DAYS = 7
+# An occasion is mailed while it is fresh: a task that arose, a signal that tripped, a claim
+# judged within the last FRESH_DAYS. An older backlog (switching e-mail on, a long-open
+# task) stays on the home page and in the digest instead of arriving as a flood of mails.
+FRESH_DAYS = 7
+CLAIM_LOOKBACK_DAYS = FRESH_DAYS
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,9 @@ def _section_notices(users: list[User], day: date, keys: tuple[str, ...], mine: 
             where = [worklist_scope(user), section.condition(day)]
             if mine:
                 where.append(Candidate.klantmanager_id == user.id)
+            since = fresh_since(day)
+            where.append((Stage.proposed_at if key == "to_answer"
+                          else Stage.outcome_recorded_at) >= since)
             stages = db.session.scalars(
                 sa.select(Stage).join(Stage.candidate).where(*where)
                 .options(so.contains_eager(Stage.candidate), so.joinedload(Stage.provider))
@@ -125,18 +132,30 @@ def _handovers(users: list[User], day: date, now: datetime) -> Iterable[Notice]:
 
 # ------------------------------------------------------------------ signals
 
+def fresh_since(day: date) -> datetime:
+    """The start of the fresh window, as a moment (midnight in the Netherlands)."""
+    from trajectory.cohorts.signals import start_of_day
+
+    return start_of_day(day - timedelta(days=FRESH_DAYS))
+
+
 def _signal_notices(signal_key: str, prefix: str, users: list[User], day: date,
                     scope: Callable[[User], sa.ColumnElement[bool]],
-                    path: Callable[[Any], str]) -> Iterator[Notice]:
-    """One message per hit of the signal in each user's ``scope``, keyed by the day the
-    signal is about (a renewed consent, a new contact: a new message later)."""
+                    path: Callable[[Any], str],
+                    tripped: Callable[[date, int], date]) -> Iterator[Notice]:
+    """One message per hit of the signal in each user's ``scope`` that tripped within the
+    fresh window (``tripped(hit.day, threshold)``: the day it began to show), keyed by the
+    day the signal is about (a renewed consent, a new contact: a new message later)."""
     from trajectory.cohorts.signals import BY_KEY
 
     signal = BY_KEY[signal_key]
     if not signal.available:
         return
+    days = signal.threshold() or 0
     for user in users:
         for hit in signal.hits(scope(user), day):
+            if hit.day is None or (day - tripped(hit.day, days)).days > FRESH_DAYS:
+                continue
             yield Notice(f"{prefix}:{hit.candidate_id}:{hit.day}:{user.id}", user, path(hit),
                          {"days": signal.threshold()})
 
@@ -155,18 +174,21 @@ def _buddy_candidates(user: User) -> sa.ColumnElement[bool]:
 def _plans(users: list[User], day: date, now: datetime) -> Iterable[Notice]:
     return _signal_notices("plan_niet_vastgesteld", "plan", users, day, _own_candidates,
                            lambda hit: url_for("candidates.plan",
-                                               candidate_id=hit.candidate_id))
+                                               candidate_id=hit.candidate_id),
+                           lambda registered, days: registered + timedelta(days=days))
 
 
 def _consents(users: list[User], day: date, now: datetime) -> Iterable[Notice]:
     return _signal_notices("toestemming_verloopt", "consent", users, day, _own_candidates,
                            lambda hit: url_for("candidates.edit", candidate_id=hit.candidate_id,
-                                               _anchor="consent_expires_on"))
+                                               _anchor="consent_expires_on"),
+                           lambda ends, days: ends - timedelta(days=days))
 
 
 def _nudges(users: list[User], day: date, now: datetime) -> Iterable[Notice]:
     return _signal_notices("geen_contact", "nudge", users, day, _buddy_candidates,
-                           lambda hit: url_for("contacts.new", candidate_id=hit.candidate_id))
+                           lambda hit: url_for("contacts.new", candidate_id=hit.candidate_id),
+                           lambda last, days: last + timedelta(days=days))
 
 
 def digest_key(user: User, frequency: str, day: date) -> str:
