@@ -16,7 +16,15 @@ def test_every_post_endpoint_refuses_a_request_without_token(app, world, beheer_
         with app.test_request_context():
             url = url_for(rule.endpoint, **args)
         response = beheer_client.post(url, data={}, csrf=False)
-        assert response.status_code == 400, rule.endpoint
+        if rule.endpoint.startswith("api."):
+            # The API takes no CSRF token: it reads no session cookie, so a logged-in
+            # browser cannot be made to write through it (401 without a bearer token;
+            # the public calculator refuses the empty body).
+            assert response.status_code in (400, 401), rule.endpoint
+            if rule.endpoint != "api.valuations":
+                assert response.status_code == 401, rule.endpoint
+        else:
+            assert response.status_code == 400, rule.endpoint
         checked += 1
     assert checked >= 8
 

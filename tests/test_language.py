@@ -209,7 +209,8 @@ def test_no_form_holds_a_choice_label_made_at_import(plain_app):
 class _Text(HTMLParser):
     """The texts a person reads (and a screen reader says): text nodes outside script
     and style, and the aria-label, title, alt and placeholder attributes. ``<code>`` is
-    left out: it marks machine text on purpose."""
+    left out: it marks machine text on purpose; so is an element marked as another
+    language (``lang="en"``: an e-mail's subject as it was sent in English, WCAG 3.1.2)."""
 
     SPOKEN = ("aria-label", "title", "alt", "placeholder")
 
@@ -217,9 +218,14 @@ class _Text(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.texts: list[str] = []
         self._skip = 0
+        self._other_language: list[str] = []  # open elements marked as another language
 
     def handle_starttag(self, tag, attrs):
         if tag in ("script", "style", "code"):
+            self._skip += 1
+        language = dict(attrs).get("lang")
+        if tag != "html" and language and not language.startswith("nl"):
+            self._other_language.append(tag)
             self._skip += 1
         for name, value in attrs:
             if name in self.SPOKEN and value:
@@ -227,6 +233,9 @@ class _Text(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag in ("script", "style", "code") and self._skip:
+            self._skip -= 1
+        if self._other_language and self._other_language[-1] == tag:
+            self._other_language.pop()
             self._skip -= 1
 
     def handle_data(self, data):

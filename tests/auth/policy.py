@@ -194,6 +194,13 @@ POLICY.update({
 # E-mail (trajectory/notify): every user's own choices and what was sent to them.
 POLICY.update({"notify.preferences": ANY_USER})
 
+# Imports (trajectory/imports): the klantmanager's candidates, the provider's own intaker's
+# offer and vacancies.
+POLICY.update({f"imports.{name}": {Role.KLANTMANAGER}
+               for name in ("candidates", "columns", "preview", "confirm", "template")})
+POLICY.update({f"imports.offers_{name}": {Role.INTAKER}
+               for name in ("upload", "columns", "preview", "confirm", "template")})
+
 # Sessions on the server (trajectory/auth/session_views.py): one's own, and an
 # administrator's for the accounts it manages.
 POLICY.update({

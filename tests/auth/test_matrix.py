@@ -19,6 +19,7 @@ from tests.candidates.support import CANDIDATE_URL_ARGS
 from tests.cohorts.support import COHORT_URL_ARGS
 from tests.conftest import login
 from tests.contacts.support import CONTACT_URL_ARGS
+from tests.imports.matrix import IMPORT_URL_ARGS
 from tests.providers.matrix import PROVIDER_URL_ARGS
 from tests.stages.matrix import STAGE_URL_ARGS
 from tests.valuation.web.sample import valuation_sample
@@ -69,6 +70,7 @@ URL_ARGS.update(COHORT_URL_ARGS)
 
 URL_ARGS.update(PROVIDER_URL_ARGS)  # issue 5: providers, offer, vacancies
 URL_ARGS.update(STAGE_URL_ARGS)  # issue 5: stages, task lists
+URL_ARGS.update(IMPORT_URL_ARGS)  # issue 15: imports of candidates, offers and vacancies
 # The API (tests/api): an edition by its name, the sample contract.
 URL_ARGS.update({
     "api.rulebook_edition": lambda w: {"id": "bouwblokken-2025"},
