@@ -20,7 +20,7 @@ def candidates_upload(world) -> dict:
 
 
 def offers_upload(world) -> dict:
-    content = "Titel;Soort;Plaatsen\nMatrixplek;werkervaringsplaats;2\n".encode()
+    content = b"Titel;Soort;Plaatsen\nMatrixplek;werkervaringsplaats;2\n"
     return {"what": "aanbod", "token": _token(world, "intaker", offers.OFFERS, content)}
 
 
