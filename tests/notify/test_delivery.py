@@ -155,8 +155,8 @@ def test_temporary_failures_end_after_the_maximum_attempts(app, addresses, mailb
 
 
 def test_starttls_the_server_does_not_offer_keeps_it_queued(app, addresses, mailbox):
-    """No certificate tool is installed for a TLS test server (trustme): the STARTTLS and
-    TLS paths are tested against a server that speaks neither; the message waits."""
+    """A server that speaks neither STARTTLS nor TLS: the message waits (a successful
+    STARTTLS or TLS session, and a certificate refused: test_tls.py)."""
     app.config["SMTP_SECURITY"] = "starttls"
     proposals(addresses, 1)
     output = run(app)

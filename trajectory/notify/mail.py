@@ -29,6 +29,7 @@ SETTINGS_DEFAULTS: dict[str, Any] = {
     "SMTP_SECURITY": "starttls",
     "SMTP_USER": None,
     "SMTP_PASSWORD": None,
+    "SMTP_CA_FILE": None,       # PEM CA bundle trusted instead of the system's (own CA)
     "MAIL_FROM": None,
     "BASE_URL": None,           # the links in the e-mails: https://trajectory.example.nl
     "NOTIFY_CYCLE_DAYS_BEFORE": 14,
@@ -50,6 +51,7 @@ class SmtpSettings:
     password: str | None
     sender: str
     base_url: str
+    ca_file: str | None = None
 
 
 def _raw(config: dict, name: str) -> Any:
@@ -73,6 +75,16 @@ def check(config: dict) -> None:
                              or not 1 <= port <= 65535):
         raise MailConfigurationError(
             f"TRAJECTORY_SMTP_PORT moet een poortnummer van 1 tot 65535 zijn, niet {port!r}.")
+    ca_file = _raw(config, "SMTP_CA_FILE")
+    if ca_file:
+        try:
+            tls_context(ca_file)
+        except OSError as error:  # ssl.SSLError is one too
+            reason = ("er staat geen certificaat (PEM) in" if isinstance(error, ssl.SSLError)
+                      else "het bestand is er niet" if isinstance(error, FileNotFoundError)
+                      else "het is geen leesbaar bestand")
+            raise MailConfigurationError(
+                f"TRAJECTORY_SMTP_CA_FILE {ca_file!r} is niet te gebruiken: {reason}.") from None
     sender = _raw(config, "MAIL_FROM")
     if sender is not None:
         _name, address = parseaddr(sender)
@@ -111,7 +123,16 @@ def settings(config: dict) -> SmtpSettings:
     return SmtpSettings(host=host, port=config.get("SMTP_PORT") or DEFAULT_PORTS[security],
                         security=security, user=user or None, password=password or None,
                         sender=_raw(config, "MAIL_FROM"),
-                        base_url=_raw(config, "BASE_URL").rstrip("/"))
+                        base_url=_raw(config, "BASE_URL").rstrip("/"),
+                        ca_file=_raw(config, "SMTP_CA_FILE") or None)
+
+
+def tls_context(ca_file: str | None = None) -> ssl.SSLContext:
+    """Certificate and host name always checked; ``ca_file`` (a mail server with the
+    municipality's own CA) is trusted in place of the system's CAs, not besides them."""
+    if ca_file:
+        return ssl.create_default_context(cafile=ca_file)
+    return ssl.create_default_context()
 
 
 class TemporaryFailure(Exception):
@@ -144,7 +165,7 @@ class Connection:
 
     def _open(self) -> smtplib.SMTP:
         s = self.smtp
-        context = ssl.create_default_context()
+        context = tls_context(s.ca_file)
         client: smtplib.SMTP | None = None
         try:
             if s.security == "tls":
