@@ -197,19 +197,25 @@ def guard_columns(session: so.Session, flush_context, instances) -> None:
     forms that edit it; views roll back and re-render the form with the typed text.
     """
     for obj in list(session.new) + list(session.dirty):
-        state = sa.inspect(obj)
-        for prop in state.mapper.column_attrs:
-            if len(prop.columns) != 1 or not isinstance(prop.columns[0], sa.Column):
-                continue
-            if prop.key not in state.dict:
-                continue
-            value = state.dict[prop.key]
-            if isinstance(value, str) and "\x00" in value:
-                value = value.replace("\x00", "")
-                setattr(obj, prop.key, value)
-            problem = column_problem(prop.columns[0].type, value)
-            if problem:
-                raise ServiceError(problem, prop.key)
+        guard_object(obj)
+
+
+def guard_object(obj: Any) -> None:
+    """``guard_columns`` for one object (also for a writer that inserts in bulk without a
+    flush, the import)."""
+    state = sa.inspect(obj)
+    for prop in state.mapper.column_attrs:
+        if len(prop.columns) != 1 or not isinstance(prop.columns[0], sa.Column):
+            continue
+        if prop.key not in state.dict:
+            continue
+        value = state.dict[prop.key]
+        if isinstance(value, str) and "\x00" in value:
+            value = value.replace("\x00", "")
+            setattr(obj, prop.key, value)
+        problem = column_problem(prop.columns[0].type, value)
+        if problem:
+            raise ServiceError(problem, prop.key)
 
 
 def init_inputs(app: Flask) -> None:

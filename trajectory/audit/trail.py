@@ -125,6 +125,25 @@ def _subject(obj: Any) -> tuple[str | None, str | None]:
     return None, None
 
 
+def _event_row(obj: Any, action: str, actor: Actor, request_id: str | None, now: datetime,
+               changes: dict[str, list[Any]]) -> dict[str, Any]:
+    subject_type, subject_id = _subject(obj)
+    pk = sa.inspect(obj).mapper.primary_key_from_instance(obj)
+    return {
+        "at": now,
+        "actor_user_id": actor.user_id,
+        "actor_name": actor.name,
+        "actor_organisation_id": actor.organisation_id,
+        "action": action,
+        "object_type": type(obj).__name__,
+        "object_id": ",".join(str(part) for part in pk),
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "changes": changes,
+        "request_id": request_id,
+    }
+
+
 def _record_flush(session: so.Session, flush_context: Any) -> None:
     rows = []
     actor = current_actor()
@@ -140,21 +159,20 @@ def _record_flush(session: so.Session, flush_context: Any) -> None:
             changes = _column_changes(obj, action)
             if action == "update" and not changes:
                 continue
-            subject_type, subject_id = _subject(obj)
-            pk = sa.inspect(obj).mapper.primary_key_from_instance(obj)
-            rows.append({
-                "at": now,
-                "actor_user_id": actor.user_id,
-                "actor_name": actor.name,
-                "actor_organisation_id": actor.organisation_id,
-                "action": action,
-                "object_type": type(obj).__name__,
-                "object_id": ",".join(str(part) for part in pk),
-                "subject_type": subject_type,
-                "subject_id": subject_id,
-                "changes": changes,
-                "request_id": request_id,
-            })
+            rows.append(_event_row(obj, action, actor, request_id, now, changes))
+    if rows:
+        session.connection().execute(sa.insert(AuditEvent.__table__), rows)
+
+
+def record_created(session: so.Session, objects: list[Any]) -> None:
+    """The ``create`` events of objects a writer inserted itself, in bulk, bypassing the
+    flush (the import): the same rows ``_record_flush`` writes for them. Each object must
+    hold every value the INSERT wrote, its primary key included."""
+    actor = current_actor()
+    request_id = current_request_id()
+    now = utcnow()
+    rows = [_event_row(obj, "create", actor, request_id, now, _column_changes(obj, "create"))
+            for obj in objects if getattr(type(obj), "__audit__", False)]
     if rows:
         session.connection().execute(sa.insert(AuditEvent.__table__), rows)
 

@@ -239,11 +239,17 @@ def prepare_candidate(actor: User, details: CandidateDetails, *,
     return candidate
 
 
+def with_plan(candidate: Candidate) -> Candidate:
+    """A prepared candidate's empty plan (``add_candidate``; the import inserts the
+    candidates it prepared in bulk, ``imports/bulk.py``)."""
+    candidate.plan = Plan(wishes="", skills="", needs="", agreements="")
+    return candidate
+
+
 def add_candidate(candidate: Candidate, *, flush: bool = True) -> Candidate:
     """Store a prepared candidate with an empty plan; the audit trail follows from the
-    session. The import adds many and flushes once (``flush=False``)."""
-    candidate.plan = Plan(wishes="", skills="", needs="", agreements="")
-    db.session.add(candidate)
+    session."""
+    db.session.add(with_plan(candidate))
     if flush:
         db.session.flush()
     return candidate

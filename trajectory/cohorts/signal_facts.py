@@ -291,6 +291,12 @@ def _before_commit(session: so.Session) -> None:
         settle(session)
 
 
+def _new_candidates(session: so.Session, ids: set[int]) -> None:
+    """Candidates inserted without a flush (the import): noted as ``_collect`` notes a new
+    one."""
+    session.info.setdefault(PENDING, set()).update(ids)
+
+
 def install() -> None:
     """Listen to every session (once): collect after a flush, settle before a commit."""
-    install_session_hooks(_collect, _before_commit)
+    install_session_hooks(_collect, _before_commit, _new_candidates)

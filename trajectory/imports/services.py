@@ -1,9 +1,10 @@
 """What an import changes: the saved mapping, the kept upload, and the candidates.
 
-The candidates are written by the registration's own service (``prepare_candidate`` in
-the check, ``add_candidate`` here), all in the caller's one transaction, flushed once:
-the audit trail follows from the session as for a registration by hand, and each person
-gets a processing-log line (action ``import``).
+The candidates are built by the registration's own service (``prepare_candidate`` in
+the check, ``with_plan`` here, as ``add_candidate`` gives a registration by hand) and
+inserted in bulk in the caller's one transaction (``bulk.py``: one INSERT per table, the
+audit trail's ``create`` rows and the derived tables as a flush would give them); each
+person gets a processing-log line (action ``import``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from trajectory.audit.trail import log_processing
 from trajectory.auth.models import User
 from trajectory.candidates import services as candidate_services
 from trajectory.extensions import db
+from trajectory.imports import bulk
 from trajectory.imports.models import ImportMapping, ImportUpload
 from trajectory.imports.validation import Report
 from trajectory.organisations.models import Organisation
@@ -102,12 +104,10 @@ def finish(upload: ImportUpload, written: int) -> None:
 
 
 def write_candidates(report: Report) -> list:
-    """Every good row of the checked report, through the registration's service, flushed
-    once; a processing-log line per person. The caller commits."""
-    good = [row.candidate for row in report.rows if row.ok]
-    for candidate in good:
-        candidate_services.add_candidate(candidate, flush=False)
-    db.session.flush()
+    """Every good row of the checked report, as the registration's service builds it,
+    inserted in bulk; a processing-log line per person. The caller commits."""
+    good = [candidate_services.with_plan(row.candidate) for row in report.rows if row.ok]
+    bulk.insert_candidates(good)
     for candidate in good:
         log_processing("import", "Candidate", candidate.id, subject=("Candidate", candidate.id),
                        categories=IMPORT_CATEGORIES)
