@@ -142,6 +142,7 @@ def _url_args(ids: list[int]) -> dict[str, list[dict]]:
     urls["cohorts.pack_pdf"] = urls["cohorts.evaluation"][:1]
     _valuation_args(urls, stages)
     _provider_args(urls, stages)
+    _import_args(urls)
     user = db.session.scalars(sa.select(User).where(User.username == "buddy")).one()
     urls["admin.user_detail"] = urls["admin.edit_user"] = [{"user_id": user.id}]
     urls["admin.edit_organisation"] = [{"organisation_id": user.organisation_id}]
@@ -186,6 +187,25 @@ def _provider_args(urls: dict[str, list[dict]], stages: list[Stage]) -> None:
         urls[endpoint] = [{"provider_id": p} for p in providers]
     urls["providers.edit_offer"] = [{"item_id": i.id} for i in _first(sa.select(OfferItem))]
     urls["providers.edit_vacancy"] = [{"vacancy_id": v.id} for v in _first(sa.select(Vacancy))]
+
+
+def _import_args(urls: dict[str, list[dict]]) -> None:
+    """An upload of the klantmanager (candidates) and of the intaker (offers): the pages
+    show the file's rows, never a stored file; another account's token is a 404."""
+    from tests.imports.matrix import candidates_upload, offers_upload
+
+    class _Users:
+        @staticmethod
+        def user(name):
+            return db.session.scalars(sa.select(User).where(User.username == name)).one()
+
+    for endpoint in ("imports.columns", "imports.preview"):
+        urls[endpoint] = [candidates_upload(_Users)]
+    for endpoint in ("imports.offers_columns", "imports.offers_preview"):
+        urls[endpoint] = [offers_upload(_Users)]
+    urls["imports.template"] = [{"fmt": "csv"}, {"fmt": "xlsx"}]
+    urls["imports.offers_upload"] = [{"what": "aanbod"}, {"what": "vacatures"}]
+    urls["imports.offers_template"] = [{"what": "aanbod", "fmt": "csv"}]
 
 
 @pytest.fixture(scope="session")
