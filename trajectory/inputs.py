@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -203,19 +204,24 @@ def guard_columns(session: so.Session, flush_context, instances) -> None:
 def guard_object(obj: Any) -> None:
     """``guard_columns`` for one object (also for a writer that inserts in bulk without a
     flush, the import)."""
-    state = sa.inspect(obj)
-    for prop in state.mapper.column_attrs:
-        if len(prop.columns) != 1 or not isinstance(prop.columns[0], sa.Column):
+    values = obj.__dict__  # the instance's state dict
+    for key, column_type in _guarded(sa.inspect(obj).mapper):
+        if key not in values:
             continue
-        if prop.key not in state.dict:
-            continue
-        value = state.dict[prop.key]
+        value = values[key]
         if isinstance(value, str) and "\x00" in value:
             value = value.replace("\x00", "")
-            setattr(obj, prop.key, value)
-        problem = column_problem(prop.columns[0].type, value)
+            setattr(obj, key, value)
+        problem = column_problem(column_type, value)
         if problem:
-            raise ServiceError(problem, prop.key)
+            raise ServiceError(problem, key)
+
+
+@functools.cache
+def _guarded(mapper: so.Mapper) -> list[tuple[str, Any]]:
+    """The mapper's plain columns (attribute key, type), once per mapper."""
+    return [(prop.key, prop.columns[0].type) for prop in mapper.column_attrs
+            if len(prop.columns) == 1 and isinstance(prop.columns[0], sa.Column)]
 
 
 def init_inputs(app: Flask) -> None:

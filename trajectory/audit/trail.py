@@ -88,10 +88,12 @@ def _column_changes(obj: Any, action: str) -> dict[str, list[Any]]:
     state = sa.inspect(obj)
     redact = getattr(obj, "__audit_redact__", frozenset())
     changes: dict[str, list[Any]] = {}
+    loaded = state.dict
     for attr in state.mapper.column_attrs:
         key = attr.key
         if action == "create":  # no history to read (``state.attrs`` is costly per object)
-            new = getattr(obj, key)
+            # What is loaded is what ``getattr`` returns; anything else it loads.
+            new = loaded[key] if key in loaded else getattr(obj, key)
             if new is None:
                 continue
             old = None

@@ -21,6 +21,8 @@ The objects stay outside the session (the caller only counts them and reads thei
 
 from __future__ import annotations
 
+import collections
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -34,28 +36,15 @@ from trajectory.extensions import db
 from trajectory.inputs import guard_object
 
 
-def _graph(candidates: Sequence[Candidate]) -> list[Any]:
-    """Every object ``session.add`` would add for these candidates (the cascade)."""
-    objects: list[Any] = []
-    seen: set[int] = set()
-    for candidate in candidates:
-        state = sa.inspect(candidate)
-        for obj in (candidate, *(o for o, *_ in state.mapper.cascade_iterator(
-                "save-update", state))):
-            if id(obj) not in seen:
-                seen.add(id(obj))
-                objects.append(obj)
-    return objects
-
-
-def _fill_defaults(obj: Any) -> None:
-    """The values the flush would give an unset (or None) attribute: the column's
-    Python-side default. A server-side default would make the row differ from the
-    object; none of the import's tables has one (checked, not assumed)."""
-    state = sa.inspect(obj)
-    for prop in state.mapper.column_attrs:
+@functools.cache
+def _plan(mapper: so.Mapper) -> tuple[list, list, list]:
+    """Per mapper, once: the relationships the ``save-update`` cascade follows, the
+    Python-side column defaults, and the one-to-many foreign keys to fill in."""
+    cascades = [rel.key for rel in mapper.relationships if rel.cascade.save_update]
+    defaults = []
+    for prop in mapper.column_attrs:
         column = prop.columns[0]
-        if column.primary_key or state.dict.get(prop.key) is not None:
+        if column.primary_key:
             continue
         if column.server_default is not None:
             raise RuntimeError(f"{column} has a server default: insert it through the ORM")
@@ -63,39 +52,93 @@ def _fill_defaults(obj: Any) -> None:
         if default is None:
             continue
         if default.is_scalar:
-            setattr(obj, prop.key, default.arg)
+            defaults.append((prop.key, False, default.arg))
         elif default.is_callable:
-            setattr(obj, prop.key, default.arg(None))
+            defaults.append((prop.key, True, default.arg))
         else:
             raise RuntimeError(f"{column} has a SQL default: insert it through the ORM")
+    children = [(rel.key, [(mapper.get_property_by_column(local).key,
+                            rel.mapper.get_property_by_column(remote).key)
+                           for local, remote in rel.local_remote_pairs])
+                for rel in mapper.relationships if rel.direction is so.interfaces.ONETOMANY]
+    return cascades, defaults, children
+
+
+def _related(obj: Any, keys: list[str]) -> list[Any]:
+    found: list[Any] = []
+    for key in keys:
+        value = obj.__dict__.get(key)
+        if value is None:
+            continue
+        found.extend(value if isinstance(value, list) else [value])
+    return found
+
+
+def _graph(candidates: Sequence[Candidate]) -> list[Any]:
+    """Every object ``session.add`` would add for these candidates (the ``save-update``
+    cascade over what the objects hold), each once."""
+    objects: list[Any] = []
+    seen: set[int] = set()
+    todo = collections.deque(candidates)  # in order: the ids follow the file's rows
+    while todo:
+        obj = todo.popleft()
+        if id(obj) in seen:
+            continue
+        state = sa.inspect(obj)
+        if state.key is not None:
+            continue  # already in the database (the klantmanager, the municipality)
+        seen.add(id(obj))
+        objects.append(obj)
+        todo.extend(_related(obj, _plan(state.mapper)[0]))
+    return objects
+
+
+def _fill_defaults(obj: Any) -> None:
+    """The values the flush gives an unset (or None) attribute: the column's Python-side
+    default. A server-side default would make the row differ from the object; none of the
+    import's tables has one (checked, not assumed, in ``_plan``)."""
+    values = obj.__dict__
+    for key, call, arg in _plan(sa.inspect(obj).mapper)[1]:
+        if values.get(key) is None:
+            setattr(obj, key, arg(None) if call else arg)
 
 
 def _sync_children(obj: Any) -> None:
     """Foreign keys of the children from the parent's new primary key (the flush's sync)."""
-    state = sa.inspect(obj)
-    for rel in state.mapper.relationships:
-        if rel.direction is not so.interfaces.ONETOMANY or rel.key not in state.dict:
-            continue
-        value = state.dict[rel.key]
-        children = value if isinstance(value, list) else [value] if value is not None else []
-        for child in children:
-            child_mapper = sa.inspect(child).mapper
-            for local, remote in rel.local_remote_pairs:
-                setattr(child, child_mapper.get_property_by_column(remote).key,
-                        state.dict[state.mapper.get_property_by_column(local).key])
+    values = obj.__dict__
+    for key, pairs in _plan(sa.inspect(obj).mapper)[2]:
+        for child in _related(obj, [key]):
+            for local, remote in pairs:
+                setattr(child, remote, values[local])
 
 
 def _insert(mapper: so.Mapper, objects: list[Any]) -> None:
-    """One executemany for ``objects`` of one table; their ids set from RETURNING."""
+    """One executemany for ``objects`` of one table; their ids set as the INSERT gave them.
+
+    SQLite: ``insertmanyvalues`` with RETURNING in the rows' order. PostgreSQL: the ids
+    are taken from the column's sequence first (one query, as the INSERTs would take
+    them) and the rows inserted with them without RETURNING: psycopg pipelines that
+    executemany, where the batched INSERT ... RETURNING statements cost more parsing them
+    (``_split_query``) on the client than the rest of the import."""
     table = mapper.local_table
     (pk,) = mapper.primary_key
+    pk_key = mapper.get_property_by_column(pk).key
     keys = [(prop.key, prop.columns[0].key) for prop in mapper.column_attrs
             if not prop.columns[0].primary_key]
     rows = [{column: obj.__dict__.get(key) for key, column in keys} for obj in objects]
-    result = db.session.connection().execute(
-        sa.insert(table).returning(pk, sort_by_parameter_order=True), rows)
-    pk_key = mapper.get_property_by_column(pk).key
-    for obj, (new_id,) in zip(objects, result.all(), strict=True):
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        sequence = sa.func.pg_get_serial_sequence(table.name, pk.name)
+        ids = sorted(connection.scalars(
+            sa.select(sa.func.nextval(sequence))
+            .select_from(sa.func.generate_series(1, len(objects)))))
+        for row, new_id in zip(rows, ids, strict=True):
+            row[pk.key] = new_id
+        connection.execute(sa.insert(table), rows)
+    else:
+        ids = [new_id for (new_id,) in connection.execute(
+            sa.insert(table).returning(pk, sort_by_parameter_order=True), rows)]
+    for obj, new_id in zip(objects, ids, strict=True):
         setattr(obj, pk_key, new_id)
         _sync_children(obj)
 
