@@ -134,3 +134,18 @@ def test_the_queue_of_e_mails_waiting_is_exposed(client, world):
                                      body="Hallo", link="/signalen", status=status))
     db.session.commit()
     assert queued() == before + 2
+
+
+def test_a_gauge_that_cannot_be_read_is_left_out_of_the_scrape(client, monkeypatch):
+    """The database down for the e-mail queue: the scrape still answers with the rest."""
+    from trajectory import metrics
+
+    def broken() -> float:
+        raise RuntimeError("database unavailable")
+
+    monkeypatch.setitem(metrics._SCRAPED, "trajectory_test_broken", ("A broken gauge.", broken))
+    response = client.get("/metrics", headers=bearer())
+    assert response.status_code == 200
+    found = samples(response.text)
+    assert ("trajectory_test_broken", ()) not in found
+    assert ("trajectory_email_queued", ()) in found

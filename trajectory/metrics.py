@@ -65,9 +65,18 @@ def register_gauge(name: str, documentation: str, read: Callable[[], float]) -> 
 
 
 class _ScrapedCollector:
+    """A gauge whose read fails (the database is down) is left out of the scrape, with a
+    log line: the process's own figures still reach Prometheus."""
+
     def collect(self):
         for name, (documentation, read) in sorted(_SCRAPED.items()):
-            yield GaugeMetricFamily(name, documentation, value=float(read()))
+            try:
+                value = float(read())
+            except Exception:  # noqa: BLE001 - any failure of one gauge
+                current_app.logger.warning("metrics: %s could not be read", name, exc_info=True)
+                db.session.rollback()
+                continue
+            yield GaugeMetricFamily(name, documentation, value=value)
 
 
 def _endpoint() -> str:
